@@ -1,0 +1,16 @@
+// NestJS 12 is ESM-only, so jest runs the suite as native ESM
+// (NODE_OPTIONS=--experimental-vm-modules, set by `npm test`).
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/mcp_servers'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+  },
+  testTimeout: 30000,
+  // Every e2e file spawns real MCP servers; two workers fit a 2-core machine.
+  maxWorkers: 2,
+};
