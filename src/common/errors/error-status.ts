@@ -1,0 +1,32 @@
+import { HttpStatus } from '@nestjs/common';
+import { ErrorCode } from './error-code.js';
+
+/** Exhaustive on purpose: adding a code without a status fails the type-check. */
+export function httpStatusOf(code: ErrorCode): HttpStatus {
+  switch (code) {
+    case ErrorCode.INVALID_REQUEST:
+    case ErrorCode.INVALID_ARGUMENTS:
+    case ErrorCode.INVALID_SERVER_CONFIG:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.STDIO_NOT_ALLOWED:
+      return HttpStatus.FORBIDDEN;
+    case ErrorCode.TOOL_NOT_FOUND:
+    case ErrorCode.SERVER_NOT_FOUND:
+    case ErrorCode.SESSION_NOT_FOUND:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.TOOL_AMBIGUOUS:
+    case ErrorCode.SERVER_EXISTS:
+      return HttpStatus.CONFLICT;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.UPSTREAM_UNAVAILABLE:
+    case ErrorCode.UPSTREAM_ERROR:
+      return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.UPSTREAM_TIMEOUT:
+      return HttpStatus.GATEWAY_TIMEOUT;
+    case ErrorCode.NOT_READY:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.INTERNAL:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+  }
+}

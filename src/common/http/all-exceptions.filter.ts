@@ -1,0 +1,92 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { ErrorCode } from '../errors/error-code.js';
+import { httpStatusOf } from '../errors/error-status.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { errorBody, type ErrorBody } from './error-body.js';
+import type { RequestWithId } from './request-id.js';
+
+/** body-parser's errors carry a `type`; they reach us before any controller runs. */
+interface BodyParserError {
+  type: string;
+  status?: number;
+  message: string;
+}
+
+function isBodyParserError(e: unknown): e is BodyParserError {
+  return typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string';
+}
+
+/**
+ * One place turns every failure into the JSON error body of API.md. GatewayErrors map by
+ * code; Nest's HttpExceptions (validation, unknown route) keep their status; anything else
+ * is a 500 whose cause is logged with the request id but never shown.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<RequestWithId>();
+    const body = toErrorBody(exception, req.requestId, this.logger);
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+}
+
+/** Maps any failure to the API.md error body; unknown errors are logged, never shown. */
+export function toErrorBody(exception: unknown, requestId: string | undefined, logger: Logger): ErrorBody {
+  if (exception instanceof GatewayError) {
+    return errorBody(httpStatusOf(exception.code), exception.message, {
+      code: exception.code,
+      details: exception.details,
+      requestId,
+    });
+  }
+  if (exception instanceof HttpException) {
+    return fromHttpException(exception, requestId);
+  }
+  if (isBodyParserError(exception)) {
+    return fromBodyParser(exception, requestId);
+  }
+  logger.error(
+    `request ${requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+  );
+  return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error; see the gateway log for this request id', {
+    code: ErrorCode.INTERNAL,
+    requestId,
+  });
+}
+
+function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
+  const status = e.getStatus();
+  const response = e.getResponse();
+  let message = e.message;
+  let details: unknown;
+  if (typeof response === 'object' && response !== null && 'message' in response) {
+    const m = (response as { message: unknown }).message;
+    if (Array.isArray(m)) {
+      // class-validator reports one line per broken constraint.
+      message = m.join('; ');
+      details = m;
+    } else if (typeof m === 'string') {
+      message = m;
+    }
+  }
+  const code = status === 400 ? ErrorCode.INVALID_REQUEST : undefined;
+  return errorBody(status, message, { code, details, requestId });
+}
+
+function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
+  if (e.type === 'entity.too.large') {
+    return errorBody(HttpStatus.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit (MAX_BODY_BYTES)', {
+      code: ErrorCode.PAYLOAD_TOO_LARGE,
+      requestId,
+    });
+  }
+  const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
+  const message = e.type === 'entity.parse.failed' ? `Malformed JSON body: ${e.message}` : e.message;
+  return errorBody(status, message, { code: ErrorCode.INVALID_REQUEST, requestId });
+}

@@ -1,0 +1,44 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { ServersHealthIndicator, type GatewaySummary } from './servers.health-indicator.js';
+
+const started = Date.now();
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly servers: ServersHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'health', summary: 'Summary: status, connected servers, total tools (503 until ready)' })
+  @ApiResponse({ status: 200, description: 'Serving' })
+  @ApiResponse({ status: 503, description: 'Starting or stopping' })
+  summary(@Res({ passthrough: true }) res: Response): GatewaySummary & { status: string; uptime_s: number } {
+    const serving = this.servers.ready;
+    res.status(serving ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status: serving ? 'ok' : 'starting',
+      ...this.servers.summary(),
+      uptime_s: Math.round((Date.now() - started) / 1000),
+    };
+  }
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ operationId: 'healthLive', summary: 'Liveness: the process answers' })
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ operationId: 'healthReady', summary: 'Readiness: config loaded and initial server connects settled' })
+  ready() {
+    return this.health.check([() => this.servers.check()]);
+  }
+}

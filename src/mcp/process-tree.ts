@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** All descendants of `pid` (children first), from one `ps` snapshot. */
+export async function listDescendants(pid: number): Promise<number[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run('ps', ['-A', '-o', 'pid=,ppid='], { timeout: 5000 }));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of stdout.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child || parent === undefined || Number.isNaN(parent)) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return found;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM means it exists but is not ours to signal.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGTERM, then SIGKILL whatever is still alive after `graceMs`. */
+export async function terminate(pids: number[], graceMs: number): Promise<void> {
+  const alive = pids.filter(isAlive);
+  if (alive.length === 0) return;
+  alive.forEach((p) => signal(p, 'SIGTERM'));
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && alive.some(isAlive)) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  alive.filter(isAlive).forEach((p) => signal(p, 'SIGKILL'));
+}

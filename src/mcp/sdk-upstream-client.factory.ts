@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import { redact } from '../common/redact.js';
+import {
+  isStdioSpec,
+  secretValuesOf,
+  type RemoteServerSpec,
+  type ServerSpec,
+  type StdioServerSpec,
+} from '../servers/server-spec.js';
+import { SdkUpstreamClient } from './sdk-upstream-client.js';
+import { StderrTail } from './stderr-tail.js';
+import {
+  UpstreamClientFactory,
+  type ConnectOptions,
+  type UpstreamClient,
+  type UpstreamEvents,
+} from './upstream-client.js';
+
+const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
+
+/** Connects with the SDK's own transports: stdio, streamable HTTP, SSE. */
+@Injectable()
+export class SdkUpstreamClientFactory extends UpstreamClientFactory {
+  async connect(
+    serverName: string,
+    spec: ServerSpec,
+    events: UpstreamEvents,
+    options: ConnectOptions,
+  ): Promise<UpstreamClient> {
+    const secrets = secretValuesOf(spec);
+    try {
+      const client = isStdioSpec(spec)
+        ? await this.connectStdio(serverName, spec, options)
+        : await this.connectRemote(serverName, spec, options);
+      client.listen(events);
+      return client;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, redact(message, secrets));
+    }
+  }
+
+  private async connectStdio(
+    serverName: string,
+    spec: StdioServerSpec,
+    options: ConnectOptions,
+  ): Promise<SdkUpstreamClient> {
+    // The SDK gives the child only a safe default environment (PATH, HOME, ...) plus ours.
+    const transport = new StdioClientTransport({
+      command: spec.command,
+      args: spec.args,
+      env: spec.env,
+      cwd: spec.cwd,
+      stderr: 'pipe',
+    });
+    const stderr = new StderrTail(transport.stderr as import('node:stream').Readable | null);
+    const describeExit = () => {
+      const said = stderr.lastLines();
+      return `stdio server '${serverName}' exited${said ? `; stderr: ${said}` : ''}`;
+    };
+    const client = new Client(CLIENT_INFO, { capabilities: {} });
+    try {
+      await this.handshake(client, transport, options.timeoutMs);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      const said = stderr.lastLines();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`failed to start '${spec.command}': ${reason}${said ? `; stderr: ${said}` : ''}`);
+    }
+    return new SdkUpstreamClient(serverName, 'stdio', client, transport, options.killGraceMs, describeExit);
+  }
+
+  private async connectRemote(
+    serverName: string,
+    spec: RemoteServerSpec,
+    options: ConnectOptions,
+  ): Promise<SdkUpstreamClient> {
+    const url = new URL(spec.url);
+    const requestInit = { headers: spec.headers };
+    const describeExit = () => `connection to '${serverName}' closed`;
+    const attempt = async (kind: 'streamable-http' | 'sse') => {
+      const transport =
+        kind === 'sse'
+          ? new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(spec.headers) } })
+          : new StreamableHTTPClientTransport(url, { requestInit });
+      const client = new Client(CLIENT_INFO, { capabilities: {} });
+      try {
+        await this.handshake(client, transport, options.timeoutMs);
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        throw error;
+      }
+      return new SdkUpstreamClient(serverName, kind, client, undefined, options.killGraceMs, describeExit);
+    };
+    if (spec.transport) return attempt(spec.transport);
+    // Inferred: the current transport first, then the older HTTP+SSE one (MCP spec, backwards compatibility).
+    try {
+      return await attempt('streamable-http');
+    } catch (streamableError) {
+      try {
+        return await attempt('sse');
+      } catch {
+        throw streamableError;
+      }
+    }
+  }
+
+  /** The SDK's initialize request has its own timeout; the outer race also covers a stuck spawn or socket. */
+  private async handshake(client: Client, transport: Transport, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no MCP handshake within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([client.connect(transport, { timeout: timeoutMs }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The SSE GET stream needs the spec's headers too, not only the POSTs. */
+function withHeaders(headers: Record<string, string>): typeof fetch {
+  return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+}

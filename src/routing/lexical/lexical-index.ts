@@ -1,0 +1,475 @@
+import { buildReasoning, type FieldMatch } from './reasoning.js';
+import { DEFAULT_PARAMS, FIELD, FIELD_COUNT, type RankerParams } from './field-weights.js';
+import { schemaText } from './schema-text.js';
+import { subwordQueryTerms, subwordTerms, tokenize, type TermKind, type Unit } from './tokenize.js';
+
+export interface IndexedTool {
+  /** Namespaced catalog name, e.g. "weather__get_forecast" (unique key). */
+  name: string;
+  /** Server name, e.g. "weather". */
+  server: string;
+  /** Upstream tool name, e.g. "get_forecast". */
+  tool: string;
+  description: string;
+  /** JSON Schema; property names and descriptions are indexed (nested too, bounded). */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface LexicalHit {
+  name: string;
+  score: number;
+  /** What matched, e.g. "matched 'forecast' in name; 'weather' in server". */
+  reasoning: string;
+}
+
+export interface SearchOptions {
+  limit: number;
+  filter?: (tool: IndexedTool) => boolean;
+}
+
+/*
+ * Term frequencies of one (term, tool) pair are packed into one small integer,
+ * 5 bits per field (6 fields = 30 bits, a V8 small integer). BM25 saturates long
+ * before 31 occurrences, and one number per posting keeps a 10,000-tool index
+ * compact and the scoring loop free of allocations.
+ */
+const TF_BITS = 5;
+const TF_MAX = (1 << TF_BITS) - 1;
+const PHRASE_PREFIX = '>';
+/** Fields that count as the tool's own words for coverage and server documents. */
+const WORD_FIELDS = FIELD.phrases;
+/** Coverage is tracked per query word group in a 64-bit mask (two int32 words). */
+const MAX_GROUPS = 64;
+const SERVER_K1 = 1.2;
+const SERVER_B = 0.75;
+
+interface Doc {
+  tool: IndexedTool;
+  server: number;
+  terms: string[];
+  /** Distinct words of the tool name, for the name-coverage boost. */
+  nameWords: number;
+}
+
+interface ServerDoc {
+  slot: number;
+  tools: number;
+  length: number;
+}
+
+interface QueryTerm {
+  text: string;
+  weight: number;
+  kind: TermKind | 'phrase';
+  /** Query word groups this term belongs to (bit positions), for coverage. */
+  groups: number[];
+  display: string;
+}
+
+function tfOf(packed: number, field: number): number {
+  return (packed >>> (field * TF_BITS)) & TF_MAX;
+}
+
+function addTf(packed: number, field: number): number {
+  return tfOf(packed, field) < TF_MAX ? packed + (1 << (field * TF_BITS)) : packed;
+}
+
+function idf(docCount: number, df: number): number {
+  return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * In-memory BM25F index over tool name, server, description and parameters.
+ * Postings, document frequencies and field lengths are maintained on every
+ * upsert/remove, so a catalog change costs one tool's worth of work and a
+ * query never rebuilds anything.
+ */
+export class LexicalIndex {
+  private readonly params: RankerParams;
+  private readonly postings = new Map<string, Map<number, number>>();
+  private readonly docs: (Doc | undefined)[] = [];
+  private readonly bySlotFree: number[] = [];
+  private readonly slotByName = new Map<string, number>();
+  private lengths = new Float64Array(0);
+  private readonly totalLengths = new Float64Array(FIELD_COUNT);
+
+  // Server documents: every tool of a server merged, so a query that names what a
+  // server is about lifts all of its tools a little (tool-to-server context).
+  private readonly servers = new Map<string, ServerDoc>();
+  private readonly serverPostings = new Map<string, Map<number, number>>();
+  private serverLengthTotal = 0;
+  private readonly freeServerSlots: number[] = [];
+  private nextServerSlot = 0;
+
+  // Per-query scratch space, reset only for the slots a query touched.
+  private scores = new Float64Array(0);
+  private coverLo = new Int32Array(0);
+  private coverHi = new Int32Array(0);
+  private covered = new Float64Array(0);
+  private nameHits = new Int32Array(0);
+  private serverScores = new Float64Array(0);
+
+  constructor(params: Partial<RankerParams> = {}) {
+    this.params = { ...DEFAULT_PARAMS, ...params };
+  }
+
+  get size(): number {
+    return this.slotByName.size;
+  }
+
+  upsert(tool: IndexedTool): void {
+    this.remove(tool.name);
+    const slot = this.bySlotFree.pop() ?? this.docs.length;
+    this.ensureCapacity(slot + 1);
+
+    const fieldUnits: Unit[][] = Array.from({ length: FIELD_COUNT }, () => []);
+    const nameUnits = tokenize(tool.tool);
+    const descriptionUnits = tokenize(tool.description);
+    const schema = schemaText(tool.inputSchema ?? {});
+    fieldUnits[FIELD.name] = nameUnits;
+    fieldUnits[FIELD.server] = tokenize(tool.server);
+    fieldUnits[FIELD.description] = descriptionUnits;
+    fieldUnits[FIELD.paramNames] = schema.names.flatMap((n) => tokenize(n));
+    fieldUnits[FIELD.paramDescriptions] = schema.descriptions.flatMap((d) => tokenize(d));
+
+    const counts = new Map<string, number>();
+    const serverCounts = new Map<string, number>();
+    for (let field = 0; field < WORD_FIELDS; field++) {
+      for (const unit of fieldUnits[field]) {
+        for (const term of unit.terms) {
+          counts.set(term.text, addTf(counts.get(term.text) ?? 0, field));
+          serverCounts.set(term.text, (serverCounts.get(term.text) ?? 0) + 1);
+        }
+      }
+      this.setLength(slot, field, fieldUnits[field].length);
+    }
+    // Subwords share the field of the word they come from but do not add to its length.
+    for (const field of [FIELD.name, FIELD.server]) {
+      for (const sub of subwordTerms(fieldUnits[field])) {
+        counts.set(sub, addTf(counts.get(sub) ?? 0, field));
+      }
+    }
+    const phrases = [...phraseTerms(nameUnits), ...phraseTerms(descriptionUnits)];
+    for (const phrase of phrases) {
+      counts.set(phrase, addTf(counts.get(phrase) ?? 0, FIELD.phrases));
+    }
+    this.setLength(slot, FIELD.phrases, phrases.length);
+
+    for (const [term, packed] of counts) {
+      let list = this.postings.get(term);
+      if (!list) {
+        list = new Map();
+        this.postings.set(term, list);
+      }
+      list.set(slot, packed);
+    }
+    const nameWords = new Set(nameUnits.filter((u) => u.pairKey !== null).map((u) => u.pairKey));
+    this.docs[slot] = {
+      tool,
+      server: this.addToServer(tool.server, serverCounts),
+      terms: [...counts.keys()],
+      nameWords: nameWords.size,
+    };
+    this.slotByName.set(tool.name, slot);
+  }
+
+  remove(name: string): void {
+    const slot = this.slotByName.get(name);
+    if (slot === undefined) return;
+    const doc = this.docs[slot];
+    if (!doc) return;
+    const serverCounts = new Map<string, number>();
+    for (const term of doc.terms) {
+      const list = this.postings.get(term);
+      if (!list) continue;
+      const packed = list.get(slot) ?? 0;
+      let wordTf = 0;
+      for (let field = 0; field < WORD_FIELDS; field++) wordTf += tfOf(packed, field);
+      if (wordTf > 0) serverCounts.set(term, wordTf);
+      list.delete(slot);
+      if (list.size === 0) this.postings.delete(term);
+    }
+    this.removeFromServer(doc.tool.server, serverCounts);
+    for (let field = 0; field < FIELD_COUNT; field++) this.setLength(slot, field, 0);
+    this.docs[slot] = undefined;
+    this.bySlotFree.push(slot);
+    this.slotByName.delete(name);
+  }
+
+  search(query: string, opts: SearchOptions): LexicalHit[] {
+    const limit = Math.max(0, Math.floor(opts.limit));
+    const docCount = this.size;
+    if (limit === 0 || docCount === 0 || typeof query !== 'string') return [];
+    const terms = this.queryTerms(query);
+    if (terms.length === 0) return [];
+
+    const p = this.params;
+    const avg = this.totalLengths.map((total) => Math.max(total / docCount, 1e-9));
+    const groupIdf = new Float64Array(MAX_GROUPS);
+    for (const term of terms) {
+      const df = this.postings.get(term.text)?.size ?? 0;
+      if (df === 0) continue;
+      const termIdf = idf(docCount, df);
+      for (const g of term.groups) groupIdf[g] = Math.max(groupIdf[g], termIdf);
+    }
+    const totalGroupIdf = groupIdf.reduce((a, b) => a + b, 0);
+
+    const touched: number[] = [];
+    for (const term of terms) {
+      const list = this.postings.get(term.text);
+      if (!list) continue;
+      const termIdf = idf(docCount, list.size) * term.weight;
+      const countsForName = term.kind === 'stem' || term.kind === 'exact';
+      for (const [slot, packed] of list) {
+        let tfw = 0;
+        const base = slot * FIELD_COUNT;
+        for (let field = 0; field < FIELD_COUNT; field++) {
+          const tf = (packed >>> (field * TF_BITS)) & TF_MAX;
+          if (tf === 0) continue;
+          const b = p.fieldB[field];
+          tfw += (p.fieldWeights[field] * tf) / (1 - b + (b * this.lengths[base + field]) / avg[field]);
+        }
+        if (tfw <= 0) continue;
+        if (this.scores[slot] === 0) touched.push(slot);
+        this.scores[slot] += (termIdf * tfw * (p.k1 + 1)) / (p.k1 + tfw);
+        for (const g of term.groups) {
+          const bit = 1 << (g & 31);
+          if (g < 32) {
+            if ((this.coverLo[slot] & bit) === 0) {
+              this.coverLo[slot] |= bit;
+              this.covered[slot] += groupIdf[g];
+            }
+          } else if ((this.coverHi[slot] & bit) === 0) {
+            this.coverHi[slot] |= bit;
+            this.covered[slot] += groupIdf[g];
+          }
+        }
+        if (countsForName && tfOf(packed, FIELD.name) > 0) this.nameHits[slot]++;
+      }
+    }
+    const serverSlots = p.serverContextWeight > 0 ? this.scoreServers(terms) : [];
+
+    const top: { slot: number; score: number; name: string }[] = [];
+    for (const slot of touched) {
+      const doc = this.docs[slot];
+      if (!doc || (opts.filter && !opts.filter(doc.tool))) continue;
+      const coverage = totalGroupIdf > 0 ? this.covered[slot] / totalGroupIdf : 1;
+      const nameCoverage = doc.nameWords > 0 ? Math.min(1, this.nameHits[slot] / doc.nameWords) : 0;
+      let score =
+        this.scores[slot] *
+        Math.pow(Math.min(1, coverage), p.coverageExponent) *
+        (1 + p.nameCoverageBoost * nameCoverage);
+      score += p.serverContextWeight * this.serverScores[doc.server];
+      if (!Number.isFinite(score) || score <= 0) continue;
+      insertTop(top, { slot, score, name: doc.tool.name }, limit);
+    }
+
+    for (const slot of touched) {
+      this.scores[slot] = 0;
+      this.coverLo[slot] = 0;
+      this.coverHi[slot] = 0;
+      this.covered[slot] = 0;
+      this.nameHits[slot] = 0;
+    }
+    for (const s of serverSlots) this.serverScores[s] = 0;
+
+    return top.map(({ slot, score, name }) => ({
+      name,
+      score,
+      reasoning: this.explain(slot, terms),
+    }));
+  }
+
+  /** Distinct query terms with weights; phrase pairs of adjacent words are added last. */
+  private queryTerms(query: string): QueryTerm[] {
+    const p = this.params;
+    const units = tokenize(query, { maxChars: p.maxQueryChars, maxUnits: p.maxQueryTerms * 2 });
+    const byText = new Map<string, QueryTerm>();
+    const groupIds = new Map<number, number>();
+    const kindWeight: Record<TermKind, number> = {
+      surface: p.surfaceWeight,
+      stem: p.stemWeight,
+      exact: p.surfaceWeight + p.stemWeight,
+      gram: p.gramWeight,
+      subword: p.subwordWeight,
+    };
+    for (const unit of units) {
+      let group = groupIds.get(unit.group);
+      if (group === undefined && groupIds.size < MAX_GROUPS) {
+        group = groupIds.size;
+        groupIds.set(unit.group, group);
+      }
+      const subwords = p.subwordWeight > 0 ? subwordQueryTerms(unit) : [];
+      const terms = [...unit.terms, ...subwords.map((text) => ({ text, kind: 'subword' as const }))];
+      for (const term of terms) {
+        let entry = byText.get(term.text);
+        if (!entry) {
+          if (byText.size >= p.maxQueryTerms) continue;
+          const weight = kindWeight[term.kind];
+          entry = { text: term.text, weight, kind: term.kind, groups: [], display: unit.display };
+          byText.set(term.text, entry);
+        }
+        if (group !== undefined && !entry.groups.includes(group)) entry.groups.push(group);
+      }
+    }
+    // Repeating a word in the query raises its weight, but only logarithmically.
+    for (const entry of byText.values()) {
+      const repeats = entry.groups.length;
+      if (repeats > 1) entry.weight *= 1 + Math.log(repeats);
+    }
+    if (p.phraseWeight > 0) {
+      for (const phrase of phraseTerms(units)) {
+        if (byText.size >= p.maxQueryTerms) break;
+        if (byText.has(phrase)) continue;
+        const display = phrase.slice(PHRASE_PREFIX.length);
+        byText.set(phrase, { text: phrase, weight: p.phraseWeight, kind: 'phrase', groups: [], display });
+      }
+    }
+    return [...byText.values()].filter((t) => t.weight > 0);
+  }
+
+  /** BM25 over server documents; returns the server slots it wrote to. */
+  private scoreServers(terms: QueryTerm[]): number[] {
+    const serverCount = this.servers.size;
+    const avg = Math.max(this.serverLengthTotal / Math.max(serverCount, 1), 1e-9);
+    const written: number[] = [];
+    for (const term of terms) {
+      if (term.kind === 'phrase') continue;
+      const list = this.serverPostings.get(term.text);
+      if (!list) continue;
+      const termIdf = idf(serverCount, list.size) * term.weight;
+      for (const [slot, tf] of list) {
+        const norm = 1 - SERVER_B + (SERVER_B * this.serverLength(slot)) / avg;
+        const tfn = tf / norm;
+        if (this.serverScores[slot] === 0) written.push(slot);
+        this.serverScores[slot] += (termIdf * tfn * (SERVER_K1 + 1)) / (SERVER_K1 + tfn);
+      }
+    }
+    return written;
+  }
+
+  private readonly serverLengths: number[] = [];
+
+  private serverLength(slot: number): number {
+    return this.serverLengths[slot] ?? 0;
+  }
+
+  private addToServer(server: string, counts: Map<string, number>): number {
+    let doc = this.servers.get(server);
+    if (!doc) {
+      doc = { slot: this.freeServerSlots.pop() ?? this.nextServerSlot++, tools: 0, length: 0 };
+      this.servers.set(server, doc);
+      if (this.serverScores.length < this.nextServerSlot) {
+        const grown = new Float64Array(Math.max(16, this.nextServerSlot * 2));
+        grown.set(this.serverScores);
+        this.serverScores = grown;
+      }
+    }
+    doc.tools++;
+    for (const [term, tf] of counts) {
+      let list = this.serverPostings.get(term);
+      if (!list) {
+        list = new Map();
+        this.serverPostings.set(term, list);
+      }
+      list.set(doc.slot, (list.get(doc.slot) ?? 0) + tf);
+      doc.length += tf;
+      this.serverLengthTotal += tf;
+    }
+    this.serverLengths[doc.slot] = doc.length;
+    return doc.slot;
+  }
+
+  private removeFromServer(server: string, counts: Map<string, number>): void {
+    const doc = this.servers.get(server);
+    if (!doc) return;
+    for (const [term, tf] of counts) {
+      const list = this.serverPostings.get(term);
+      if (!list) continue;
+      const left = (list.get(doc.slot) ?? 0) - tf;
+      if (left > 0) list.set(doc.slot, left);
+      else list.delete(doc.slot);
+      if (list.size === 0) this.serverPostings.delete(term);
+      doc.length -= tf;
+      this.serverLengthTotal -= tf;
+    }
+    this.serverLengths[doc.slot] = doc.length;
+    doc.tools--;
+    if (doc.tools === 0) {
+      this.servers.delete(server);
+      this.freeServerSlots.push(doc.slot);
+      this.serverLengths[doc.slot] = 0;
+    }
+  }
+
+  /** For each query word, the highest-weighted field of the tool where it matched. */
+  private explain(slot: number, terms: QueryTerm[]): string {
+    const matches: FieldMatch[] = [];
+    for (const term of terms) {
+      const packed = this.postings.get(term.text)?.get(slot);
+      if (packed === undefined) continue;
+      let best = -1;
+      for (let field = 0; field < FIELD_COUNT; field++) {
+        if (tfOf(packed, field) === 0) continue;
+        if (best < 0 || this.params.fieldWeights[field] > this.params.fieldWeights[best]) best = field;
+      }
+      if (best >= 0) matches.push({ word: term.display, field: best });
+    }
+    return buildReasoning(matches);
+  }
+
+  private setLength(slot: number, field: number, length: number): void {
+    const index = slot * FIELD_COUNT + field;
+    this.totalLengths[field] += length - this.lengths[index];
+    this.lengths[index] = length;
+  }
+
+  private ensureCapacity(slots: number): void {
+    if (this.scores.length >= slots) return;
+    const capacity = Math.max(64, slots * 2);
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T, width = 1): T => {
+      const next = make(capacity * width);
+      next.set(old);
+      return next;
+    };
+    this.lengths = grow(this.lengths, (n) => new Float64Array(n), FIELD_COUNT);
+    this.scores = grow(this.scores, (n) => new Float64Array(n));
+    this.covered = grow(this.covered, (n) => new Float64Array(n));
+    this.coverLo = grow(this.coverLo, (n) => new Int32Array(n));
+    this.coverHi = grow(this.coverHi, (n) => new Int32Array(n));
+    this.nameHits = grow(this.nameHits, (n) => new Int32Array(n));
+  }
+}
+
+/** Adjacent word pairs (by stem) as phrase terms; units without a pair key are skipped over. */
+function phraseTerms(units: readonly Unit[]): string[] {
+  const out: string[] = [];
+  let previous: string | null = null;
+  for (const unit of units) {
+    if (unit.pairKey === null) continue;
+    if (previous !== null && previous !== unit.pairKey) {
+      out.push(`${PHRASE_PREFIX}${previous} ${unit.pairKey}`);
+    }
+    previous = unit.pairKey;
+  }
+  return out;
+}
+
+/** Keeps `top` sorted best-first (score desc, then name asc) and at most `limit` long. */
+function insertTop(
+  top: { slot: number; score: number; name: string }[],
+  hit: { slot: number; score: number; name: string },
+  limit: number,
+): void {
+  const before = (a: typeof hit, b: typeof hit): boolean =>
+    a.score > b.score || (a.score === b.score && a.name < b.name);
+  if (top.length >= limit && !before(hit, top[top.length - 1])) return;
+  let i = top.length;
+  top.push(hit);
+  while (i > 0 && before(hit, top[i - 1])) {
+    top[i] = top[i - 1];
+    i--;
+  }
+  top[i] = hit;
+  if (top.length > limit) top.pop();
+}

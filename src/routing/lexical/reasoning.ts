@@ -1,0 +1,32 @@
+import { FIELD_COUNT, FIELD_LABELS } from './field-weights.js';
+
+/** A query word and the field of the hit where it matched best. */
+export interface FieldMatch {
+  word: string;
+  field: number;
+}
+
+const MAX_WORDS_PER_FIELD = 4;
+
+/**
+ * Short human text for a hit, e.g.
+ * "matched 'forecast' in name; 'weather' in server; 'city' in parameters".
+ * Fields are listed in a fixed order (their index order) so equal inputs give
+ * equal text.
+ */
+export function buildReasoning(matches: readonly FieldMatch[]): string {
+  const byField: string[][] = Array.from({ length: FIELD_COUNT }, () => []);
+  for (const { word, field } of matches) {
+    const words = byField[field];
+    if (!words.includes(word)) words.push(word);
+  }
+  const parts: string[] = [];
+  byField.forEach((words, field) => {
+    if (words.length === 0) return;
+    const shown = words.slice(0, MAX_WORDS_PER_FIELD).map((w) => `'${w}'`);
+    const more = words.length > MAX_WORDS_PER_FIELD ? ` (+${words.length - MAX_WORDS_PER_FIELD} more)` : '';
+    parts.push(`${shown.join(', ')}${more} in ${FIELD_LABELS[field]}`);
+  });
+  // Every returned hit matched at least one term, so this fallback is defensive only.
+  return parts.length > 0 ? `matched ${parts.join('; ')}` : 'lexical match';
+}

@@ -1,0 +1,200 @@
+import { stemmer } from 'stemmer';
+import { isStopWord } from './stop-words.js';
+
+/**
+ * How a term was derived. The index keeps the kinds in separate namespaces so
+ * an exact word match can outscore a match that only agrees after stemming.
+ * - surface: the lower-cased word as written
+ * - stem: its Porter stem (English morphology only)
+ * - exact: a word with no separate stem (CJK words, other scripts, numbers)
+ * - gram: a CJK character bigram, a fallback when segmentations disagree
+ * - subword: a piece of a long unsplit word ("diceroller" holds "dice"), see subwordTerms
+ */
+export type TermKind = 'surface' | 'stem' | 'exact' | 'gram' | 'subword';
+
+export interface Term {
+  text: string;
+  kind: TermKind;
+}
+
+/** One word position of the text. */
+export interface Unit {
+  terms: Term[];
+  /**
+   * Units cut from the same written word ("getForecast" -> get, forecast,
+   * getforecast) share a group; query coverage is counted per group.
+   */
+  group: number;
+  /** Key for adjacent-word (phrase) pairs; null for units that sit beside a word. */
+  pairKey: string | null;
+  /** The word as shown in reasoning text. */
+  display: string;
+  /** A lower-case Latin word written without any case or separator boundary. */
+  solid?: boolean;
+}
+
+export interface TokenizeLimits {
+  /** Text past this many characters is ignored, so a 100 KB input costs the same as a short one. */
+  maxChars: number;
+  /** Stop after this many units. */
+  maxUnits: number;
+}
+
+const DEFAULT_LIMITS: TokenizeLimits = { maxChars: 20_000, maxUnits: 4_000 };
+
+// Prefixes keep term kinds apart in one dictionary; none can occur inside a word.
+const STEM_PREFIX = '~';
+const GRAM_PREFIX = '§';
+const SUBWORD_PREFIX = '#';
+
+const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc';
+// A CJK run, or a run of letters/digits from any other script. `_`, `-`, `.`, `/`, spaces
+// and every other symbol separate runs, which splits snake_case and kebab-case.
+const RUN_RE = new RegExp(
+  `([${CJK_CLASS}]+)|((?:(?![${CJK_CLASS}])[\\p{L}\\p{M}\\p{N}])+)`,
+  'gu',
+);
+// Pieces of an identifier run, in priority order: an acronym plural ("URLs"), an acronym
+// followed by a capitalised word ("PDFTool" -> PDF), a (capitalised) lower-case word, an
+// acronym, digits, then letters of caseless scripts.
+const PART_RE =
+  /\p{Lu}{2,}s(?!\p{Ll})|\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?[\p{Ll}\p{M}]+|\p{Lu}+|\p{N}+|[\p{L}\p{M}]+/gu;
+const ASCII_WORD_RE = /^[a-z]+$/;
+const DIGITS_RE = /^\p{N}+$/u;
+const LATIN_MARKS_RE = /(?<=\p{Script=Latin})\p{Mn}+/gu;
+const HAN_RE = /\p{Script=Han}/u;
+
+// One shared segmenter: ICU's CJK dictionary covers Chinese and Japanese alike.
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+function wordTerms(word: string): Term[] {
+  if (ASCII_WORD_RE.test(word)) {
+    return [
+      { text: word, kind: 'surface' },
+      { text: STEM_PREFIX + stemmer(word), kind: 'stem' },
+    ];
+  }
+  return [{ text: word, kind: 'exact' }];
+}
+
+/**
+ * Splits free text or identifiers into units: camelCase, snake_case, kebab-case
+ * and letter/digit boundaries are split, two-part camelCase words also keep
+ * their joined form ("GitHub" matches "github"), English stop words and lone
+ * Latin letters or numbers are dropped, CJK runs are segmented into words plus
+ * character bigrams.
+ */
+export function tokenize(input: string, limits: Partial<TokenizeLimits> = {}): Unit[] {
+  const { maxChars, maxUnits } = { ...DEFAULT_LIMITS, ...limits };
+  const text = input
+    .slice(0, maxChars)
+    .normalize('NFKC')
+    .normalize('NFD')
+    .replace(LATIN_MARKS_RE, '')
+    .normalize('NFC');
+  const units: Unit[] = [];
+  let group = 0;
+  for (const match of text.matchAll(RUN_RE)) {
+    if (units.length >= maxUnits) break;
+    if (match[1] !== undefined) {
+      group = addCjkRun(match[1], units, group);
+    } else {
+      group = addWordRun(match[2], units, group);
+    }
+  }
+  return units.length > maxUnits ? units.slice(0, maxUnits) : units;
+}
+
+function addWordRun(run: string, units: Unit[], group: number): number {
+  const parts = run.match(PART_RE) ?? [];
+  let added = false;
+  for (const rawPart of parts) {
+    const part = rawPart.toLowerCase();
+    // Lone letters ("s" of "user's") and bare numbers match almost anything.
+    if (part.length < 2 && !DIGITS_RE.test(part)) continue;
+    if (DIGITS_RE.test(part) || isStopWord(part)) continue;
+    const solid = parts.length === 1 && ASCII_WORD_RE.test(part);
+    units.push({ terms: wordTerms(part), group, pairKey: stemKey(part), display: part, solid });
+    added = true;
+  }
+  if (parts.length === 2 || (parts.length > 1 && !added)) {
+    // Brand names are written both ways ("GitHub"/"github", "mp3"); deeper splits
+    // ("getForecastData") would only add noise, so only two-part runs keep the whole.
+    const whole = run.toLowerCase();
+    if (!isStopWord(whole)) {
+      units.push({ terms: wordTerms(whole), group, pairKey: null, display: whole });
+      added = true;
+    }
+  }
+  return added ? group + 1 : group;
+}
+
+function stemKey(word: string): string {
+  return ASCII_WORD_RE.test(word) ? stemmer(word) : word;
+}
+
+function addCjkRun(run: string, units: Unit[], group: number): number {
+  let g = group;
+  let offset = 0;
+  const groupAt: number[] = [];
+  for (const seg of segmenter.segment(run)) {
+    const word = seg.segment;
+    for (let i = 0; i < word.length; i++) groupAt[offset + i] = g;
+    offset += word.length;
+    if (word.length === 1 && isStopWord(word)) continue;
+    units.push({ terms: [{ text: word, kind: 'exact' }], group: g, pairKey: word, display: word });
+    g++;
+  }
+  // Bigrams only for Han text: kana runs are already split well by the dictionary.
+  if (HAN_RE.test(run)) {
+    for (let i = 0; i + 1 < run.length; i++) {
+      const gram = run.slice(i, i + 2);
+      units.push({
+        terms: [{ text: GRAM_PREFIX + gram, kind: 'gram' }],
+        group: groupAt[i] ?? g,
+        pairKey: null,
+        display: gram,
+      });
+    }
+  }
+  return g;
+}
+
+const SUBWORD_MIN_WORD = 7;
+const SUBWORD_MIN = 3;
+
+/**
+ * Names are often run together without any boundary ("diceroller",
+ * "keywordexplorer"), which no splitter can undo without a dictionary. Instead
+ * every inner piece of such a word (3+ letters, not the whole word) becomes a
+ * subword term; a query word (or its stem) is looked up among them. The
+ * pieces do not depend on the rest of the catalog, so indexing stays
+ * incremental.
+ */
+export function subwordTerms(units: readonly Unit[]): string[] {
+  const out = new Set<string>();
+  for (const unit of units) {
+    if (!unit.solid) continue;
+    const word = unit.display;
+    if (word.length < SUBWORD_MIN_WORD) continue;
+    for (let start = 0; start < word.length; start++) {
+      for (let end = start + SUBWORD_MIN; end <= word.length; end++) {
+        if (end - start < word.length) out.add(SUBWORD_PREFIX + word.slice(start, end));
+      }
+    }
+  }
+  return [...out];
+}
+
+/** The subword terms a query word is looked up as: its surface and its stem. */
+export function subwordQueryTerms(unit: Unit): string[] {
+  const out: string[] = [];
+  for (const term of unit.terms) {
+    if (term.kind !== 'surface' && term.kind !== 'stem') continue;
+    const text = term.kind === 'stem' ? term.text.slice(STEM_PREFIX.length) : term.text;
+    if (text.length >= SUBWORD_MIN && !out.includes(SUBWORD_PREFIX + text)) {
+      out.push(SUBWORD_PREFIX + text);
+    }
+  }
+  return out;
+}

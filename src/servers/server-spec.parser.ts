@@ -1,0 +1,141 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import type { ServerSpec } from './server-spec.js';
+
+export interface NamedSpec {
+  name: string;
+  spec: ServerSpec;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/;
+// Keys other MCP clients put in the same file; harmless, so accepted and ignored.
+const IGNORED_CLIENT_KEYS = new Set(['autoApprove', 'alwaysAllow', 'description', 'timeout', 'disabled']);
+const KNOWN_KEYS = new Set(['command', 'args', 'env', 'cwd', 'url', 'headers', 'transport', 'type']);
+
+/**
+ * Parses `{"mcpServers": {name: spec}}` (Claude Desktop's format and the original
+ * servers.txt). Every problem is collected, so one answer names them all.
+ * `baseDir` anchors a relative `cwd` (the servers file's folder, for file-loaded servers).
+ */
+export function parseServersConfig(input: unknown, baseDir?: string): NamedSpec[] {
+  if (!isRecord(input) || !isRecord(input.mcpServers)) {
+    throw invalid('expected an object of the form {"mcpServers": {"<name>": {...}}}');
+  }
+  const extra = Object.keys(input).filter((k) => k !== 'mcpServers');
+  if (extra.length > 0) throw invalid(`unknown top-level field(s): ${extra.join(', ')}`);
+  const problems: string[] = [];
+  const specs: NamedSpec[] = [];
+  for (const [name, raw] of Object.entries(input.mcpServers)) {
+    const errors: string[] = [];
+    if (!NAME.test(name)) errors.push('name must be 1-64 characters of letters, digits, space, _ . - and start with a letter or digit');
+    if (isRecord(raw) && raw.disabled === true) continue;
+    const spec = parseSpec(raw, errors, baseDir);
+    if (errors.length > 0 || !spec) problems.push(...errors.map((e) => `${name}: ${e}`));
+    else specs.push({ name, spec });
+  }
+  if (problems.length > 0) throw invalid(problems.join('; '), problems);
+  return specs;
+}
+
+export function parseServersConfigText(text: string, baseDir?: string): NamedSpec[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw invalid(`not valid JSON: ${(e as Error).message}`);
+  }
+  return parseServersConfig(parsed, baseDir);
+}
+
+function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec | undefined {
+  if (!isRecord(raw)) {
+    errors.push('spec must be an object with "command" or "url"');
+    return undefined;
+  }
+  const unknown = Object.keys(raw).filter((k) => !KNOWN_KEYS.has(k) && !IGNORED_CLIENT_KEYS.has(k));
+  if (unknown.length > 0) errors.push(`unknown field(s): ${unknown.join(', ')}`);
+  const transport = parseTransport(raw.transport ?? raw.type, errors);
+  const hasCommand = raw.command !== undefined;
+  const hasUrl = raw.url !== undefined;
+  if (hasCommand === hasUrl) {
+    errors.push('give exactly one of "command" (stdio) or "url" (remote)');
+    return undefined;
+  }
+  if (hasCommand) {
+    if (transport && transport !== 'stdio') errors.push(`"command" needs transport "stdio", not "${transport}"`);
+    if (raw.headers !== undefined) errors.push('"headers" applies to remote servers only');
+    const command = nonEmptyString(raw.command, 'command', errors);
+    const args = stringArray(raw.args, 'args', errors);
+    const env = stringRecord(raw.env, 'env', errors);
+    const cwdRaw = raw.cwd === undefined ? undefined : nonEmptyString(raw.cwd, 'cwd', errors);
+    const cwd = cwdRaw && baseDir && !isAbsolute(cwdRaw) ? resolve(baseDir, cwdRaw) : (cwdRaw ?? baseDir);
+    if (!command) return undefined;
+    return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}) };
+  }
+  if (transport === 'stdio') errors.push('"url" needs transport "streamable-http" or "sse"');
+  if (raw.env !== undefined || raw.args !== undefined || raw.cwd !== undefined) {
+    errors.push('"env", "args" and "cwd" apply to stdio servers only');
+  }
+  const url = nonEmptyString(raw.url, 'url', errors);
+  const headers = stringRecord(raw.headers, 'headers', errors);
+  if (!url) return undefined;
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    errors.push('"url" is not a valid URL');
+    return undefined;
+  }
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') errors.push('"url" must be http or https');
+  return {
+    ...(transport && transport !== 'stdio' ? { transport } : {}),
+    url,
+    headers,
+  };
+}
+
+function parseTransport(value: unknown, errors: string[]): 'stdio' | 'streamable-http' | 'sse' | undefined {
+  if (value === undefined) return undefined;
+  // "http" and "streamableHttp" are what Claude Code and VS Code write.
+  const aliases: Record<string, 'stdio' | 'streamable-http' | 'sse'> = {
+    stdio: 'stdio',
+    'streamable-http': 'streamable-http',
+    streamableHttp: 'streamable-http',
+    http: 'streamable-http',
+    sse: 'sse',
+  };
+  const kind = typeof value === 'string' ? aliases[value] : undefined;
+  if (!kind) errors.push('"transport" must be one of stdio, streamable-http, sse');
+  return kind;
+}
+
+function nonEmptyString(value: unknown, field: string, errors: string[]): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  errors.push(`"${field}" must be a non-empty string`);
+  return undefined;
+}
+
+function stringArray(value: unknown, field: string, errors: string[]): string[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  errors.push(`"${field}" must be an array of strings`);
+  return [];
+}
+
+function stringRecord(value: unknown, field: string, errors: string[]): Record<string, string> {
+  if (value === undefined) return {};
+  if (isRecord(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    return value as Record<string, string>;
+  }
+  errors.push(`"${field}" must be an object of string values`);
+  return {};
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalid(message: string, details?: string[]): GatewayError {
+  return new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Invalid server config: ${message}`, details);
+}

@@ -1,0 +1,32 @@
+/** What the gateway knows how to connect to: Claude Desktop's `mcpServers` entries. */
+export type TransportKind = 'stdio' | 'streamable-http' | 'sse';
+
+export interface StdioServerSpec {
+  transport: 'stdio';
+  command: string;
+  args: string[];
+  /** Secret by assumption: values never leave the gateway. */
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+export interface RemoteServerSpec {
+  /** Undefined means "infer": streamable HTTP first, then SSE. */
+  transport?: 'streamable-http' | 'sse';
+  url: string;
+  /** Secret by assumption: values never leave the gateway. */
+  headers: Record<string, string>;
+}
+
+export type ServerSpec = StdioServerSpec | RemoteServerSpec;
+
+export function isStdioSpec(spec: ServerSpec): spec is StdioServerSpec {
+  return spec.transport === 'stdio';
+}
+
+/** The values that must never appear in an answer or a log line. */
+export function secretValuesOf(spec: ServerSpec): string[] {
+  const values = isStdioSpec(spec) ? Object.values(spec.env) : Object.values(spec.headers);
+  // Very short values ("1", "on") would redact ordinary text and protect nothing.
+  return values.filter((v) => v.length >= 4);
+}

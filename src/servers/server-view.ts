@@ -1,0 +1,54 @@
+import { maskValues } from '../common/redact.js';
+import { isStdioSpec, type ServerSpec } from './server-spec.js';
+import type { ServerConnection } from './server-connection.js';
+
+/** A spec as answers show it: env and header values never leave the gateway. */
+export function publicConfig(spec: ServerSpec): Record<string, unknown> {
+  if (isStdioSpec(spec)) {
+    return {
+      command: spec.command,
+      args: spec.args,
+      env: maskValues(spec.env),
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    };
+  }
+  return {
+    url: redactUrl(spec.url),
+    headers: maskValues(spec.headers),
+    ...(spec.transport ? { transport: spec.transport } : {}),
+  };
+}
+
+/** Credentials also travel in URLs (user:pass@, ?api_key=): keep the shape, hide the values. */
+function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = 'redacted';
+  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, 'redacted');
+  return url.toString();
+}
+
+export interface ServerView {
+  uuid: string;
+  name: string;
+  transport: string;
+  status: string;
+  source: string;
+  tools: string[];
+  tool_count: number;
+  error?: string;
+  config: Record<string, unknown>;
+}
+
+export function serverView(server: ServerConnection, toolNames: string[]): ServerView {
+  return {
+    uuid: server.uuid,
+    name: server.name,
+    transport: server.transport,
+    status: server.status,
+    source: server.source,
+    tools: toolNames,
+    tool_count: toolNames.length,
+    ...(server.error ? { error: server.error } : {}),
+    config: publicConfig(server.spec),
+  };
+}

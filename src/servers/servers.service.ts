@@ -1,0 +1,133 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { namespaceTools } from '../tools/tool-naming.js';
+import { ScopeRegistries } from './scope-registries.js';
+import { isStdioSpec } from './server-spec.js';
+import { parseServersConfig, type NamedSpec } from './server-spec.parser.js';
+import type { ServerConnection } from './server-connection.js';
+import { readServersFile } from './servers-file.js';
+import { serverView, type ServerView } from './server-view.js';
+import { assertStdioAllowed } from './stdio-policy.js';
+
+export interface AddServersResult {
+  added: { uuid: string; name: string; status: string; tools: string[] }[];
+  failed: { name: string; error: string }[];
+}
+
+/** Use cases on servers: the config file at start, list, add and remove at run time. */
+@Injectable()
+export class ServersService implements OnApplicationShutdown {
+  private readonly logger = new Logger(ServersService.name);
+  private fileSpecs: NamedSpec[] = [];
+  private initialConnect?: Promise<void>;
+  private initialConnectDone = false;
+
+  constructor(
+    private readonly scopes: ScopeRegistries,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  /**
+   * Reads the servers file (a bad file fails the start) and starts connecting its servers
+   * in the background: the HTTP port opens at once and readiness waits for the connects.
+   */
+  async loadConfigFile(): Promise<void> {
+    const path = this.config.serversConfigPath;
+    if (!path) {
+      this.logger.warn('No servers file (MCP_SERVERS_CONFIG, servers.json or servers.txt): starting with no servers');
+    } else {
+      this.fileSpecs = await readServersFile(path);
+      this.logger.log(`Servers file ${path}: ${this.fileSpecs.length} server(s)`);
+    }
+    this.initialConnect = this.scopes.global.addAll(this.fileSpecs, 'config').then(() => {
+      this.initialConnectDone = true;
+    });
+  }
+
+  /** Settles when every server of the file has connected or failed. */
+  async waitForInitialConnect(): Promise<void> {
+    await this.initialConnect;
+  }
+
+  get ready(): boolean {
+    return this.initialConnectDone;
+  }
+
+  /** The servers of the config file, for sessions that start from it. */
+  get configFileSpecs(): NamedSpec[] {
+    return this.fileSpecs;
+  }
+
+  async list(sessionId?: string): Promise<ServerView[]> {
+    const registry = await this.scopes.resolve(sessionId);
+    return registry.list().map((s) => this.view(s));
+  }
+
+  /** The REST body carries the config either as JSON text or as an object, not both. */
+  addFromRequest(body: { config_data?: string; config?: unknown }, sessionId?: string): Promise<AddServersResult> {
+    if ((body.config_data === undefined) === (body.config === undefined)) {
+      throw new GatewayError(ErrorCode.INVALID_REQUEST, 'Give exactly one of "config_data" (JSON text) or "config" (object)');
+    }
+    if (body.config !== undefined) return this.add(body.config, sessionId);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.config_data!);
+    } catch (e) {
+      throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Invalid server config: "config_data" is not valid JSON: ${(e as Error).message}`);
+    }
+    return this.add(parsed, sessionId);
+  }
+
+  async add(configInput: unknown, sessionId?: string): Promise<AddServersResult> {
+    const registry = await this.scopes.resolve(sessionId);
+    const specs = parseServersConfig(configInput);
+    if (specs.length === 0) {
+      throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, 'Invalid server config: "mcpServers" names no server');
+    }
+    for (const { name, spec } of specs) {
+      if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
+    }
+    const connections = await registry.addAll(specs, 'api');
+    const result: AddServersResult = { added: [], failed: [] };
+    for (const server of connections) {
+      if (server.status === 'connected') {
+        const view = this.view(server);
+        result.added.push({ uuid: view.uuid, name: view.name, status: view.status, tools: view.tools });
+        this.logger.log(`audit: server '${server.name}' added in scope ${registry.scopeId}`);
+      } else {
+        // A server that could not connect is reported, not kept: the caller can retry the same name.
+        await registry.remove(server);
+        result.failed.push({ name: server.name, error: server.error ?? server.status });
+      }
+    }
+    return result;
+  }
+
+  async remove(target: { uuid?: string; name?: string }, sessionId?: string): Promise<{ uuid: string; name: string }> {
+    if (!target.uuid && !target.name) {
+      throw new GatewayError(ErrorCode.INVALID_REQUEST, 'Give "server_uuid" or "server_name"');
+    }
+    const registry = await this.scopes.resolve(sessionId);
+    const server = registry.find(target);
+    if (!server) {
+      throw new GatewayError(
+        ErrorCode.SERVER_NOT_FOUND,
+        `No server ${target.name !== undefined ? `named '${target.name}'` : `with uuid '${target.uuid}'`} in this scope`,
+      );
+    }
+    await registry.remove(server);
+    this.logger.log(`audit: server '${server.name}' removed from scope ${registry.scopeId}`);
+    return { uuid: server.uuid, name: server.name };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.scopes.global.closeAll();
+  }
+
+  private view(server: ServerConnection): ServerView {
+    const names = server.status === 'connected' ? [...namespaceTools(server.name, server.tools.map((t) => t.name)).values()] : [];
+    return serverView(server, names);
+  }
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { abortOnDisconnect } from '../common/http/abort-on-disconnect.js';
+import { ApiScoped } from '../common/http/api-scope.decorator.js';
+import { SessionId } from '../common/http/session-id.decorator.js';
+import { AddServersResponseDto, LegacyAddServerDto } from '../servers/dto/servers.dto.js';
+import { ServersService } from '../servers/servers.service.js';
+import { ExecuteResponseDto, LegacyToolCallDto } from './dto/execute.dto.js';
+import { ToolListDto } from './dto/tool.dto.js';
+import { ToolsService, type ExecuteResult } from './tools.service.js';
+
+/** The original gateway's quick-start routes, kept so its users' scripts keep working. */
+@ApiTags('compatibility')
+@ApiScoped()
+@Controller()
+export class CompatController {
+  constructor(
+    private readonly tools: ToolsService,
+    private readonly servers: ServersService,
+  ) {}
+
+  @Get('tools')
+  @ApiOperation({ operationId: 'legacyListTools', summary: 'Alias of GET /mcp/tools' })
+  @ApiOkResponse({ type: ToolListDto })
+  async list(@SessionId() sessionId?: string): Promise<ToolListDto> {
+    const tools = await this.tools.list(sessionId);
+    return { tools, count: tools.length };
+  }
+
+  @Post('tool')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'legacyCallTool', summary: 'Alias of POST /mcp/execute with {"name", "arguments"}' })
+  @ApiOkResponse({ type: ExecuteResponseDto })
+  call(
+    @Body() body: LegacyToolCallDto,
+    @Res({ passthrough: true }) res: Response,
+    @SessionId() sessionId?: string,
+  ): Promise<ExecuteResult> {
+    return this.tools.execute({ toolName: body.name, args: body.arguments, signal: abortOnDisconnect(res) }, sessionId);
+  }
+
+  @Post('add-server')
+  @ApiOperation({ operationId: 'legacyAddServer', summary: 'Alias of POST /mcp/servers/add with the config object as body' })
+  @ApiCreatedResponse({ type: AddServersResponseDto })
+  addServer(@Body() body: LegacyAddServerDto, @SessionId() sessionId?: string): Promise<AddServersResponseDto> {
+    return this.servers.add({ mcpServers: body.mcpServers }, sessionId);
+  }
+}

@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
+
+export class ExecuteRequestDto {
+  @ApiProperty({ example: 'demo__echo', description: 'Namespaced name, or a bare name unique in scope' })
+  @IsString()
+  @Length(1, 256)
+  tool_name: string;
+
+  @ApiPropertyOptional({ example: { message: 'hello' }, description: "Checked against the tool's input schema" })
+  @IsOptional()
+  @IsObject()
+  args?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    example: 30000,
+    description: 'Per-call timeout; defaults to TOOL_CALL_TIMEOUT_MS and is capped at TOOL_CALL_TIMEOUT_MAX_MS',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  timeout_ms?: number;
+}
+
+export class ExecuteResponseDto {
+  @ApiProperty({ example: 'demo__echo' }) tool_name: string;
+  @ApiProperty({ example: 'demo' }) server: string;
+  @ApiProperty({
+    description: 'The MCP CallToolResult, unchanged: content, structuredContent?, isError',
+    example: { content: [{ type: 'text', text: 'hello' }], isError: false },
+  })
+  result: Record<string, unknown>;
+  @ApiProperty({ example: 1.8 }) took_ms: number;
+}
+
+/** The original gateway's `POST /tool` body. */
+export class LegacyToolCallDto {
+  @ApiProperty({ example: 'echo' }) @IsString() @Length(1, 256) name: string;
+  @ApiPropertyOptional({ example: { message: 'hello' } }) @IsOptional() @IsObject() arguments?: Record<string, unknown>;
+}

@@ -1,0 +1,18 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class ToolDto {
+  @ApiProperty({ example: 'demo__echo' }) name: string;
+  @ApiProperty({ example: 'demo' }) server: string;
+  @ApiProperty({ example: 'echo', description: "The upstream server's own name" }) tool: string;
+  @ApiPropertyOptional({ example: 'Echo' }) title?: string;
+  @ApiProperty({ example: 'Returns the message it was given' }) description: string;
+  @ApiProperty({ example: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } })
+  input_schema: Record<string, unknown>;
+  @ApiPropertyOptional() output_schema?: Record<string, unknown>;
+  @ApiPropertyOptional({ example: { readOnlyHint: true } }) annotations?: Record<string, unknown>;
+}
+
+export class ToolListDto {
+  @ApiProperty({ type: [ToolDto] }) tools: ToolDto[];
+  @ApiProperty({ example: 3 }) count: number;
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { abortOnDisconnect } from '../common/http/abort-on-disconnect.js';
+import { ApiScoped } from '../common/http/api-scope.decorator.js';
+import { ErrorDto } from '../common/http/error.dto.js';
+import { SessionId } from '../common/http/session-id.decorator.js';
+import { ExecuteRequestDto, ExecuteResponseDto } from './dto/execute.dto.js';
+import { ToolListDto } from './dto/tool.dto.js';
+import { ToolsService, type ExecuteResult } from './tools.service.js';
+
+@ApiTags('tools')
+@ApiScoped()
+@Controller('mcp')
+export class ToolsController {
+  constructor(private readonly tools: ToolsService) {}
+
+  @Get('tools')
+  @ApiOperation({ operationId: 'listTools', summary: 'The namespaced catalog of every connected server in scope' })
+  @ApiOkResponse({ type: ToolListDto })
+  async list(@SessionId() sessionId?: string): Promise<ToolListDto> {
+    const tools = await this.tools.list(sessionId);
+    return { tools, count: tools.length };
+  }
+
+  @Post('execute')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'executeTool',
+    summary: 'Run a tool; a tool that reports failure is a 200 with result.isError true',
+  })
+  @ApiOkResponse({ type: ExecuteResponseDto })
+  @ApiResponse({ status: 400, description: 'Arguments break the input schema (INVALID_ARGUMENTS)', type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Bare name offered by several servers (TOOL_AMBIGUOUS)', type: ErrorDto })
+  @ApiResponse({ status: 502, description: 'Upstream down (UPSTREAM_UNAVAILABLE)', type: ErrorDto })
+  @ApiResponse({ status: 504, description: 'Timed out (UPSTREAM_TIMEOUT); a cancellation was sent', type: ErrorDto })
+  execute(
+    @Body() body: ExecuteRequestDto,
+    @Res({ passthrough: true }) res: Response,
+    @SessionId() sessionId?: string,
+  ): Promise<ExecuteResult> {
+    return this.tools.execute(
+      { toolName: body.tool_name, args: body.args, timeoutMs: body.timeout_ms, signal: abortOnDisconnect(res) },
+      sessionId,
+    );
+  }
+}

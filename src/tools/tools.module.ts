@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ServersModule } from '../servers/servers.module.js';
+import { ArgumentValidator } from './argument-validator.js';
+import { CompatController } from './compat.controller.js';
+import { ToolsController } from './tools.controller.js';
+import { ToolsService } from './tools.service.js';
+
+@Module({
+  imports: [ServersModule],
+  controllers: [ToolsController, CompatController],
+  providers: [ToolsService, ArgumentValidator],
+  exports: [ToolsService],
+})
+export class ToolsModule {}
