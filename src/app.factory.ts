@@ -2,6 +2,7 @@ import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import type { ConfigOptions } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
 import { nestLogLevels } from './common/http/log-levels.js';
@@ -14,8 +15,8 @@ import { setUpSwagger } from './swagger.js';
  * Builds the whole gateway, ready to listen: used by main.ts and by the e2e tests, so the
  * tests exercise exactly what runs in production.
  */
-export async function createGatewayApp(): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+export async function createGatewayApp(options: ConfigOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
     bodyParser: false,
     abortOnError: false,
     bufferLogs: true,

@@ -1,11 +1,16 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule } from './config/config.module.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type ConfigOptions } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ServersModule } from './servers/servers.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 
 /** Composition root only. */
-@Module({
-  imports: [ConfigModule, ServersModule, ToolsModule, HealthModule],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  static register(options: ConfigOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.register(options), ServersModule, ToolsModule, HealthModule],
+    };
+  }
+}

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createGatewayApp, bootLogger } from './app.factory.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { ServersService } from './servers/servers.service.js';
+import { errorMessage } from './common/errors/error-message.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A bad config is the common case here: print its message plainly, without a stack.
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`mcp-gateway failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -1,24 +1,33 @@
-import { Global, Module } from '@nestjs/common';
-import { ConfigModule as NestConfigModule, ConfigService } from '@nestjs/config';
-import { ENV_KEYS, validateEnv } from './env.schema.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule as NestConfigModule } from '@nestjs/config';
+import { validateEnv } from './env.schema.js';
 import { GatewayConfig } from './gateway-config.js';
 
-/** Loads `.env` when present, validates at boot, and exposes only the typed GatewayConfig. */
-@Global()
-@Module({
-  imports: [NestConfigModule.forRoot({ validate: validateEnv, cache: true })],
-  providers: [
-    {
-      provide: GatewayConfig,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => {
-        const env = validateEnv(
-          Object.fromEntries(ENV_KEYS.map((k) => [k, config.get<unknown>(k)])),
-        );
-        return new GatewayConfig(env);
-      },
-    },
-  ],
-  exports: [GatewayConfig],
-})
-export class ConfigModule {}
+export interface ConfigOptions {
+  /** Values that win over the process environment (tests, embedding). */
+  env?: Record<string, string | undefined>;
+  /** Folder that relative paths (the servers file) resolve against; the process cwd by default. */
+  cwd?: string;
+}
+
+/**
+ * Loads `.env` when present (into the process environment, never over a variable already
+ * set), validates everything at boot, and exposes only the typed GatewayConfig.
+ */
+@Module({})
+export class ConfigModule {
+  static register(options: ConfigOptions = {}): DynamicModule {
+    return {
+      module: ConfigModule,
+      global: true,
+      imports: [NestConfigModule.forRoot({ cache: true })],
+      providers: [
+        {
+          provide: GatewayConfig,
+          useFactory: () => new GatewayConfig(validateEnv({ ...process.env, ...options.env }), options.cwd),
+        },
+      ],
+      exports: [GatewayConfig],
+    };
+  }
+}

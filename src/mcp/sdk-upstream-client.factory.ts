@@ -22,6 +22,7 @@ import {
   type UpstreamClient,
   type UpstreamEvents,
 } from './upstream-client.js';
+import { errorCause, errorMessage } from '../common/errors/error-message.js';
 
 const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
@@ -42,7 +43,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       client.listen(events);
       return client;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, redact(message, secrets));
     }
   }
@@ -71,7 +72,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     } catch (error) {
       await client.close().catch(() => undefined);
       const said = stderr.lastLines();
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       throw new Error(`failed to start '${spec.command}': ${reason}${said ? `; stderr: ${said}` : ''}`);
     }
     return new SdkUpstreamClient(serverName, 'stdio', client, transport, options.killGraceMs, describeExit);
@@ -99,16 +100,20 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       }
       return new SdkUpstreamClient(serverName, kind, client, undefined, options.killGraceMs, describeExit);
     };
-    if (spec.transport) return attempt(spec.transport);
-    // Inferred: the current transport first, then the older HTTP+SSE one (MCP spec, backwards compatibility).
     try {
-      return await attempt('streamable-http');
-    } catch (streamableError) {
+      if (spec.transport) return await attempt(spec.transport);
+      // Inferred: the current transport first, then the older HTTP+SSE one (MCP spec, backwards compatibility).
       try {
-        return await attempt('sse');
-      } catch {
-        throw streamableError;
+        return await attempt('streamable-http');
+      } catch (streamableError) {
+        try {
+          return await attempt('sse');
+        } catch {
+          throw streamableError;
+        }
       }
+    } catch (error) {
+      throw new Error(`cannot connect to ${url.origin}${url.pathname}: ${describeNetworkError(error)}`);
     }
   }
 
@@ -129,4 +134,14 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
 /** The SSE GET stream needs the spec's headers too, not only the POSTs. */
 function withHeaders(headers: Record<string, string>): typeof fetch {
   return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+}
+
+/** fetch hides the useful part (ECONNREFUSED, ENOTFOUND, ...) in a chain of causes. */
+function describeNetworkError(error: unknown): string {
+  const details: string[] = [];
+  for (let cause = errorCause(error); cause && details.length < 3; cause = errorCause(cause)) {
+    const code = (cause as { code?: unknown }).code;
+    details.push(typeof code === 'string' ? code : errorMessage(cause));
+  }
+  return details.length ? `${errorMessage(error)} (${details.join(': ')})` : errorMessage(error);
 }

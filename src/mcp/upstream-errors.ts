@@ -1,6 +1,7 @@
 import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { errorMessage } from '../common/errors/error-message.js';
 
 /** Translates what the SDK throws on a tool call into the gateway's error codes. */
 export function toGatewayError(
@@ -27,7 +28,7 @@ export function toGatewayError(
         return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Upstream error (${where}): ${stripCode(error.message)}`);
     }
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `Upstream unavailable (${where}): ${message}`);
 }
 

@@ -12,6 +12,7 @@ import type {
   UpstreamTool,
 } from '../mcp/upstream-client.js';
 import { isStdioSpec, secretValuesOf, type ServerSpec, type TransportKind } from './server-spec.js';
+import { errorMessage } from '../common/errors/error-message.js';
 
 export type ServerStatus = 'connecting' | 'connected' | 'failed' | 'closed';
 export type ServerSource = 'config' | 'api';
@@ -123,6 +124,6 @@ export class ServerConnection {
   }
 
   private safeMessage(error: unknown): string {
-    return redact(error instanceof Error ? error.message : String(error), this.secrets);
+    return redact(errorMessage(error), this.secrets);
   }
 }

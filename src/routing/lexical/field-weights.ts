@@ -35,8 +35,8 @@ export interface RankerParams {
   surfaceWeight: number;
   stemWeight: number;
   gramWeight: number;
-  /** Query-side weight of a word found inside a longer unsplit name word. */
-  subwordWeight: number;
+  /** Query-side weight of a shared word beginning (first letters), a looser stem. */
+  prefixWeight: number;
   /** Weight of a query's adjacent word pair (phrase term). */
   phraseWeight: number;
   /** Score multiplier exponent for the idf-weighted share of query words a tool covers. */
@@ -45,6 +45,10 @@ export interface RankerParams {
   nameCoverageBoost: number;
   /** Weight of the tool's server (all its tools as one document) matching the query. */
   serverContextWeight: number;
+  /** Pseudo-relevance feedback: tools read, words taken, and their query weight (0 = off). */
+  feedbackDocs: number;
+  feedbackTerms: number;
+  feedbackWeight: number;
   /** Cap on distinct query terms, bounding work for huge queries. */
   maxQueryTerms: number;
   /** Characters of the query that are read at all. */
@@ -59,11 +63,14 @@ export const DEFAULT_PARAMS: RankerParams = {
   surfaceWeight: 0.5,
   stemWeight: 0.5,
   gramWeight: 0.3,
-  subwordWeight: 0.5,
+  prefixWeight: 0.4,
   phraseWeight: 0.3,
   coverageExponent: 0.5,
   nameCoverageBoost: 0.3,
   serverContextWeight: 0.2,
+  feedbackDocs: 0,
+  feedbackTerms: 8,
+  feedbackWeight: 0.3,
   maxQueryTerms: 128,
   maxQueryChars: 4_096,
 };

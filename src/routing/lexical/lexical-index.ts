@@ -1,7 +1,7 @@
 import { buildReasoning, type FieldMatch } from './reasoning.js';
 import { DEFAULT_PARAMS, FIELD, FIELD_COUNT, type RankerParams } from './field-weights.js';
 import { schemaText } from './schema-text.js';
-import { subwordQueryTerms, subwordTerms, tokenize, type TermKind, type Unit } from './tokenize.js';
+import { tokenize, type TermKind, type Unit } from './tokenize.js';
 
 export interface IndexedTool {
   /** Namespaced catalog name, e.g. "weather__get_forecast" (unique key). */
@@ -143,12 +143,6 @@ export class LexicalIndex {
       }
       this.setLength(slot, field, fieldUnits[field].length);
     }
-    // Subwords share the field of the word they come from but do not add to its length.
-    for (const field of [FIELD.name, FIELD.server]) {
-      for (const sub of subwordTerms(fieldUnits[field])) {
-        counts.set(sub, addTf(counts.get(sub) ?? 0, field));
-      }
-    }
     const phrases = [...phraseTerms(nameUnits), ...phraseTerms(descriptionUnits)];
     for (const phrase of phrases) {
       counts.set(phrase, addTf(counts.get(phrase) ?? 0, FIELD.phrases));
@@ -215,6 +209,50 @@ export class LexicalIndex {
     const totalGroupIdf = groupIdf.reduce((a, b) => a + b, 0);
 
     const touched: number[] = [];
+    this.accumulate(terms, groupIdf, avg, touched);
+    let allTerms = terms;
+    if (p.feedbackDocs > 0 && p.feedbackTerms > 0) {
+      const extra = this.feedbackTerms(touched, terms);
+      this.accumulate(extra, groupIdf, avg, touched);
+      allTerms = [...terms, ...extra];
+    }
+    const serverSlots = p.serverContextWeight > 0 ? this.scoreServers(terms) : [];
+
+    const top: { slot: number; score: number; name: string }[] = [];
+    for (const slot of touched) {
+      const doc = this.docs[slot];
+      if (!doc || (opts.filter && !opts.filter(doc.tool))) continue;
+      const coverage = totalGroupIdf > 0 ? this.covered[slot] / totalGroupIdf : 1;
+      const nameCoverage = doc.nameWords > 0 ? Math.min(1, this.nameHits[slot] / doc.nameWords) : 0;
+      let score =
+        this.scores[slot] *
+        Math.pow(Math.min(1, coverage), p.coverageExponent) *
+        (1 + p.nameCoverageBoost * nameCoverage);
+      score += p.serverContextWeight * this.serverScores[doc.server];
+      if (!Number.isFinite(score) || score <= 0) continue;
+      insertTop(top, { slot, score, name: doc.tool.name }, limit);
+    }
+
+    for (const slot of touched) {
+      this.scores[slot] = 0;
+      this.coverLo[slot] = 0;
+      this.coverHi[slot] = 0;
+      this.covered[slot] = 0;
+      this.nameHits[slot] = 0;
+    }
+    for (const s of serverSlots) this.serverScores[s] = 0;
+
+    return top.map(({ slot, score, name }) => ({
+      name,
+      score,
+      reasoning: this.explain(slot, allTerms),
+    }));
+  }
+
+  /** Adds the BM25F contribution of `terms` to every tool holding them. */
+  private accumulate(terms: QueryTerm[], groupIdf: Float64Array, avg: Float64Array, touched: number[]): void {
+    const p = this.params;
+    const docCount = this.size;
     for (const term of terms) {
       const list = this.postings.get(term.text);
       if (!list) continue;
@@ -247,37 +285,43 @@ export class LexicalIndex {
         if (countsForName && tfOf(packed, FIELD.name) > 0) this.nameHits[slot]++;
       }
     }
-    const serverSlots = p.serverContextWeight > 0 ? this.scoreServers(terms) : [];
+  }
 
-    const top: { slot: number; score: number; name: string }[] = [];
-    for (const slot of touched) {
+  /**
+   * Pseudo-relevance feedback: the best first-pass tools lend their most
+   * distinctive words to the query, which recovers tools that describe the
+   * same thing in other words.
+   */
+  private feedbackTerms(touched: number[], terms: QueryTerm[]): QueryTerm[] {
+    const p = this.params;
+    const docCount = this.size;
+    const best = touched
+      .map((slot) => ({ slot, score: this.scores[slot] }))
+      .sort((a, b) => b.score - a.score || a.slot - b.slot)
+      .slice(0, p.feedbackDocs);
+    if (best.length === 0) return [];
+    const inQuery = new Set(terms.map((t) => t.text));
+    const top = best[0].score;
+    const weights = new Map<string, number>();
+    for (const { slot, score } of best) {
       const doc = this.docs[slot];
-      if (!doc || (opts.filter && !opts.filter(doc.tool))) continue;
-      const coverage = totalGroupIdf > 0 ? this.covered[slot] / totalGroupIdf : 1;
-      const nameCoverage = doc.nameWords > 0 ? Math.min(1, this.nameHits[slot] / doc.nameWords) : 0;
-      let score =
-        this.scores[slot] *
-        Math.pow(Math.min(1, coverage), p.coverageExponent) *
-        (1 + p.nameCoverageBoost * nameCoverage);
-      score += p.serverContextWeight * this.serverScores[doc.server];
-      if (!Number.isFinite(score) || score <= 0) continue;
-      insertTop(top, { slot, score, name: doc.tool.name }, limit);
+      if (!doc) continue;
+      let length = 0;
+      for (let f = 0; f < WORD_FIELDS; f++) length += this.lengths[slot * FIELD_COUNT + f];
+      for (const term of doc.terms) {
+        if (inQuery.has(term) || !term.startsWith('~')) continue;
+        const list = this.postings.get(term);
+        const packed = list?.get(slot) ?? 0;
+        let tf = 0;
+        for (let f = 0; f < WORD_FIELDS; f++) tf += tfOf(packed, f) * p.fieldWeights[f];
+        const w = (score / top) * (tf / Math.max(length, 1)) * idf(docCount, list?.size ?? docCount);
+        weights.set(term, (weights.get(term) ?? 0) + w);
+      }
     }
-
-    for (const slot of touched) {
-      this.scores[slot] = 0;
-      this.coverLo[slot] = 0;
-      this.coverHi[slot] = 0;
-      this.covered[slot] = 0;
-      this.nameHits[slot] = 0;
-    }
-    for (const s of serverSlots) this.serverScores[s] = 0;
-
-    return top.map(({ slot, score, name }) => ({
-      name,
-      score,
-      reasoning: this.explain(slot, terms),
-    }));
+    return [...weights.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, p.feedbackTerms)
+      .map(([text]) => ({ text, weight: p.feedbackWeight, kind: 'stem' as const, groups: [], display: text.slice(1) }));
   }
 
   /** Distinct query terms with weights; phrase pairs of adjacent words are added last. */
@@ -291,7 +335,7 @@ export class LexicalIndex {
       stem: p.stemWeight,
       exact: p.surfaceWeight + p.stemWeight,
       gram: p.gramWeight,
-      subword: p.subwordWeight,
+      prefix: p.prefixWeight,
     };
     for (const unit of units) {
       let group = groupIds.get(unit.group);
@@ -299,9 +343,7 @@ export class LexicalIndex {
         group = groupIds.size;
         groupIds.set(unit.group, group);
       }
-      const subwords = p.subwordWeight > 0 ? subwordQueryTerms(unit) : [];
-      const terms = [...unit.terms, ...subwords.map((text) => ({ text, kind: 'subword' as const }))];
-      for (const term of terms) {
+      for (const term of unit.terms) {
         let entry = byText.get(term.text);
         if (!entry) {
           if (byText.size >= p.maxQueryTerms) continue;

@@ -8,9 +8,8 @@ import { isStopWord } from './stop-words.js';
  * - stem: its Porter stem (English morphology only)
  * - exact: a word with no separate stem (CJK words, other scripts, numbers)
  * - gram: a CJK character bigram, a fallback when segmentations disagree
- * - subword: a piece of a long unsplit word ("diceroller" holds "dice"), see subwordTerms
  */
-export type TermKind = 'surface' | 'stem' | 'exact' | 'gram' | 'subword';
+export type TermKind = 'surface' | 'stem' | 'exact' | 'gram' | 'prefix';
 
 export interface Term {
   text: string;
@@ -29,8 +28,6 @@ export interface Unit {
   pairKey: string | null;
   /** The word as shown in reasoning text. */
   display: string;
-  /** A lower-case Latin word written without any case or separator boundary. */
-  solid?: boolean;
 }
 
 export interface TokenizeLimits {
@@ -45,7 +42,8 @@ const DEFAULT_LIMITS: TokenizeLimits = { maxChars: 20_000, maxUnits: 4_000 };
 // Prefixes keep term kinds apart in one dictionary; none can occur inside a word.
 const STEM_PREFIX = '~';
 const GRAM_PREFIX = '§';
-const SUBWORD_PREFIX = '#';
+const PREFIX_PREFIX = '^';
+const PREFIX_LEN = Number(process.env.PL ?? 4);
 
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc';
 // A CJK run, or a run of letters/digits from any other script. `_`, `-`, `.`, `/`, spaces
@@ -69,10 +67,12 @@ const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 function wordTerms(word: string): Term[] {
   if (ASCII_WORD_RE.test(word)) {
-    return [
+    const terms: Term[] = [
       { text: word, kind: 'surface' },
       { text: STEM_PREFIX + stemmer(word), kind: 'stem' },
     ];
+    if (word.length >= PREFIX_LEN) terms.push({ text: PREFIX_PREFIX + word.slice(0, PREFIX_LEN), kind: 'prefix' });
+    return terms;
   }
   return [{ text: word, kind: 'exact' }];
 }
@@ -113,8 +113,7 @@ function addWordRun(run: string, units: Unit[], group: number): number {
     // Lone letters ("s" of "user's") and bare numbers match almost anything.
     if (part.length < 2 && !DIGITS_RE.test(part)) continue;
     if (DIGITS_RE.test(part) || isStopWord(part)) continue;
-    const solid = parts.length === 1 && ASCII_WORD_RE.test(part);
-    units.push({ terms: wordTerms(part), group, pairKey: stemKey(part), display: part, solid });
+    units.push({ terms: wordTerms(part), group, pairKey: stemKey(part), display: part });
     added = true;
   }
   if (parts.length === 2 || (parts.length > 1 && !added)) {
@@ -158,43 +157,4 @@ function addCjkRun(run: string, units: Unit[], group: number): number {
     }
   }
   return g;
-}
-
-const SUBWORD_MIN_WORD = 7;
-const SUBWORD_MIN = 3;
-
-/**
- * Names are often run together without any boundary ("diceroller",
- * "keywordexplorer"), which no splitter can undo without a dictionary. Instead
- * every inner piece of such a word (3+ letters, not the whole word) becomes a
- * subword term; a query word (or its stem) is looked up among them. The
- * pieces do not depend on the rest of the catalog, so indexing stays
- * incremental.
- */
-export function subwordTerms(units: readonly Unit[]): string[] {
-  const out = new Set<string>();
-  for (const unit of units) {
-    if (!unit.solid) continue;
-    const word = unit.display;
-    if (word.length < SUBWORD_MIN_WORD) continue;
-    for (let start = 0; start < word.length; start++) {
-      for (let end = start + SUBWORD_MIN; end <= word.length; end++) {
-        if (end - start < word.length) out.add(SUBWORD_PREFIX + word.slice(start, end));
-      }
-    }
-  }
-  return [...out];
-}
-
-/** The subword terms a query word is looked up as: its surface and its stem. */
-export function subwordQueryTerms(unit: Unit): string[] {
-  const out: string[] = [];
-  for (const term of unit.terms) {
-    if (term.kind !== 'surface' && term.kind !== 'stem') continue;
-    const text = term.kind === 'stem' ? term.text.slice(STEM_PREFIX.length) : term.text;
-    if (text.length >= SUBWORD_MIN && !out.includes(SUBWORD_PREFIX + text)) {
-      out.push(SUBWORD_PREFIX + text);
-    }
-  }
-  return out;
 }

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { DEMO_SERVER, demoStdioSpec, EVERYTHING_SERVER } from './helpers/paths.js';
+import { unusedPort } from './helpers/free-port.js';
+import { descendantsRunning, waitFor } from './helpers/processes.js';
+
+const CANARY = 'canary-secret-7f3a9c1e';
+
+describe('one failing server never breaks the others', () => {
+  let gateway: TestGateway;
+  let deadUrl: string;
+
+  beforeAll(async () => {
+    deadUrl = `http://127.0.0.1:${await unusedPort()}/mcp`;
+    gateway = await startGateway({
+      servers: {
+        demo: demoStdioSpec({ DEMO_TOKEN: CANARY }),
+        missing: { command: 'definitely-not-a-command-xyz' },
+        crashes: {
+          command: 'node',
+          args: ['-e', 'console.error("boom " + process.env.SECRET); process.exit(3)'],
+          env: { SECRET: CANARY },
+        },
+        refused: { url: deadUrl, headers: { Authorization: `Bearer ${CANARY}` } },
+      },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node', SERVER_CONNECT_TIMEOUT_MS: '5000', TOOL_CALL_TIMEOUT_MS: '10000' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('lists failed servers with their errors next to the healthy one', async () => {
+    const res = await gateway.get('/mcp/servers');
+    const byName = Object.fromEntries(res.body.servers.map((s: { name: string }) => [s.name, s]));
+    expect(byName.demo.status).toBe('connected');
+    for (const name of ['missing', 'crashes', 'refused']) {
+      expect(byName[name].status).toBe('failed');
+      expect(byName[name].error).toEqual(expect.any(String));
+    }
+    expect(byName.missing.error).toContain('ENOENT');
+    expect(byName.refused.error).toContain('ECONNREFUSED');
+    // The server's own last words explain the crash, with the secret taken out.
+    expect(byName.crashes.error).toContain('boom [redacted]');
+    expect((await gateway.post('/mcp/execute', { tool_name: 'echo', args: { message: 'ok' } })).status).toBe(200);
+    expect((await gateway.get('/health/ready')).status).toBe(200);
+  });
+
+  it('never shows env or header values, only their keys', async () => {
+    const res = await gateway.get('/mcp/servers');
+    const demo = res.body.servers.find((s: { name: string }) => s.name === 'demo');
+    expect(demo.config.env).toEqual({ DEMO_TOKEN: '[redacted]' });
+    const refused = res.body.servers.find((s: { name: string }) => s.name === 'refused');
+    expect(refused.config.headers).toEqual({ Authorization: '[redacted]' });
+  });
+
+  it('answers 504 when a call times out, and the server keeps serving', async () => {
+    const started = Date.now();
+    const res = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'slow', delay_ms: 5000 },
+      timeout_ms: 300,
+    });
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe('UPSTREAM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(4000);
+    const after = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'still here' } });
+    expect(after.body.result.content[0].text).toBe('still here');
+  });
+
+  it('refuses a stdio server added over the API unless its command is allowlisted', async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { sneaky: { command: 'bash', args: ['-c', 'id'] } } },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('STDIO_NOT_ALLOWED');
+    expect(res.body.message).toContain('GATEWAY_STDIO_ALLOWLIST');
+    const inline = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { sneaky: { command: 'node', args: ['-e', 'require("fs")'] } } },
+    });
+    expect(inline.status).toBe(403);
+    const preload = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { sneaky: { command: 'node', args: [DEMO_SERVER], env: { NODE_OPTIONS: '--require x' } } } },
+    });
+    expect(preload.status).toBe(403);
+  });
+
+  it('adds a third-party server from npm over the API when the allowlist permits it', async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { everything: { command: 'node', args: [EVERYTHING_SERVER, 'stdio'], env: { CANARY_KEY: CANARY } } } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.added[0].tools).toContain('everything__echo');
+    const call = await gateway.post('/mcp/execute', { tool_name: 'everything__echo', args: { message: 'from npm' } });
+    expect(call.status).toBe(200);
+    expect(JSON.stringify(call.body.result)).toContain('from npm');
+  });
+
+  it('reports an API-added server that cannot connect as failed, without keeping it', async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { gone: { url: deadUrl, headers: { 'X-Api-Key': CANARY } } } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.added).toEqual([]);
+    expect(res.body.failed[0].name).toBe('gone');
+    const servers = await gateway.get('/mcp/servers');
+    expect(servers.body.servers.map((s: { name: string }) => s.name)).not.toContain('gone');
+  });
+
+  it('ends the process tree of a removed stdio server', async () => {
+    const before = descendantsRunning(EVERYTHING_SERVER);
+    expect(before.length).toBeGreaterThan(0);
+    const res = await gateway.post('/mcp/servers/remove', { server_name: 'everything' });
+    expect(res.status).toBe(200);
+    expect(descendantsRunning(EVERYTHING_SERVER)).toEqual([]);
+  });
+
+  it('never lets the canary secret into any answer', () => {
+    expect(gateway.transcript.length).toBeGreaterThan(5);
+    for (const text of gateway.transcript) expect(text).not.toContain(CANARY);
+  });
+});
+
+describe('a stdio server that dies', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('fails its in-flight call at once with 502 and shows it in its status', async () => {
+    const pids = descendantsRunning(DEMO_SERVER);
+    expect(pids).toHaveLength(1);
+    const started = Date.now();
+    const call = gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x', delay_ms: 30_000 } });
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(pids[0], 'SIGKILL');
+    const res = await call;
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(res.body.message).toContain("'demo'");
+    expect(Date.now() - started).toBeLessThan(5000);
+    const servers = await gateway.get('/mcp/servers');
+    expect(servers.body.servers[0]).toMatchObject({ name: 'demo', status: 'failed' });
+    expect(servers.body.servers[0].error).toContain('exited');
+    const next = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x' } });
+    expect(next.status).toBe(502);
+  });
+});
+
+describe('shutdown', () => {
+  let httpDemo: RunningHttpServer;
+
+  beforeAll(async () => {
+    httpDemo = await startDemoHttpServer();
+  });
+
+  afterAll(async () => {
+    await httpDemo?.stop();
+  });
+
+  it('leaves no stdio server running after the gateway closes', async () => {
+    const gateway = await startGateway({
+      servers: { a: demoStdioSpec(), b: demoStdioSpec(), remote: { url: httpDemo.url } },
+    });
+    const running = descendantsRunning(DEMO_SERVER).filter((pid) => pid !== httpDemo.process.pid);
+    expect(running).toHaveLength(2);
+    await gateway.close();
+    const gone = await waitFor(
+      () => descendantsRunning(DEMO_SERVER).filter((pid) => pid !== httpDemo.process.pid).length === 0,
+      1000,
+    );
+    expect(gone).toBe(true);
+  });
+});
