@@ -38,7 +38,8 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1024) MAX_BODY_BYTES = 1_048_576;
 }
 
-export const ENV_KEYS: readonly string[] = [...Object.keys(new EnvSchema()), 'MCP_SERVERS_CONFIG'];
+// Optional variables have no initializer, so they are named here explicitly.
+export const ENV_KEYS: readonly string[] = [...new Set([...Object.keys(new EnvSchema()), 'MCP_SERVERS_CONFIG'])];
 
 /** Validates the raw environment; throws one message naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {

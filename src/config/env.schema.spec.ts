@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { ENV_KEYS, EnvSchema, validateEnv } from './env.schema.js';
+
+describe('validateEnv', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      GATEWAY_HOST: 'localhost',
+      GATEWAY_PORT: 8000,
+      LOG_LEVEL: 'info',
+      TOOL_CALL_TIMEOUT_MS: 60000,
+      GATEWAY_STDIO_ALLOWLIST: '',
+    });
+  });
+
+  it('converts numbers and ignores variables it does not own', () => {
+    const env = validateEnv({ GATEWAY_PORT: '9001', HOME: '/root', TOOL_CALL_TIMEOUT_MS: '5' });
+    expect(env.GATEWAY_PORT).toBe(9001);
+    expect(env.TOOL_CALL_TIMEOUT_MS).toBe(5);
+  });
+
+  it('names every bad variable in one message', () => {
+    expect(() => validateEnv({ GATEWAY_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/GATEWAY_PORT="eighty"[\s\S]*LOG_LEVEL="loud"/);
+    expect(() => validateEnv({ GATEWAY_PORT: '70000' })).toThrow(/GATEWAY_PORT/);
+  });
+
+  it('refuses a default timeout above the maximum', () => {
+    expect(() => validateEnv({ TOOL_CALL_TIMEOUT_MS: '10', TOOL_CALL_TIMEOUT_MAX_MS: '5' })).toThrow(/TOOL_CALL_TIMEOUT_MS=10/);
+  });
+
+  it('is documented variable for variable, with the same defaults, in .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = Object.fromEntries(
+      example
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(documented).sort()).toEqual([...ENV_KEYS].sort());
+    const defaults = new EnvSchema() as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(documented)) {
+      expect([key, value]).toEqual([key, defaults[key] === undefined ? '' : String(defaults[key])]);
+    }
+  });
+});

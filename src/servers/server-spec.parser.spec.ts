@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import { parseServersConfig, parseServersConfigText } from './server-spec.parser.js';
+
+function problems(input: unknown): string {
+  try {
+    parseServersConfig(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(GatewayError);
+    return (e as GatewayError).message;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('parseServersConfig', () => {
+  it('reads Claude Desktop stdio and remote entries, inferring the transport', () => {
+    const specs = parseServersConfig({
+      mcpServers: {
+        fs: { command: 'npx', args: ['-y', 'server-fs'], env: { TOKEN: 't' } },
+        web: { url: 'https://example.com/mcp', headers: { Authorization: 'Bearer x' } },
+        old: { url: 'http://localhost:3001/sse', type: 'sse' },
+      },
+    });
+    expect(specs).toEqual([
+      { name: 'fs', spec: { transport: 'stdio', command: 'npx', args: ['-y', 'server-fs'], env: { TOKEN: 't' } } },
+      { name: 'web', spec: { url: 'https://example.com/mcp', headers: { Authorization: 'Bearer x' } } },
+      { name: 'old', spec: { transport: 'sse', url: 'http://localhost:3001/sse', headers: {} } },
+    ]);
+  });
+
+  it('anchors a relative or missing cwd at the servers file folder', () => {
+    const [a, b] = parseServersConfig({ mcpServers: { a: { command: 'x' }, b: { command: 'x', cwd: 'sub' } } }, '/etc/gw');
+    expect(a.spec).toMatchObject({ cwd: '/etc/gw' });
+    expect(b.spec).toMatchObject({ cwd: '/etc/gw/sub' });
+  });
+
+  it('skips disabled servers and ignores keys other clients write', () => {
+    const specs = parseServersConfig({
+      mcpServers: { on: { command: 'x', autoApprove: ['a'] }, off: { command: 'y', disabled: true } },
+    });
+    expect(specs.map((s) => s.name)).toEqual(['on']);
+  });
+
+  it('names every problem at once', () => {
+    const message = problems({
+      mcpServers: {
+        both: { command: 'x', url: 'http://h' },
+        neither: {},
+        badArgs: { command: 'x', args: 'nope' },
+        'bad/name': { command: 'x' },
+        extra: { command: 'x', colour: 'blue' },
+        mixed: { command: 'x', transport: 'sse' },
+      },
+    });
+    for (const expected of [
+      'both: give exactly one',
+      'neither: give exactly one',
+      'badArgs: "args" must be an array of strings',
+      'bad/name: name must be',
+      'extra: unknown field(s): colour',
+      'mixed: "command" needs transport "stdio"',
+    ]) {
+      expect(message).toContain(expected);
+    }
+  });
+
+  it('refuses a body without mcpServers and text that is not JSON', () => {
+    expect(problems({ servers: {} })).toContain('{"mcpServers"');
+    expect(() => parseServersConfigText('{oops')).toThrow(/not valid JSON/);
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+
+describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() }, env: { MAX_BODY_BYTES: '4096' } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const expectErrorBody = (body: Record<string, unknown>, status: number) => {
+    expect(body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });
+    expect(body.request_id).toEqual(expect.any(String));
+  };
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await gateway.postRaw('/mcp/execute', '{"tool_name": ');
+    expect(res.status).toBe(400);
+    expectErrorBody(res.body, 400);
+    expect(res.body.message).toContain('Malformed JSON');
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x'.repeat(10_000) } });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('rejects unknown fields and wrong types, naming them', async () => {
+    const unknown = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', argz: {} });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toContain('argz');
+    const wrongType = await gateway.post('/mcp/execute', { tool_name: 42, args: 'nope' });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.message).toContain('tool_name');
+    expect(wrongType.body.message).toContain('args');
+    const missing = await gateway.post('/mcp/execute', {});
+    expect(missing.status).toBe(400);
+  });
+
+  it('rejects invalid server configs with every problem named', async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { a: { command: 'x', url: 'http://h' }, b: { url: 'ftp://h' }, c: { command: 'x', env: { K: 1 } } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_SERVER_CONFIG');
+    expect(res.body.message).toContain('a: give exactly one');
+    expect(res.body.message).toContain('b: "url" must be http or https');
+    expect(res.body.message).toContain('c: "env" must be an object of string values');
+    const both = await gateway.post('/mcp/servers/add', { config_data: '{}', config: {} });
+    expect(both.status).toBe(400);
+    const text = await gateway.post('/mcp/servers/add', { config_data: '{not json' });
+    expect(text.status).toBe(400);
+    expect(text.body.message).toContain('not valid JSON');
+  });
+
+  it('answers an unknown session with 404, never falling back to global', async () => {
+    for (const path of ['/mcp/tools', '/mcp/servers']) {
+      const res = await gateway.get(path, { 'X-Session-ID': 'sess_unknown' });
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('SESSION_NOT_FOUND');
+    }
+    const exec = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x' } }, { 'X-Session-ID': 'sess_unknown' });
+    expect(exec.status).toBe(404);
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await gateway.get('/nope');
+    expect(res.status).toBe(404);
+    expectErrorBody(res.body, 404);
+  });
+
+  it('echoes a sane request id and makes one up otherwise', async () => {
+    const given = await gateway.get('/mcp/tools', { 'X-Request-ID': 'trace-123' });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const bad = await gateway.post('/mcp/execute', {}, { 'X-Request-ID': 'bad id\twith tabs' });
+    const id = bad.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bad.body.request_id).toBe(id);
+  });
+});
