@@ -26,7 +26,12 @@ export async function createGatewayApp(options: ConfigOptions = {}): Promise<INe
   app.use(requestIdMiddleware);
   app.use(...jsonBodyParser(config.maxBodyBytes));
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

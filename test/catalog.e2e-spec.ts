@@ -22,7 +22,12 @@ describe('catalog and execution against real demo servers', () => {
     expect(res.status).toBe(200);
     expect(res.body.servers).toHaveLength(1);
     const demo = res.body.servers[0];
-    expect(demo).toMatchObject({ name: 'demo', transport: 'stdio', status: 'connected', tool_count: 3 });
+    expect(demo).toMatchObject({
+      name: 'demo',
+      transport: 'stdio',
+      status: 'connected',
+      tool_count: 3,
+    });
     expect(demo.tools.sort()).toEqual(['demo__calculator', 'demo__echo', 'demo__time']);
   });
 
@@ -36,25 +41,37 @@ describe('catalog and execution against real demo servers', () => {
   });
 
   it('executes a tool by namespaced and by bare name', async () => {
-    const full = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'hello' } });
+    const full = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'hello' },
+    });
     expect(full.status).toBe(200);
     expect(full.body).toMatchObject({ tool_name: 'demo__echo', server: 'demo' });
     expect(full.body.result.content[0].text).toBe('hello');
     expect(typeof full.body.took_ms).toBe('number');
 
-    const bare = await gateway.post('/mcp/execute', { tool_name: 'calculator', args: { expression: '2 * (3 + 4)' } });
+    const bare = await gateway.post('/mcp/execute', {
+      tool_name: 'calculator',
+      args: { expression: '2 * (3 + 4)' },
+    });
     expect(bare.status).toBe(200);
     expect(bare.body.result.content[0].text).toContain('14');
   });
 
   it('reports a tool that fails as 200 with isError', async () => {
-    const res = await gateway.post('/mcp/execute', { tool_name: 'demo__calculator', args: { expression: '1/0' } });
+    const res = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__calculator',
+      args: { expression: '1/0' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.result.isError).toBe(true);
   });
 
   it('rejects arguments that break the input schema with 400 and the schema errors', async () => {
-    const res = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 42 } });
+    const res = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 42 },
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_ARGUMENTS');
     expect(res.body.message).toContain('/message');
@@ -68,13 +85,20 @@ describe('catalog and execution against real demo servers', () => {
   });
 
   it('adds the demo server over streamable HTTP, inferring the transport', async () => {
-    const res = await gateway.post('/mcp/servers/add', { config: { mcpServers: { remote: { url: httpDemo.url } } } });
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { remote: { url: httpDemo.url } } },
+    });
     expect(res.status).toBe(201);
     expect(res.body.failed).toEqual([]);
     expect(res.body.added[0]).toMatchObject({ name: 'remote', status: 'connected' });
     const servers = await gateway.get('/mcp/servers');
-    expect(servers.body.servers.find((s: { name: string }) => s.name === 'remote').transport).toBe('streamable-http');
-    const call = await gateway.post('/mcp/execute', { tool_name: 'remote__echo', args: { message: 'over http' } });
+    expect(servers.body.servers.find((s: { name: string }) => s.name === 'remote').transport).toBe(
+      'streamable-http',
+    );
+    const call = await gateway.post('/mcp/execute', {
+      tool_name: 'remote__echo',
+      args: { message: 'over http' },
+    });
     expect(call.body.result.content[0].text).toBe('over http');
   });
 
@@ -86,7 +110,9 @@ describe('catalog and execution against real demo servers', () => {
   });
 
   it('refuses a second server with the same name in the scope', async () => {
-    const res = await gateway.post('/mcp/servers/add', { config: { mcpServers: { remote: { url: httpDemo.url } } } });
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { remote: { url: httpDemo.url } } },
+    });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('SERVER_EXISTS');
   });
@@ -108,7 +134,9 @@ describe('catalog and execution against real demo servers', () => {
     const call = await gateway.post('/tool', { name: 'echo', arguments: { message: 'legacy' } });
     expect(call.status).toBe(200);
     expect(call.body.result.content[0].text).toBe('legacy');
-    const add = await gateway.post('/add-server', { mcpServers: { legacy: { url: httpDemo.url } } });
+    const add = await gateway.post('/add-server', {
+      mcpServers: { legacy: { url: httpDemo.url } },
+    });
     expect(add.status).toBe(201);
     expect(add.body.added[0].name).toBe('legacy');
   });
@@ -126,11 +154,20 @@ describe('catalog and execution against real demo servers', () => {
   it('publishes an OpenAPI document with stable operation ids, and Swagger UI', async () => {
     const doc = await gateway.get('/docs-json');
     expect(doc.status).toBe(200);
-    const ids = Object.values(doc.body.paths as Record<string, Record<string, { operationId: string }>>)
+    const ids = Object.values(
+      doc.body.paths as Record<string, Record<string, { operationId: string }>>,
+    )
       .flatMap((p) => Object.values(p).map((op) => op.operationId))
       .sort();
     expect(ids).toEqual(
-      expect.arrayContaining(['addServers', 'executeTool', 'listServers', 'listTools', 'removeServer', 'healthReady']),
+      expect.arrayContaining([
+        'addServers',
+        'executeTool',
+        'listServers',
+        'listTools',
+        'removeServer',
+        'healthReady',
+      ]),
     );
     const ui = await fetch(`${gateway.url}/docs`);
     expect(ui.status).toBe(200);

@@ -24,7 +24,11 @@ describe('one failing server never breaks the others', () => {
         },
         refused: { url: deadUrl, headers: { Authorization: `Bearer ${CANARY}` } },
       },
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node', SERVER_CONNECT_TIMEOUT_MS: '5000', TOOL_CALL_TIMEOUT_MS: '10000' },
+      env: {
+        GATEWAY_STDIO_ALLOWLIST: 'node',
+        SERVER_CONNECT_TIMEOUT_MS: '5000',
+        TOOL_CALL_TIMEOUT_MS: '10000',
+      },
     });
   });
 
@@ -44,7 +48,9 @@ describe('one failing server never breaks the others', () => {
     expect(byName.refused.error).toContain('ECONNREFUSED');
     // The server's own last words explain the crash, with the secret taken out.
     expect(byName.crashes.error).toContain('boom [redacted]');
-    expect((await gateway.post('/mcp/execute', { tool_name: 'echo', args: { message: 'ok' } })).status).toBe(200);
+    expect(
+      (await gateway.post('/mcp/execute', { tool_name: 'echo', args: { message: 'ok' } })).status,
+    ).toBe(200);
     expect((await gateway.get('/health/ready')).status).toBe(200);
   });
 
@@ -66,7 +72,10 @@ describe('one failing server never breaks the others', () => {
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('UPSTREAM_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(4000);
-    const after = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'still here' } });
+    const after = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'still here' },
+    });
     expect(after.body.result.content[0].text).toBe('still here');
   });
 
@@ -82,18 +91,33 @@ describe('one failing server never breaks the others', () => {
     });
     expect(inline.status).toBe(403);
     const preload = await gateway.post('/mcp/servers/add', {
-      config: { mcpServers: { sneaky: { command: 'node', args: [DEMO_SERVER], env: { NODE_OPTIONS: '--require x' } } } },
+      config: {
+        mcpServers: {
+          sneaky: { command: 'node', args: [DEMO_SERVER], env: { NODE_OPTIONS: '--require x' } },
+        },
+      },
     });
     expect(preload.status).toBe(403);
   });
 
   it('adds a third-party server from npm over the API when the allowlist permits it', async () => {
     const res = await gateway.post('/mcp/servers/add', {
-      config: { mcpServers: { everything: { command: 'node', args: [EVERYTHING_SERVER, 'stdio'], env: { CANARY_KEY: CANARY } } } },
+      config: {
+        mcpServers: {
+          everything: {
+            command: 'node',
+            args: [EVERYTHING_SERVER, 'stdio'],
+            env: { CANARY_KEY: CANARY },
+          },
+        },
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.added[0].tools).toContain('everything__echo');
-    const call = await gateway.post('/mcp/execute', { tool_name: 'everything__echo', args: { message: 'from npm' } });
+    const call = await gateway.post('/mcp/execute', {
+      tool_name: 'everything__echo',
+      args: { message: 'from npm' },
+    });
     expect(call.status).toBe(200);
     expect(JSON.stringify(call.body.result)).toContain('from npm');
   });
@@ -138,7 +162,10 @@ describe('a stdio server that dies', () => {
     const pids = descendantsRunning(DEMO_SERVER);
     expect(pids).toHaveLength(1);
     const started = Date.now();
-    const call = gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x', delay_ms: 30_000 } });
+    const call = gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'x', delay_ms: 30_000 },
+    });
     await new Promise((r) => setTimeout(r, 300));
     process.kill(pids[0], 'SIGKILL');
     const res = await call;
@@ -149,7 +176,10 @@ describe('a stdio server that dies', () => {
     const servers = await gateway.get('/mcp/servers');
     expect(servers.body.servers[0]).toMatchObject({ name: 'demo', status: 'failed' });
     expect(servers.body.servers[0].error).toContain('exited');
-    const next = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x' } });
+    const next = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'x' },
+    });
     expect(next.status).toBe(502);
   });
 });
@@ -173,7 +203,8 @@ describe('shutdown', () => {
     expect(running).toHaveLength(2);
     await gateway.close();
     const gone = await waitFor(
-      () => descendantsRunning(DEMO_SERVER).filter((pid) => pid !== httpDemo.process.pid).length === 0,
+      () =>
+        descendantsRunning(DEMO_SERVER).filter((pid) => pid !== httpDemo.process.pid).length === 0,
       1000,
     );
     expect(gone).toBe(true);

@@ -6,7 +6,10 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    gateway = await startGateway({ servers: { demo: demoStdioSpec() }, env: { MAX_BODY_BYTES: '4096' } });
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { MAX_BODY_BYTES: '4096' },
+    });
   });
 
   afterAll(async () => {
@@ -14,7 +17,11 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
   });
 
   const expectErrorBody = (body: Record<string, unknown>, status: number) => {
-    expect(body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });
+    expect(body).toMatchObject({
+      statusCode: status,
+      error: expect.any(String),
+      message: expect.any(String),
+    });
     expect(body.request_id).toEqual(expect.any(String));
   };
 
@@ -26,7 +33,10 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
   });
 
   it('answers a body over the limit with 413', async () => {
-    const res = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x'.repeat(10_000) } });
+    const res = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'x'.repeat(10_000) },
+    });
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -45,7 +55,13 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
 
   it('rejects invalid server configs with every problem named', async () => {
     const res = await gateway.post('/mcp/servers/add', {
-      config: { mcpServers: { a: { command: 'x', url: 'http://h' }, b: { url: 'ftp://h' }, c: { command: 'x', env: { K: 1 } } } },
+      config: {
+        mcpServers: {
+          a: { command: 'x', url: 'http://h' },
+          b: { url: 'ftp://h' },
+          c: { command: 'x', env: { K: 1 } },
+        },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_SERVER_CONFIG');
@@ -65,7 +81,11 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('SESSION_NOT_FOUND');
     }
-    const exec = await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x' } }, { 'X-Session-ID': 'sess_unknown' });
+    const exec = await gateway.post(
+      '/mcp/execute',
+      { tool_name: 'demo__echo', args: { message: 'x' } },
+      { 'X-Session-ID': 'sess_unknown' },
+    );
     expect(exec.status).toBe(404);
   });
 

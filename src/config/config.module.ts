@@ -24,7 +24,8 @@ export class ConfigModule {
       providers: [
         {
           provide: GatewayConfig,
-          useFactory: () => new GatewayConfig(validateEnv({ ...process.env, ...options.env }), options.cwd),
+          useFactory: () =>
+            new GatewayConfig(validateEnv({ ...process.env, ...options.env }), options.cwd),
         },
       ],
       exports: [GatewayConfig],

@@ -21,12 +21,16 @@ describe('validateEnv', () => {
   });
 
   it('names every bad variable in one message', () => {
-    expect(() => validateEnv({ GATEWAY_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/GATEWAY_PORT="eighty"[\s\S]*LOG_LEVEL="loud"/);
+    expect(() => validateEnv({ GATEWAY_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(
+      /GATEWAY_PORT="eighty"[\s\S]*LOG_LEVEL="loud"/,
+    );
     expect(() => validateEnv({ GATEWAY_PORT: '70000' })).toThrow(/GATEWAY_PORT/);
   });
 
   it('refuses a default timeout above the maximum', () => {
-    expect(() => validateEnv({ TOOL_CALL_TIMEOUT_MS: '10', TOOL_CALL_TIMEOUT_MAX_MS: '5' })).toThrow(/TOOL_CALL_TIMEOUT_MS=10/);
+    expect(() =>
+      validateEnv({ TOOL_CALL_TIMEOUT_MS: '10', TOOL_CALL_TIMEOUT_MAX_MS: '5' }),
+    ).toThrow(/TOOL_CALL_TIMEOUT_MS=10/);
   });
 
   it('is documented variable for variable, with the same defaults, in .env.example', () => {
@@ -40,7 +44,8 @@ describe('validateEnv', () => {
     expect(Object.keys(documented).sort()).toEqual([...ENV_KEYS].sort());
     const defaults = new EnvSchema() as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(documented)) {
-      expect([key, value]).toEqual([key, defaults[key] === undefined ? '' : String(defaults[key])]);
+      const fallback = defaults[key] as string | number | undefined;
+      expect([key, value]).toEqual([key, fallback === undefined ? '' : String(fallback)]);
     }
   });
 });

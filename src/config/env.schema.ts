@@ -1,5 +1,14 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,7 +48,9 @@ export class EnvSchema {
 }
 
 // Optional variables have no initializer, so they are named here explicitly.
-export const ENV_KEYS: readonly string[] = [...new Set([...Object.keys(new EnvSchema()), 'MCP_SERVERS_CONFIG'])];
+export const ENV_KEYS: readonly string[] = [
+  ...new Set([...Object.keys(new EnvSchema()), 'MCP_SERVERS_CONFIG']),
+];
 
 /** Validates the raw environment; throws one message naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {
@@ -51,7 +62,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   const errors = validateSync(env, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) =>
+        `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }

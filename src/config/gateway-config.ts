@@ -48,7 +48,9 @@ export class GatewayConfig {
     if (explicit) {
       const path = resolve(this.cwd, explicit);
       if (!existsSync(path)) {
-        throw new Error(`Invalid configuration:\n  MCP_SERVERS_CONFIG=${JSON.stringify(explicit)}: no such file`);
+        throw new Error(
+          `Invalid configuration:\n  MCP_SERVERS_CONFIG=${JSON.stringify(explicit)}: no such file`,
+        );
       }
       return path;
     }

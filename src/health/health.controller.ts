@@ -15,10 +15,15 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'health', summary: 'Summary: status, connected servers, total tools (503 until ready)' })
+  @ApiOperation({
+    operationId: 'health',
+    summary: 'Summary: status, connected servers, total tools (503 until ready)',
+  })
   @ApiResponse({ status: 200, description: 'Serving' })
   @ApiResponse({ status: 503, description: 'Starting or stopping' })
-  summary(@Res({ passthrough: true }) res: Response): GatewaySummary & { status: string; uptime_s: number } {
+  summary(
+    @Res({ passthrough: true }) res: Response,
+  ): GatewaySummary & { status: string; uptime_s: number } {
     const serving = this.servers.ready;
     res.status(serving ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
@@ -37,7 +42,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ operationId: 'healthReady', summary: 'Readiness: config loaded and initial server connects settled' })
+  @ApiOperation({
+    operationId: 'healthReady',
+    summary: 'Readiness: config loaded and initial server connects settled',
+  })
   ready() {
     return this.health.check([() => this.servers.check()]);
   }

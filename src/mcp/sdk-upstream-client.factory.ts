@@ -73,9 +73,19 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       await client.close().catch(() => undefined);
       const said = stderr.lastLines();
       const reason = errorMessage(error);
-      throw new Error(`failed to start '${spec.command}': ${reason}${said ? `; stderr: ${said}` : ''}`);
+      throw new Error(
+        `failed to start '${spec.command}': ${reason}${said ? `; stderr: ${said}` : ''}`,
+        { cause: error },
+      );
     }
-    return new SdkUpstreamClient(serverName, 'stdio', client, transport, options.killGraceMs, describeExit);
+    return new SdkUpstreamClient(
+      serverName,
+      'stdio',
+      client,
+      transport,
+      options.killGraceMs,
+      describeExit,
+    );
   }
 
   private async connectRemote(
@@ -89,7 +99,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     const attempt = async (kind: 'streamable-http' | 'sse') => {
       const transport =
         kind === 'sse'
-          ? new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(spec.headers) } })
+          ? new SSEClientTransport(url, {
+              requestInit,
+              eventSourceInit: { fetch: withHeaders(spec.headers) },
+            })
           : new StreamableHTTPClientTransport(url, { requestInit });
       const client = new Client(CLIENT_INFO, { capabilities: {} });
       try {
@@ -98,7 +111,14 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         await client.close().catch(() => undefined);
         throw error;
       }
-      return new SdkUpstreamClient(serverName, kind, client, undefined, options.killGraceMs, describeExit);
+      return new SdkUpstreamClient(
+        serverName,
+        kind,
+        client,
+        undefined,
+        options.killGraceMs,
+        describeExit,
+      );
     };
     try {
       if (spec.transport) return await attempt(spec.transport);
@@ -113,7 +133,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         }
       }
     } catch (error) {
-      throw new Error(`cannot connect to ${url.origin}${url.pathname}: ${describeNetworkError(error)}`);
+      throw new Error(
+        `cannot connect to ${url.origin}${url.pathname}: ${describeNetworkError(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -121,7 +144,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
   private async handshake(client: Client, transport: Transport, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no MCP handshake within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`no MCP handshake within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([client.connect(transport, { timeout: timeoutMs }), timeout]);
@@ -133,7 +159,11 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
 
 /** The SSE GET stream needs the spec's headers too, not only the POSTs. */
 function withHeaders(headers: Record<string, string>): typeof fetch {
-  return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+  return (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...(init?.headers as Record<string, string>), ...headers },
+    });
 }
 
 /** fetch hides the useful part (ECONNREFUSED, ENOTFOUND, ...) in a chain of causes. */

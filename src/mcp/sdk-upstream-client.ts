@@ -1,9 +1,18 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import { listDescendants, terminate } from './process-tree.js';
-import type { CallOptions, ToolResult, UpstreamClient, UpstreamEvents, UpstreamTool } from './upstream-client.js';
+import type {
+  CallOptions,
+  ToolResult,
+  UpstreamClient,
+  UpstreamEvents,
+  UpstreamTool,
+} from './upstream-client.js';
 import { toGatewayError } from './upstream-errors.js';
 
 // A server that pages forever must not hang the gateway.
@@ -25,7 +34,9 @@ export class SdkUpstreamClient implements UpstreamClient {
 
   /** Wires events after the handshake, so a failed connect never reports a "close". */
   listen(events: UpstreamEvents): void {
-    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => events.onToolsChanged());
+    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
+      events.onToolsChanged(),
+    );
     this.client.onclose = () => {
       if (this.closing) return;
       this.closedReason = this.describeExit();
@@ -45,13 +56,17 @@ export class SdkUpstreamClient implements UpstreamClient {
     return tools;
   }
 
-  async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<ToolResult> {
     try {
       const result = await this.client.callTool({ name, arguments: args }, CallToolResultSchema, {
         timeout: options.timeoutMs,
         signal: options.signal,
       });
-      return result as ToolResult;
+      return result;
     } catch (error) {
       throw toGatewayError(error, {
         server: this.serverName,

@@ -23,13 +23,22 @@ export function toGatewayError(
           `Upstream connection closed during the call (${where})${context.closedReason ? `: ${context.closedReason}` : ''}`,
         );
       case McpErrorCode.InvalidParams:
-        return new GatewayError(ErrorCode.INVALID_ARGUMENTS, `Upstream rejected the call (${where}): ${stripCode(error.message)}`);
+        return new GatewayError(
+          ErrorCode.INVALID_ARGUMENTS,
+          `Upstream rejected the call (${where}): ${stripCode(error.message)}`,
+        );
       default:
-        return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Upstream error (${where}): ${stripCode(error.message)}`);
+        return new GatewayError(
+          ErrorCode.UPSTREAM_ERROR,
+          `Upstream error (${where}): ${stripCode(error.message)}`,
+        );
     }
   }
   const message = errorMessage(error);
-  return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `Upstream unavailable (${where}): ${message}`);
+  return new GatewayError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    `Upstream unavailable (${where}): ${message}`,
+  );
 }
 
 /** McpError prefixes its message with "MCP error -32602:"; callers want the words. */

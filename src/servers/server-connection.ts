@@ -44,7 +44,9 @@ export class ServerConnection {
   }
 
   get transport(): TransportKind | 'auto' {
-    return this.client?.transport ?? (isStdioSpec(this.spec) ? 'stdio' : (this.spec.transport ?? 'auto'));
+    return (
+      this.client?.transport ?? (isStdioSpec(this.spec) ? 'stdio' : (this.spec.transport ?? 'auto'))
+    );
   }
 
   async connect(): Promise<void> {
@@ -52,7 +54,10 @@ export class ServerConnection {
       this.client = await this.factory.connect(
         this.name,
         this.spec,
-        { onToolsChanged: () => void this.refreshTools(), onClosed: (reason) => this.markDead(reason) },
+        {
+          onToolsChanged: () => void this.refreshTools(),
+          onClosed: (reason) => this.markDead(reason),
+        },
         this.options,
       );
       if (this.status === 'closed') {
@@ -75,7 +80,11 @@ export class ServerConnection {
     this.onToolsChanged(this);
   }
 
-  async callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+  async callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<ToolResult> {
     if (this.status !== 'connected' || !this.client) {
       throw new GatewayError(
         ErrorCode.UPSTREAM_UNAVAILABLE,

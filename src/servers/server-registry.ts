@@ -22,7 +22,9 @@ export class ServerRegistry {
 
   /** Registers then connects every spec concurrently; one failure never blocks the others. */
   async addAll(specs: NamedSpec[], source: ServerSource): Promise<ServerConnection[]> {
-    const duplicates = specs.filter(({ name }, i) => this.servers.has(name) || specs.findIndex((s) => s.name === name) !== i);
+    const duplicates = specs.filter(
+      ({ name }, i) => this.servers.has(name) || specs.findIndex((s) => s.name === name) !== i,
+    );
     if (duplicates.length > 0) {
       throw new GatewayError(
         ErrorCode.SERVER_EXISTS,

@@ -22,21 +22,38 @@ describe('parseServersConfig', () => {
       },
     });
     expect(specs).toEqual([
-      { name: 'fs', spec: { transport: 'stdio', command: 'npx', args: ['-y', 'server-fs'], env: { TOKEN: 't' } } },
-      { name: 'web', spec: { url: 'https://example.com/mcp', headers: { Authorization: 'Bearer x' } } },
+      {
+        name: 'fs',
+        spec: {
+          transport: 'stdio',
+          command: 'npx',
+          args: ['-y', 'server-fs'],
+          env: { TOKEN: 't' },
+        },
+      },
+      {
+        name: 'web',
+        spec: { url: 'https://example.com/mcp', headers: { Authorization: 'Bearer x' } },
+      },
       { name: 'old', spec: { transport: 'sse', url: 'http://localhost:3001/sse', headers: {} } },
     ]);
   });
 
   it('anchors a relative or missing cwd at the servers file folder', () => {
-    const [a, b] = parseServersConfig({ mcpServers: { a: { command: 'x' }, b: { command: 'x', cwd: 'sub' } } }, '/etc/gw');
+    const [a, b] = parseServersConfig(
+      { mcpServers: { a: { command: 'x' }, b: { command: 'x', cwd: 'sub' } } },
+      '/etc/gw',
+    );
     expect(a.spec).toMatchObject({ cwd: '/etc/gw' });
     expect(b.spec).toMatchObject({ cwd: '/etc/gw/sub' });
   });
 
   it('skips disabled servers and ignores keys other clients write', () => {
     const specs = parseServersConfig({
-      mcpServers: { on: { command: 'x', autoApprove: ['a'] }, off: { command: 'y', disabled: true } },
+      mcpServers: {
+        on: { command: 'x', autoApprove: ['a'] },
+        off: { command: 'y', disabled: true },
+      },
     });
     expect(specs.map((s) => s.name)).toEqual(['on']);
   });

@@ -10,8 +10,23 @@ export interface NamedSpec {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/;
 // Keys other MCP clients put in the same file; harmless, so accepted and ignored.
-const IGNORED_CLIENT_KEYS = new Set(['autoApprove', 'alwaysAllow', 'description', 'timeout', 'disabled']);
-const KNOWN_KEYS = new Set(['command', 'args', 'env', 'cwd', 'url', 'headers', 'transport', 'type']);
+const IGNORED_CLIENT_KEYS = new Set([
+  'autoApprove',
+  'alwaysAllow',
+  'description',
+  'timeout',
+  'disabled',
+]);
+const KNOWN_KEYS = new Set([
+  'command',
+  'args',
+  'env',
+  'cwd',
+  'url',
+  'headers',
+  'transport',
+  'type',
+]);
 
 /**
  * Parses `{"mcpServers": {name: spec}}` (Claude Desktop's format and the original
@@ -28,7 +43,10 @@ export function parseServersConfig(input: unknown, baseDir?: string): NamedSpec[
   const specs: NamedSpec[] = [];
   for (const [name, raw] of Object.entries(input.mcpServers)) {
     const errors: string[] = [];
-    if (!NAME.test(name)) errors.push('name must be 1-64 characters of letters, digits, space, _ . - and start with a letter or digit');
+    if (!NAME.test(name))
+      errors.push(
+        'name must be 1-64 characters of letters, digits, space, _ . - and start with a letter or digit',
+      );
     if (isRecord(raw) && raw.disabled === true) continue;
     const spec = parseSpec(raw, errors, baseDir);
     if (errors.length > 0 || !spec) problems.push(...errors.map((e) => `${name}: ${e}`));
@@ -63,13 +81,15 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
     return undefined;
   }
   if (hasCommand) {
-    if (transport && transport !== 'stdio') errors.push(`"command" needs transport "stdio", not "${transport}"`);
+    if (transport && transport !== 'stdio')
+      errors.push(`"command" needs transport "stdio", not "${transport}"`);
     if (raw.headers !== undefined) errors.push('"headers" applies to remote servers only');
     const command = nonEmptyString(raw.command, 'command', errors);
     const args = stringArray(raw.args, 'args', errors);
     const env = stringRecord(raw.env, 'env', errors);
     const cwdRaw = raw.cwd === undefined ? undefined : nonEmptyString(raw.cwd, 'cwd', errors);
-    const cwd = cwdRaw && baseDir && !isAbsolute(cwdRaw) ? resolve(baseDir, cwdRaw) : (cwdRaw ?? baseDir);
+    const cwd =
+      cwdRaw && baseDir && !isAbsolute(cwdRaw) ? resolve(baseDir, cwdRaw) : (cwdRaw ?? baseDir);
     if (!command) return undefined;
     return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}) };
   }
@@ -87,7 +107,8 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
     errors.push('"url" is not a valid URL');
     return undefined;
   }
-  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') errors.push('"url" must be http or https');
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:')
+    errors.push('"url" must be http or https');
   return {
     ...(transport && transport !== 'stdio' ? { transport } : {}),
     url,
@@ -95,7 +116,10 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
   };
 }
 
-function parseTransport(value: unknown, errors: string[]): 'stdio' | 'streamable-http' | 'sse' | undefined {
+function parseTransport(
+  value: unknown,
+  errors: string[],
+): 'stdio' | 'streamable-http' | 'sse' | undefined {
   if (value === undefined) return undefined;
   // "http" and "streamableHttp" are what Claude Code and VS Code write.
   const aliases: Record<string, 'stdio' | 'streamable-http' | 'sse'> = {
@@ -137,5 +161,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function invalid(message: string, details?: string[]): GatewayError {
-  return new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Invalid server config: ${message}`, details);
+  return new GatewayError(
+    ErrorCode.INVALID_SERVER_CONFIG,
+    `Invalid server config: ${message}`,
+    details,
+  );
 }

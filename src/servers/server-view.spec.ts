@@ -3,12 +3,16 @@ import { publicConfig } from './server-view.js';
 
 describe('publicConfig', () => {
   it('shows env and header keys but never their values', () => {
-    expect(publicConfig({ transport: 'stdio', command: 'npx', args: ['x'], env: { TOKEN: 's3cret' } })).toEqual({
+    expect(
+      publicConfig({ transport: 'stdio', command: 'npx', args: ['x'], env: { TOKEN: 's3cret' } }),
+    ).toEqual({
       command: 'npx',
       args: ['x'],
       env: { TOKEN: '[redacted]' },
     });
-    const remote = JSON.stringify(publicConfig({ url: 'https://h/mcp', headers: { Authorization: 'Bearer s3cret' } }));
+    const remote = JSON.stringify(
+      publicConfig({ url: 'https://h/mcp', headers: { Authorization: 'Bearer s3cret' } }),
+    );
     expect(remote).not.toContain('s3cret');
     expect(remote).toContain('Authorization');
   });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { errorMessage } from '../common/errors/error-message.js';
 import { parseServersConfigText, type NamedSpec } from './server-spec.parser.js';
 
 /**
@@ -11,6 +12,9 @@ export async function readServersFile(path: string): Promise<NamedSpec[]> {
   try {
     return parseServersConfigText(text, dirname(path));
   } catch (error) {
-    throw new Error(`Invalid configuration:\n  MCP_SERVERS_CONFIG=${path}: ${(error as Error).message}`);
+    throw new Error(
+      `Invalid configuration:\n  MCP_SERVERS_CONFIG=${path}: ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiScoped } from '../common/http/api-scope.decorator.js';
 import { ErrorDto } from '../common/http/error.dto.js';
 import { SessionId } from '../common/http/session-id.decorator.js';
@@ -19,7 +25,10 @@ export class ServersController {
   constructor(private readonly servers: ServersService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listServers', summary: 'Servers in scope with status, tools and redacted config' })
+  @ApiOperation({
+    operationId: 'listServers',
+    summary: 'Servers in scope with status, tools and redacted config',
+  })
   @ApiOkResponse({ type: ServerListDto })
   async list(@SessionId() sessionId?: string): Promise<ServerListDto> {
     return { servers: await this.servers.list(sessionId) };
@@ -31,19 +40,49 @@ export class ServersController {
     summary: 'Connect servers given as {"mcpServers": {...}}; each is reported added or failed',
   })
   @ApiCreatedResponse({ type: AddServersResponseDto })
-  @ApiResponse({ status: 400, description: 'Invalid config (INVALID_SERVER_CONFIG)', type: ErrorDto })
-  @ApiResponse({ status: 403, description: 'stdio command not allowlisted (STDIO_NOT_ALLOWED)', type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'A server of that name exists in scope (SERVER_EXISTS)', type: ErrorDto })
-  add(@Body() body: AddServersRequestDto, @SessionId() sessionId?: string): Promise<AddServersResponseDto> {
+  @ApiResponse({
+    status: 400,
+    description: 'Invalid config (INVALID_SERVER_CONFIG)',
+    type: ErrorDto,
+  })
+  @ApiResponse({
+    status: 403,
+    description: 'stdio command not allowlisted (STDIO_NOT_ALLOWED)',
+    type: ErrorDto,
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'A server of that name exists in scope (SERVER_EXISTS)',
+    type: ErrorDto,
+  })
+  add(
+    @Body() body: AddServersRequestDto,
+    @SessionId() sessionId?: string,
+  ): Promise<AddServersResponseDto> {
     return this.servers.addFromRequest(body, sessionId);
   }
 
   @Post('remove')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'removeServer', summary: 'Disconnect a server and end its process tree' })
+  @ApiOperation({
+    operationId: 'removeServer',
+    summary: 'Disconnect a server and end its process tree',
+  })
   @ApiOkResponse({ type: RemoveServerResponseDto })
-  @ApiResponse({ status: 404, description: 'No such server in scope (SERVER_NOT_FOUND)', type: ErrorDto })
-  async remove(@Body() body: RemoveServerRequestDto, @SessionId() sessionId?: string): Promise<RemoveServerResponseDto> {
-    return { removed: await this.servers.remove({ uuid: body.server_uuid, name: body.server_name }, sessionId) };
+  @ApiResponse({
+    status: 404,
+    description: 'No such server in scope (SERVER_NOT_FOUND)',
+    type: ErrorDto,
+  })
+  async remove(
+    @Body() body: RemoveServerRequestDto,
+    @SessionId() sessionId?: string,
+  ): Promise<RemoveServerResponseDto> {
+    return {
+      removed: await this.servers.remove(
+        { uuid: body.server_uuid, name: body.server_name },
+        sessionId,
+      ),
+    };
   }
 }

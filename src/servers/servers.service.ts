@@ -36,7 +36,9 @@ export class ServersService implements OnApplicationShutdown {
   async loadConfigFile(): Promise<void> {
     const path = this.config.serversConfigPath;
     if (!path) {
-      this.logger.warn('No servers file (MCP_SERVERS_CONFIG, servers.json or servers.txt): starting with no servers');
+      this.logger.warn(
+        'No servers file (MCP_SERVERS_CONFIG, servers.json or servers.txt): starting with no servers',
+      );
     } else {
       this.fileSpecs = await readServersFile(path);
       this.logger.log(`Servers file ${path}: ${this.fileSpecs.length} server(s)`);
@@ -66,16 +68,25 @@ export class ServersService implements OnApplicationShutdown {
   }
 
   /** The REST body carries the config either as JSON text or as an object, not both. */
-  addFromRequest(body: { config_data?: string; config?: unknown }, sessionId?: string): Promise<AddServersResult> {
+  addFromRequest(
+    body: { config_data?: string; config?: unknown },
+    sessionId?: string,
+  ): Promise<AddServersResult> {
     if ((body.config_data === undefined) === (body.config === undefined)) {
-      throw new GatewayError(ErrorCode.INVALID_REQUEST, 'Give exactly one of "config_data" (JSON text) or "config" (object)');
+      throw new GatewayError(
+        ErrorCode.INVALID_REQUEST,
+        'Give exactly one of "config_data" (JSON text) or "config" (object)',
+      );
     }
     if (body.config !== undefined) return this.add(body.config, sessionId);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.config_data!);
     } catch (e) {
-      throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Invalid server config: "config_data" is not valid JSON: ${(e as Error).message}`);
+      throw new GatewayError(
+        ErrorCode.INVALID_SERVER_CONFIG,
+        `Invalid server config: "config_data" is not valid JSON: ${(e as Error).message}`,
+      );
     }
     return this.add(parsed, sessionId);
   }
@@ -84,7 +95,10 @@ export class ServersService implements OnApplicationShutdown {
     const registry = await this.scopes.resolve(sessionId);
     const specs = parseServersConfig(configInput);
     if (specs.length === 0) {
-      throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, 'Invalid server config: "mcpServers" names no server');
+      throw new GatewayError(
+        ErrorCode.INVALID_SERVER_CONFIG,
+        'Invalid server config: "mcpServers" names no server',
+      );
     }
     for (const { name, spec } of specs) {
       if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
@@ -94,7 +108,12 @@ export class ServersService implements OnApplicationShutdown {
     for (const server of connections) {
       if (server.status === 'connected') {
         const view = this.view(server);
-        result.added.push({ uuid: view.uuid, name: view.name, status: view.status, tools: view.tools });
+        result.added.push({
+          uuid: view.uuid,
+          name: view.name,
+          status: view.status,
+          tools: view.tools,
+        });
         this.logger.log(`audit: server '${server.name}' added in scope ${registry.scopeId}`);
       } else {
         // A server that could not connect is reported, not kept: the caller can retry the same name.
@@ -105,7 +124,10 @@ export class ServersService implements OnApplicationShutdown {
     return result;
   }
 
-  async remove(target: { uuid?: string; name?: string }, sessionId?: string): Promise<{ uuid: string; name: string }> {
+  async remove(
+    target: { uuid?: string; name?: string },
+    sessionId?: string,
+  ): Promise<{ uuid: string; name: string }> {
     if (!target.uuid && !target.name) {
       throw new GatewayError(ErrorCode.INVALID_REQUEST, 'Give "server_uuid" or "server_name"');
     }
@@ -127,7 +149,15 @@ export class ServersService implements OnApplicationShutdown {
   }
 
   private view(server: ServerConnection): ServerView {
-    const names = server.status === 'connected' ? [...namespaceTools(server.name, server.tools.map((t) => t.name)).values()] : [];
+    const names =
+      server.status === 'connected'
+        ? [
+            ...namespaceTools(
+              server.name,
+              server.tools.map((t) => t.name),
+            ).values(),
+          ]
+        : [];
     return serverView(server, names);
   }
 }

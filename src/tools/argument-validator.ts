@@ -21,7 +21,11 @@ export class ArgumentValidator {
   private readonly draft07 = this.makeAjv(new Ajv({ strict: false, allErrors: true }));
   private readonly draft2020 = this.makeAjv(new Ajv2020({ strict: false, allErrors: true }));
 
-  assertValid(toolName: string, schema: Record<string, unknown>, args: Record<string, unknown>): void {
+  assertValid(
+    toolName: string,
+    schema: Record<string, unknown>,
+    args: Record<string, unknown>,
+  ): void {
     const validate = this.compiled(toolName, schema);
     if (!validate || validate(args)) return;
     const details = (validate.errors ?? []).map(describe);
@@ -37,11 +41,16 @@ export class ArgumentValidator {
     if (cached !== undefined) return cached;
     let validate: ValidateFunction | null = null;
     try {
-      const dialect = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07') ? this.draft07 : this.draft2020;
+      const dialect =
+        typeof schema.$schema === 'string' && schema.$schema.includes('draft-07')
+          ? this.draft07
+          : this.draft2020;
       validate = dialect.compile(schema);
     } catch (error) {
       // A schema ajv cannot compile is the server's bug; the server still validates its own input.
-      this.logger.warn(`input schema of '${toolName}' does not compile, skipping validation: ${(error as Error).message}`);
+      this.logger.warn(
+        `input schema of '${toolName}' does not compile, skipping validation: ${(error as Error).message}`,
+      );
     }
     this.cache.set(schema, validate);
     return validate;
@@ -58,6 +67,7 @@ function describe(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') {
     return `${where}: unknown property '${String(error.params.additionalProperty)}'`;
   }
-  if (error.keyword === 'required') return `${where}: missing required property '${String(error.params.missingProperty)}'`;
+  if (error.keyword === 'required')
+    return `${where}: missing required property '${String(error.params.missingProperty)}'`;
   return `${where}: ${error.message ?? error.keyword}`;
 }

@@ -30,20 +30,32 @@ export class CompatController {
 
   @Post('tool')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'legacyCallTool', summary: 'Alias of POST /mcp/execute with {"name", "arguments"}' })
+  @ApiOperation({
+    operationId: 'legacyCallTool',
+    summary: 'Alias of POST /mcp/execute with {"name", "arguments"}',
+  })
   @ApiOkResponse({ type: ExecuteResponseDto })
   call(
     @Body() body: LegacyToolCallDto,
     @Res({ passthrough: true }) res: Response,
     @SessionId() sessionId?: string,
   ): Promise<ExecuteResult> {
-    return this.tools.execute({ toolName: body.name, args: body.arguments, signal: abortOnDisconnect(res) }, sessionId);
+    return this.tools.execute(
+      { toolName: body.name, args: body.arguments, signal: abortOnDisconnect(res) },
+      sessionId,
+    );
   }
 
   @Post('add-server')
-  @ApiOperation({ operationId: 'legacyAddServer', summary: 'Alias of POST /mcp/servers/add with the config object as body' })
+  @ApiOperation({
+    operationId: 'legacyAddServer',
+    summary: 'Alias of POST /mcp/servers/add with the config object as body',
+  })
   @ApiCreatedResponse({ type: AddServersResponseDto })
-  addServer(@Body() body: LegacyAddServerDto, @SessionId() sessionId?: string): Promise<AddServersResponseDto> {
+  addServer(
+    @Body() body: LegacyAddServerDto,
+    @SessionId() sessionId?: string,
+  ): Promise<AddServersResponseDto> {
     return this.servers.add({ mcpServers: body.mcpServers }, sessionId);
   }
 }

@@ -74,7 +74,12 @@ export class ToolCatalog {
         server.tools.map((t) => t.name),
       );
       for (const definition of server.tools) {
-        const entry = { name: names.get(definition.name)!, server: server.name, tool: definition.name, definition };
+        const entry = {
+          name: names.get(definition.name)!,
+          server: server.name,
+          tool: definition.name,
+          definition,
+        };
         this.byName.set(entry.name, entry);
         const bare = this.byBareName.get(entry.tool) ?? new Set<string>();
         bare.add(entry.name);

@@ -24,7 +24,12 @@ function withHash(base: string, server: string, tool: string): string {
  * original names as suffix, so it does not change when other tools come and go.
  */
 export function namespaceTools(server: string, tools: readonly string[]): Map<string, string> {
-  const base = new Map(tools.map((t) => [t, `${sanitizeNamePart(server)}${NAMESPACE_SEPARATOR}${sanitizeNamePart(t)}`]));
+  const base = new Map(
+    tools.map((t) => [
+      t,
+      `${sanitizeNamePart(server)}${NAMESPACE_SEPARATOR}${sanitizeNamePart(t)}`,
+    ]),
+  );
   const seen = new Map<string, number>();
   for (const name of base.values()) seen.set(name, (seen.get(name) ?? 0) + 1);
   const out = new Map<string, string>();

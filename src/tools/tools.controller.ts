@@ -16,7 +16,10 @@ export class ToolsController {
   constructor(private readonly tools: ToolsService) {}
 
   @Get('tools')
-  @ApiOperation({ operationId: 'listTools', summary: 'The namespaced catalog of every connected server in scope' })
+  @ApiOperation({
+    operationId: 'listTools',
+    summary: 'The namespaced catalog of every connected server in scope',
+  })
   @ApiOkResponse({ type: ToolListDto })
   async list(@SessionId() sessionId?: string): Promise<ToolListDto> {
     const tools = await this.tools.list(sessionId);
@@ -30,17 +33,34 @@ export class ToolsController {
     summary: 'Run a tool; a tool that reports failure is a 200 with result.isError true',
   })
   @ApiOkResponse({ type: ExecuteResponseDto })
-  @ApiResponse({ status: 400, description: 'Arguments break the input schema (INVALID_ARGUMENTS)', type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'Bare name offered by several servers (TOOL_AMBIGUOUS)', type: ErrorDto })
+  @ApiResponse({
+    status: 400,
+    description: 'Arguments break the input schema (INVALID_ARGUMENTS)',
+    type: ErrorDto,
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'Bare name offered by several servers (TOOL_AMBIGUOUS)',
+    type: ErrorDto,
+  })
   @ApiResponse({ status: 502, description: 'Upstream down (UPSTREAM_UNAVAILABLE)', type: ErrorDto })
-  @ApiResponse({ status: 504, description: 'Timed out (UPSTREAM_TIMEOUT); a cancellation was sent', type: ErrorDto })
+  @ApiResponse({
+    status: 504,
+    description: 'Timed out (UPSTREAM_TIMEOUT); a cancellation was sent',
+    type: ErrorDto,
+  })
   execute(
     @Body() body: ExecuteRequestDto,
     @Res({ passthrough: true }) res: Response,
     @SessionId() sessionId?: string,
   ): Promise<ExecuteResult> {
     return this.tools.execute(
-      { toolName: body.tool_name, args: body.args, timeoutMs: body.timeout_ms, signal: abortOnDisconnect(res) },
+      {
+        toolName: body.tool_name,
+        args: body.args,
+        timeoutMs: body.timeout_ms,
+        signal: abortOnDisconnect(res),
+      },
       sessionId,
     );
   }

@@ -72,8 +72,12 @@ export class ToolsService {
     const args = request.args ?? {};
     this.validator.assertValid(tool.name, tool.definition.inputSchema, args);
     const server = registry.find({ name: tool.server });
-    if (!server) throw new GatewayError(ErrorCode.TOOL_NOT_FOUND, `Tool '${request.toolName}' not found`);
-    const timeoutMs = Math.min(request.timeoutMs ?? this.config.toolCallTimeoutMs, this.config.toolCallTimeoutMaxMs);
+    if (!server)
+      throw new GatewayError(ErrorCode.TOOL_NOT_FOUND, `Tool '${request.toolName}' not found`);
+    const timeoutMs = Math.min(
+      request.timeoutMs ?? this.config.toolCallTimeoutMs,
+      this.config.toolCallTimeoutMaxMs,
+    );
     const started = performance.now();
     const result = await server.callTool(tool.tool, args, { timeoutMs, signal: request.signal });
     return {
@@ -99,14 +103,20 @@ export class ToolsService {
       );
     }
     this.throwIfServerDown(registry, name);
-    throw new GatewayError(ErrorCode.TOOL_NOT_FOUND, `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`);
+    throw new GatewayError(
+      ErrorCode.TOOL_NOT_FOUND,
+      `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`,
+    );
   }
 
   /** A tool of a server that is down is "unavailable" (502), which says more than "not found". */
   private throwIfServerDown(registry: ServerRegistry, name: string): void {
     for (const server of registry.list()) {
       if (server.status === 'connected') continue;
-      const names = namespaceTools(server.name, server.tools.map((t) => t.name));
+      const names = namespaceTools(
+        server.name,
+        server.tools.map((t) => t.name),
+      );
       if ([...names.entries()].some(([bare, full]) => full === name || bare === name)) {
         throw new GatewayError(
           ErrorCode.UPSTREAM_UNAVAILABLE,

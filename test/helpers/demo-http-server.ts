@@ -10,10 +10,15 @@ export interface RunningHttpServer {
 
 /** Starts the demo server over streamable HTTP on a free port and waits for its URL. */
 export async function startDemoHttpServer(): Promise<RunningHttpServer> {
-  const child = spawn(process.execPath, [DEMO_SERVER, '--http', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [DEMO_SERVER, '--http', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('demo HTTP server did not start in 10 s')), 10_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    const timer = setTimeout(
+      () => reject(new Error('demo HTTP server did not start in 10 s')),
+      10_000,
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /listening on (\S+)/.exec(line);
       if (match) {
         clearTimeout(timer);

@@ -41,7 +41,12 @@ export async function startGateway(
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const transcript: string[] = [];
 
-  const send = async (method: string, path: string, raw?: string, headers: Record<string, string> = {}) => {
+  const send = async (
+    method: string,
+    path: string,
+    raw?: string,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: { ...(raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },

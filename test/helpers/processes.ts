@@ -18,7 +18,9 @@ export function descendantsRunning(marker: string): number[] {
       }
     }
   }
-  return rows.filter((r) => r.pid !== process.pid && mine.has(r.pid) && r.args.includes(marker)).map((r) => r.pid);
+  return rows
+    .filter((r) => r.pid !== process.pid && mine.has(r.pid) && r.args.includes(marker))
+    .map((r) => r.pid);
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode } from '../errors/error-code.js';
 import { httpStatusOf } from '../errors/error-status.js';
@@ -37,7 +44,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 /** Maps any failure to the API.md error body; unknown errors are logged, never shown. */
-export function toErrorBody(exception: unknown, requestId: string | undefined, logger: Logger): ErrorBody {
+export function toErrorBody(
+  exception: unknown,
+  requestId: string | undefined,
+  logger: Logger,
+): ErrorBody {
   if (exception instanceof GatewayError) {
     return errorBody(httpStatusOf(exception.code), exception.message, {
       code: exception.code,
@@ -54,10 +65,14 @@ export function toErrorBody(exception: unknown, requestId: string | undefined, l
   logger.error(
     `request ${requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
   );
-  return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error; see the gateway log for this request id', {
-    code: ErrorCode.INTERNAL,
-    requestId,
-  });
+  return errorBody(
+    HttpStatus.INTERNAL_SERVER_ERROR,
+    'Internal error; see the gateway log for this request id',
+    {
+      code: ErrorCode.INTERNAL,
+      requestId,
+    },
+  );
 }
 
 function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
@@ -66,7 +81,7 @@ function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
   let message = e.message;
   let details: unknown;
   if (typeof response === 'object' && response !== null && 'message' in response) {
-    const m = (response as { message: unknown }).message;
+    const m = response.message;
     if (Array.isArray(m)) {
       // class-validator reports one line per broken constraint.
       message = m.join('; ');
@@ -81,12 +96,17 @@ function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
 
 function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
   if (e.type === 'entity.too.large') {
-    return errorBody(HttpStatus.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit (MAX_BODY_BYTES)', {
-      code: ErrorCode.PAYLOAD_TOO_LARGE,
-      requestId,
-    });
+    return errorBody(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      'Request body is larger than the limit (MAX_BODY_BYTES)',
+      {
+        code: ErrorCode.PAYLOAD_TOO_LARGE,
+        requestId,
+      },
+    );
   }
   const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
-  const message = e.type === 'entity.parse.failed' ? `Malformed JSON body: ${e.message}` : e.message;
+  const message =
+    e.type === 'entity.parse.failed' ? `Malformed JSON body: ${e.message}` : e.message;
   return errorBody(status, message, { code: ErrorCode.INVALID_REQUEST, requestId });
 }

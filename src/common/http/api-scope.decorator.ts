@@ -10,6 +10,10 @@ export function ApiScoped() {
       required: false,
       description: 'Scope the call to this session; absent means the global scope',
     }),
-    ApiResponse({ status: 404, description: 'Unknown or expired session (SESSION_NOT_FOUND)', type: ErrorDto }),
+    ApiResponse({
+      status: 404,
+      description: 'Unknown or expired session (SESSION_NOT_FOUND)',
+      type: ErrorDto,
+    }),
   );
 }

@@ -5,8 +5,13 @@ export class ErrorDto {
   @ApiProperty({ example: 'Not Found' }) error: string;
   @ApiProperty({ example: "Tool 'demo__nope' not found in this scope (GET /mcp/tools lists them)" })
   message: string;
-  @ApiPropertyOptional({ example: 'TOOL_NOT_FOUND', description: 'Stable machine-readable code' }) code?: string;
-  @ApiPropertyOptional({ description: 'Structured detail, e.g. schema errors or candidate names' }) details?: unknown;
-  @ApiProperty({ example: '3b0c5e8e-3c0a-4f5e-9a43-2b1f0c3f8f65', description: 'Also in the X-Request-ID header' })
+  @ApiPropertyOptional({ example: 'TOOL_NOT_FOUND', description: 'Stable machine-readable code' })
+  code?: string;
+  @ApiPropertyOptional({ description: 'Structured detail, e.g. schema errors or candidate names' })
+  details?: unknown;
+  @ApiProperty({
+    example: '3b0c5e8e-3c0a-4f5e-9a43-2b1f0c3f8f65',
+    description: 'Also in the X-Request-ID header',
+  })
   request_id: string;
 }

@@ -2,12 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Length } from 'class-validator';
 
 const EXAMPLE_CONFIG = {
-  mcpServers: { everything: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] } },
+  mcpServers: {
+    everything: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] },
+  },
 };
 
 export class AddServersRequestDto {
   @ApiPropertyOptional({
-    description: 'The servers config as JSON text (the original gateway\'s form)',
+    description: "The servers config as JSON text (the original gateway's form)",
     example: JSON.stringify(EXAMPLE_CONFIG),
   })
   @IsOptional()
@@ -15,7 +17,10 @@ export class AddServersRequestDto {
   @Length(2, 1_000_000)
   config_data?: string;
 
-  @ApiPropertyOptional({ description: 'The servers config as an object: {"mcpServers": {name: spec}}', example: EXAMPLE_CONFIG })
+  @ApiPropertyOptional({
+    description: 'The servers config as an object: {"mcpServers": {name: spec}}',
+    example: EXAMPLE_CONFIG,
+  })
   @IsOptional()
   @IsObject()
   config?: Record<string, unknown>;
@@ -23,7 +28,10 @@ export class AddServersRequestDto {
 
 /** The original gateway's `POST /add-server` body: the config object itself. */
 export class LegacyAddServerDto {
-  @ApiProperty({ example: EXAMPLE_CONFIG.mcpServers }) @IsObject() mcpServers: Record<string, unknown>;
+  @ApiProperty({ example: EXAMPLE_CONFIG.mcpServers }) @IsObject() mcpServers: Record<
+    string,
+    unknown
+  >;
 }
 
 export class RemoveServerRequestDto {
@@ -33,21 +41,31 @@ export class RemoveServerRequestDto {
   @Length(1, 64)
   server_uuid?: string;
 
-  @ApiPropertyOptional({ example: 'everything' }) @IsOptional() @IsString() @Length(1, 64) server_name?: string;
+  @ApiPropertyOptional({ example: 'everything' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  server_name?: string;
 }
 
 export class ServerDto {
   @ApiProperty({ example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' }) uuid: string;
   @ApiProperty({ example: 'demo' }) name: string;
-  @ApiProperty({ example: 'stdio', enum: ['stdio', 'streamable-http', 'sse', 'auto'] }) transport: string;
-  @ApiProperty({ example: 'connected', enum: ['connecting', 'connected', 'failed', 'closed'] }) status: string;
+  @ApiProperty({ example: 'stdio', enum: ['stdio', 'streamable-http', 'sse', 'auto'] })
+  transport: string;
+  @ApiProperty({ example: 'connected', enum: ['connecting', 'connected', 'failed', 'closed'] })
+  status: string;
   @ApiProperty({ example: 'config', enum: ['config', 'api'] }) source: string;
   @ApiProperty({ example: ['demo__time', 'demo__calculator', 'demo__echo'] }) tools: string[];
   @ApiProperty({ example: 3 }) tool_count: number;
   @ApiPropertyOptional({ example: "failed to start 'nope': spawn nope ENOENT" }) error?: string;
   @ApiProperty({
     description: 'The spec with env and header values replaced by "[redacted]"',
-    example: { command: 'node', args: ['dist/mcp_servers/demo-server.js'], env: { API_KEY: '[redacted]' } },
+    example: {
+      command: 'node',
+      args: ['dist/mcp_servers/demo-server.js'],
+      env: { API_KEY: '[redacted]' },
+    },
   })
   config: Record<string, unknown>;
 }

@@ -2,19 +2,26 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
 
 export class ExecuteRequestDto {
-  @ApiProperty({ example: 'demo__echo', description: 'Namespaced name, or a bare name unique in scope' })
+  @ApiProperty({
+    example: 'demo__echo',
+    description: 'Namespaced name, or a bare name unique in scope',
+  })
   @IsString()
   @Length(1, 256)
   tool_name: string;
 
-  @ApiPropertyOptional({ example: { message: 'hello' }, description: "Checked against the tool's input schema" })
+  @ApiPropertyOptional({
+    example: { message: 'hello' },
+    description: "Checked against the tool's input schema",
+  })
   @IsOptional()
   @IsObject()
   args?: Record<string, unknown>;
 
   @ApiPropertyOptional({
     example: 30000,
-    description: 'Per-call timeout; defaults to TOOL_CALL_TIMEOUT_MS and is capped at TOOL_CALL_TIMEOUT_MAX_MS',
+    description:
+      'Per-call timeout; defaults to TOOL_CALL_TIMEOUT_MS and is capped at TOOL_CALL_TIMEOUT_MAX_MS',
   })
   @IsOptional()
   @IsInt()
@@ -36,5 +43,8 @@ export class ExecuteResponseDto {
 /** The original gateway's `POST /tool` body. */
 export class LegacyToolCallDto {
   @ApiProperty({ example: 'echo' }) @IsString() @Length(1, 256) name: string;
-  @ApiPropertyOptional({ example: { message: 'hello' } }) @IsOptional() @IsObject() arguments?: Record<string, unknown>;
+  @ApiPropertyOptional({ example: { message: 'hello' } })
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
 }

@@ -6,7 +6,9 @@ export class ToolDto {
   @ApiProperty({ example: 'echo', description: "The upstream server's own name" }) tool: string;
   @ApiPropertyOptional({ example: 'Echo' }) title?: string;
   @ApiProperty({ example: 'Returns the message it was given' }) description: string;
-  @ApiProperty({ example: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } })
+  @ApiProperty({
+    example: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+  })
   input_schema: Record<string, unknown>;
   @ApiPropertyOptional() output_schema?: Record<string, unknown>;
   @ApiPropertyOptional({ example: { readOnlyHint: true } }) annotations?: Record<string, unknown>;
