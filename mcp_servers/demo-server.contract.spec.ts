@@ -30,7 +30,11 @@ function text(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 }
 
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult;
 }
 
@@ -44,7 +48,10 @@ function waitForExit(child: ChildProcess, timeoutMs = 5000): Promise<number | No
       resolve(child.exitCode ?? (child.signalCode as NodeJS.Signals));
       return;
     }
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`pid ${child.pid} did not exit in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       resolve(code ?? (signal as NodeJS.Signals));
@@ -98,7 +105,9 @@ function describeToolContract(getClient: () => Client): void {
     expect(text(divByZero)).toContain('Division by zero');
     const hostile = await call(getClient(), 'calculator', { expression: 'process.exit(1)' });
     expect(hostile.isError).toBe(true);
-    const deep = await call(getClient(), 'calculator', { expression: '('.repeat(500) + ')'.repeat(500) });
+    const deep = await call(getClient(), 'calculator', {
+      expression: '('.repeat(500) + ')'.repeat(500),
+    });
     expect(deep.isError).toBe(true);
   });
 
@@ -139,7 +148,9 @@ function describeToolContract(getClient: () => Client): void {
 
   it('serves concurrent calls independently', async () => {
     const results = await Promise.all(
-      [300, 0, 150].map((delay) => call(getClient(), 'echo', { message: `d${delay}`, delay_ms: delay })),
+      [300, 0, 150].map((delay) =>
+        call(getClient(), 'echo', { message: `d${delay}`, delay_ms: delay }),
+      ),
     );
     expect(results.map(text)).toEqual(['d300', 'd0', 'd150']);
   });
@@ -232,10 +243,13 @@ async function spawnHttpServer(): Promise<HttpChild> {
   const stdoutLines: string[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   try {
     const first = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line; stderr: ${stderr}`)),
+        10_000,
+      );
       lines.on('line', (line) => {
         stdoutLines.push(line);
         if (stdoutLines.length === 1) {
@@ -260,7 +274,13 @@ function rawRequest(
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: options.path ?? '/mcp', method: options.method, headers: options.headers },
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/mcp',
+        method: options.method,
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -332,7 +352,10 @@ describe('demo-server over Streamable HTTP (--http 0)', () => {
       'a non-initialize POST without a session',
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       },
       400,
@@ -349,7 +372,10 @@ describe('demo-server over Streamable HTTP (--http 0)', () => {
   ])('rejects %s', async (_what, options, status) => {
     const response = await rawRequest(http().port, options);
     expect(response.status).toBe(status);
-    expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: '2.0', error: { code: expect.any(Number) } });
+    expect(JSON.parse(response.body)).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: expect.any(Number) },
+    });
   });
 
   it('exits with code 0 on SIGTERM, even with a call in flight, having printed one stdout line', async () => {

@@ -50,7 +50,7 @@ async function runStdio(): Promise<void> {
   // The client owns our lifetime: when it closes stdin (or stops reading stdout), we are done.
   process.stdin.once('end', () => shutdown('stdin closed'));
   process.stdin.once('close', () => shutdown('stdin closed'));
-  process.stdout.once('error', (error) => shutdown(`stdout error: ${error.message}`));
+  process.stdout.once('error', (error: Error) => shutdown(`stdout error: ${error.message}`));
   await server.connect(new StdioServerTransport());
   log('serving MCP on stdio');
 }

@@ -26,7 +26,9 @@ describe('tokenize', () => {
   });
 
   it('reads ** as ^ and the Unicode signs × ÷ − as * / -', () => {
-    const ops = tokenize('1 ** 2 × 3 ÷ 4 − 5').flatMap((t) => (t.type === 'operator' ? [t.op] : []));
+    const ops = tokenize('1 ** 2 × 3 ÷ 4 − 5').flatMap((t) =>
+      t.type === 'operator' ? [t.op] : [],
+    );
     expect(ops).toEqual(['^', '*', '/', '-']);
   });
 
@@ -96,7 +98,10 @@ describe('evaluateExpression errors', () => {
   it.each<[string, string]>([
     ['', 'Expression is empty'],
     ['   ', 'Expression is empty'],
-    ['2 +', "Unexpected end of expression: expected a number, a constant, a function call or '(' (at column 4)"],
+    [
+      '2 +',
+      "Unexpected end of expression: expected a number, a constant, a function call or '(' (at column 4)",
+    ],
     ['* 2', "Unexpected operator '*'"],
     ['2 3', 'Unexpected number 3: expected an operator (at column 3)'],
     ['(1 + 2', "Missing ')' to close the '(' at column 1"],

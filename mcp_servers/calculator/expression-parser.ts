@@ -151,7 +151,8 @@ const unary = (fn: (x: number) => number): FunctionDef => ({
 const positiveOnly =
   (name: string, fn: (x: number) => number) =>
   (x: number): number => {
-    if (x <= 0) throw new CalculationError(`${name} is only defined for positive numbers (got ${x})`);
+    if (x <= 0)
+      throw new CalculationError(`${name} is only defined for positive numbers (got ${x})`);
     return fn(x);
   };
 
@@ -249,7 +250,8 @@ class Parser {
     const node = this.parseAdditive();
     const next = this.peek();
     if (next.type !== 'end') {
-      const hint = next.type === 'rparen' ? ' (no matching opening parenthesis)' : ': expected an operator';
+      const hint =
+        next.type === 'rparen' ? ' (no matching opening parenthesis)' : ': expected an operator';
       throw new ExpressionSyntaxError(`Unexpected ${describeToken(next)}${hint}`, next.pos + 1);
     }
     return node;
@@ -356,7 +358,9 @@ class Parser {
     }
     const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
     if (fn === undefined) {
-      const what = Object.hasOwn(CONSTANTS, name) ? `'${rawName}' is a constant, not a function` : `Unknown function '${rawName}'`;
+      const what = Object.hasOwn(CONSTANTS, name)
+        ? `'${rawName}' is a constant, not a function`
+        : `Unknown function '${rawName}'`;
       throw new ExpressionSyntaxError(`${what} (known ${knownNames()})`, pos + 1);
     }
     const open = this.advance();

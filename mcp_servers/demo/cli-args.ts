@@ -14,7 +14,8 @@ export class UsageError extends Error {
 }
 
 function parsePort(raw: string | undefined): number {
-  if (raw === undefined || raw === '') throw new UsageError('--http needs a PORT (0 picks a free port)');
+  if (raw === undefined || raw === '')
+    throw new UsageError('--http needs a PORT (0 picks a free port)');
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
     throw new UsageError(`Invalid port '${raw}': expected an integer from 0 to 65535`);
   }

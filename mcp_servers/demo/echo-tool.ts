@@ -32,10 +32,11 @@ export function registerEchoTool(server: McpServer): void {
     async ({ message, delay_ms: delayMs = 0 }, { signal }) => {
       if (delayMs > 0) {
         try {
-          await sleep(delayMs, undefined, {});
+          await sleep(delayMs, undefined, { signal });
         } catch (error) {
           // Once the request is cancelled the SDK discards whatever we return; this is for completeness.
-          if (signal.aborted) return toolError(`echo was cancelled before its ${delayMs} ms delay elapsed`);
+          if (signal.aborted)
+            return toolError(`echo was cancelled before its ${delayMs} ms delay elapsed`);
           throw error;
         }
       }

@@ -34,7 +34,12 @@ class HttpError extends Error {
   }
 }
 
-function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -83,7 +88,11 @@ export async function startHttpServer(
 ): Promise<RunningHttpServer> {
   const sessions = new Map<string, Session>();
 
-  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async function openSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
     const server = createMcpServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -105,7 +114,8 @@ export async function startHttpServer(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== MCP_PATH) throw new HttpError(404, `Not found: MCP is served at ${MCP_PATH}`);
+    if (url.pathname !== MCP_PATH)
+      throw new HttpError(404, `Not found: MCP is served at ${MCP_PATH}`);
     const hostname = hostnameOf(headerValue(req, 'host'));
     if (hostname === undefined || !ALLOWED_HOSTNAMES.has(hostname)) {
       throw new HttpError(403, 'Forbidden: invalid Host header');
@@ -119,7 +129,10 @@ export async function startHttpServer(
       if (session) return session.transport.handleRequest(req, res, body);
       if (sessionId !== undefined) throw new HttpError(404, 'Session not found', -32001);
       if (isInitializeRequest(body)) return openSession(req, res, body);
-      throw new HttpError(400, 'Bad Request: no session ID given and this is not an initialize request');
+      throw new HttpError(
+        400,
+        'Bad Request: no session ID given and this is not an initialize request',
+      );
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (session) return session.transport.handleRequest(req, res);
@@ -136,7 +149,9 @@ export async function startHttpServer(
         sendJsonRpcError(res, error.status, error.rpcCode, error.message);
         return;
       }
-      log(`error handling ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+      log(
+        `error handling ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`,
+      );
       sendJsonRpcError(res, 500, -32603, 'Internal server error');
     });
   });

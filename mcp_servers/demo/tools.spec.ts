@@ -64,7 +64,10 @@ describe('createDemoServer (in memory)', () => {
 
     it('honours a time zone', async () => {
       const result = await call('time', { timezone: 'Asia/Tokyo' });
-      expect(result.structuredContent).toMatchObject({ timezone: 'Asia/Tokyo', utcOffset: '+09:00' });
+      expect(result.structuredContent).toMatchObject({
+        timezone: 'Asia/Tokyo',
+        utcOffset: '+09:00',
+      });
     });
 
     it('reports an unknown zone as a tool error', async () => {
@@ -78,7 +81,10 @@ describe('createDemoServer (in memory)', () => {
     it('evaluates expressions', async () => {
       const result = await call('calculator', { expression: '2 * (3 + 4) / 5 - 2^3' });
       expect(result.isError).toBeFalsy();
-      expect(result.structuredContent).toEqual({ expression: '2 * (3 + 4) / 5 - 2^3', result: -5.2 });
+      expect(result.structuredContent).toEqual({
+        expression: '2 * (3 + 4) / 5 - 2^3',
+        result: -5.2,
+      });
       expect(text(result)).toBe('2 * (3 + 4) / 5 - 2^3 = -5.2');
     });
 
@@ -145,9 +151,13 @@ describe('createDemoServer (in memory)', () => {
         process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
       const baseline = timers();
       const controller = new AbortController();
-      const pending = client.callTool({ name: 'echo', arguments: { message: 'x', delay_ms: 600000 } }, undefined, {
-        signal: controller.signal,
-      });
+      const pending = client.callTool(
+        { name: 'echo', arguments: { message: 'x', delay_ms: 600000 } },
+        undefined,
+        {
+          signal: controller.signal,
+        },
+      );
       await waitFor(() => timers() > baseline);
       controller.abort(new Error('user cancelled'));
       await expect(pending).rejects.toThrow('user cancelled');
@@ -172,6 +182,9 @@ describe('calculate', () => {
   });
 
   it('formats operation mode as an expression', () => {
-    expect(calculate({ operation: 'power', a: 2, b: -1 })).toEqual({ expression: '2 ^ -1', result: 0.5 });
+    expect(calculate({ operation: 'power', a: 2, b: -1 })).toEqual({
+      expression: '2 ^ -1',
+      result: 0.5,
+    });
   });
 });
