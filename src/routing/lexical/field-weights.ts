@@ -56,19 +56,21 @@ export interface RankerParams {
 }
 
 export const DEFAULT_PARAMS: RankerParams = {
-  k1: 1.2,
+  k1: 1.6,
+  // Tool and server names are short and deliberate, so a word there says more
+  // than the same word in prose; parameter descriptions are the noisiest text.
   //            name server desc params paramDesc phrases
-  fieldWeights: [3, 1.5, 1, 0.7, 0.35, 1],
-  fieldB: [0.5, 0.3, 0.6, 0.5, 0.6, 0.6],
-  surfaceWeight: 0.5,
-  stemWeight: 0.5,
+  fieldWeights: [3.3, 2.4, 1, 1, 0.35, 1],
+  fieldB: [0.5, 0.3, 0.6, 0.5, 0.6, 0.3],
+  surfaceWeight: 0.45,
+  stemWeight: 0.7,
   gramWeight: 0.3,
   prefixWeight: 0.4,
   phraseWeight: 0.3,
   coverageExponent: 0.5,
   nameCoverageBoost: 0.3,
-  serverContextWeight: 0.2,
-  feedbackDocs: 0,
+  serverContextWeight: 0.22,
+  feedbackDocs: 1,
   feedbackTerms: 8,
   feedbackWeight: 0.3,
   maxQueryTerms: 128,

@@ -1,6 +1,13 @@
 import { buildReasoning, type FieldMatch } from './reasoning.js';
-import { DEFAULT_PARAMS, FIELD, FIELD_COUNT, type RankerParams } from './field-weights.js';
+import {
+  DEFAULT_PARAMS,
+  FIELD as FIELD_IDS,
+  FIELD_COUNT as FIELD_TOTAL,
+  type RankerParams,
+} from './field-weights.js';
+import { PostingList } from './posting-list.js';
 import { schemaText } from './schema-text.js';
+import { ServerContext } from './server-context.js';
 import { tokenize, type TermKind, type Unit } from './tokenize.js';
 
 export interface IndexedTool {
@@ -33,34 +40,39 @@ export interface SearchOptions {
  * before 31 occurrences, and one number per posting keeps a 10,000-tool index
  * compact and the scoring loop free of allocations.
  */
+// Module-local copies: the scoring loop reads them per posting, and tooling that
+// compiles ESM imports into live-binding getters would make every read a call.
+const FIELD = { ...FIELD_IDS };
+const FIELD_COUNT: number = FIELD_TOTAL;
 const TF_BITS = 5;
 const TF_MAX = (1 << TF_BITS) - 1;
 const PHRASE_PREFIX = '>';
+const STEM_PREFIX = '~';
 /** Fields that count as the tool's own words for coverage and server documents. */
 const WORD_FIELDS = FIELD.phrases;
 /** Coverage is tracked per query word group in a 64-bit mask (two int32 words). */
 const MAX_GROUPS = 64;
-const SERVER_K1 = 1.2;
-const SERVER_B = 0.75;
 
 interface Doc {
   tool: IndexedTool;
   server: number;
+  /** The tool's terms and their packed frequencies (parallel), for removal and explanations. */
   terms: string[];
+  packed: Int32Array;
   /** Distinct words of the tool name, for the name-coverage boost. */
   nameWords: number;
 }
 
-interface ServerDoc {
+interface Candidate {
   slot: number;
-  tools: number;
-  length: number;
+  score: number;
+  name: string;
 }
 
 interface QueryTerm {
   text: string;
   weight: number;
-  kind: TermKind | 'phrase';
+  kind: TermKind | 'phrase' | 'feedback';
   /** Query word groups this term belongs to (bit positions), for coverage. */
   groups: number[];
   display: string;
@@ -86,20 +98,14 @@ function idf(docCount: number, df: number): number {
  */
 export class LexicalIndex {
   private readonly params: RankerParams;
-  private readonly postings = new Map<string, Map<number, number>>();
+  private readonly postings = new Map<string, PostingList>();
   private readonly docs: (Doc | undefined)[] = [];
   private readonly bySlotFree: number[] = [];
   private readonly slotByName = new Map<string, number>();
   private lengths = new Float64Array(0);
   private readonly totalLengths = new Float64Array(FIELD_COUNT);
 
-  // Server documents: every tool of a server merged, so a query that names what a
-  // server is about lifts all of its tools a little (tool-to-server context).
-  private readonly servers = new Map<string, ServerDoc>();
-  private readonly serverPostings = new Map<string, Map<number, number>>();
-  private serverLengthTotal = 0;
-  private readonly freeServerSlots: number[] = [];
-  private nextServerSlot = 0;
+  private readonly servers = new ServerContext();
 
   // Per-query scratch space, reset only for the slots a query touched.
   private scores = new Float64Array(0);
@@ -107,7 +113,6 @@ export class LexicalIndex {
   private coverHi = new Int32Array(0);
   private covered = new Float64Array(0);
   private nameHits = new Int32Array(0);
-  private serverScores = new Float64Array(0);
 
   constructor(params: Partial<RankerParams> = {}) {
     this.params = { ...DEFAULT_PARAMS, ...params };
@@ -143,7 +148,9 @@ export class LexicalIndex {
       }
       this.setLength(slot, field, fieldUnits[field].length);
     }
-    const phrases = [...phraseTerms(nameUnits), ...phraseTerms(descriptionUnits)];
+    const phrases = [...phraseTerms(nameUnits), ...phraseTerms(descriptionUnits)].map(
+      (ph) => ph.text,
+    );
     for (const phrase of phrases) {
       counts.set(phrase, addTf(counts.get(phrase) ?? 0, FIELD.phrases));
     }
@@ -152,16 +159,17 @@ export class LexicalIndex {
     for (const [term, packed] of counts) {
       let list = this.postings.get(term);
       if (!list) {
-        list = new Map();
+        list = new PostingList();
         this.postings.set(term, list);
       }
-      list.set(slot, packed);
+      list.add(slot, packed);
     }
     const nameWords = new Set(nameUnits.filter((u) => u.pairKey !== null).map((u) => u.pairKey));
     this.docs[slot] = {
       tool,
-      server: this.addToServer(tool.server, serverCounts),
+      server: this.servers.add(tool.server, serverCounts),
       terms: [...counts.keys()],
+      packed: Int32Array.from(counts.values()),
       nameWords: nameWords.size,
     };
     this.slotByName.set(tool.name, slot);
@@ -173,17 +181,17 @@ export class LexicalIndex {
     const doc = this.docs[slot];
     if (!doc) return;
     const serverCounts = new Map<string, number>();
-    for (const term of doc.terms) {
+    for (let i = 0; i < doc.terms.length; i++) {
+      const term = doc.terms[i];
+      let wordTf = 0;
+      for (let field = 0; field < WORD_FIELDS; field++) wordTf += tfOf(doc.packed[i], field);
+      if (wordTf > 0) serverCounts.set(term, wordTf);
       const list = this.postings.get(term);
       if (!list) continue;
-      const packed = list.get(slot) ?? 0;
-      let wordTf = 0;
-      for (let field = 0; field < WORD_FIELDS; field++) wordTf += tfOf(packed, field);
-      if (wordTf > 0) serverCounts.set(term, wordTf);
-      list.delete(slot);
+      list.remove(slot);
       if (list.size === 0) this.postings.delete(term);
     }
-    this.removeFromServer(doc.tool.server, serverCounts);
+    this.servers.remove(doc.tool.server, serverCounts);
     for (let field = 0; field < FIELD_COUNT; field++) this.setLength(slot, field, 0);
     this.docs[slot] = undefined;
     this.bySlotFree.push(slot);
@@ -212,27 +220,28 @@ export class LexicalIndex {
     this.accumulate(terms, groupIdf, avg, touched);
     let allTerms = terms;
     if (p.feedbackDocs > 0 && p.feedbackTerms > 0) {
-      const extra = this.feedbackTerms(touched, terms);
+      const extra = this.feedbackTerms(touched, terms, opts.filter);
       this.accumulate(extra, groupIdf, avg, touched);
       allTerms = [...terms, ...extra];
     }
-    const serverSlots = p.serverContextWeight > 0 ? this.scoreServers(terms) : [];
+    if (p.serverContextWeight > 0) {
+      this.servers.score(terms.filter((t) => t.kind !== 'phrase' && t.kind !== 'feedback'));
+    }
 
-    const top: { slot: number; score: number; name: string }[] = [];
+    const top: Candidate[] = [];
     for (const slot of touched) {
       const doc = this.docs[slot];
       if (!doc || (opts.filter && !opts.filter(doc.tool))) continue;
       const coverage = totalGroupIdf > 0 ? this.covered[slot] / totalGroupIdf : 1;
       const nameCoverage = doc.nameWords > 0 ? Math.min(1, this.nameHits[slot] / doc.nameWords) : 0;
-      let score =
+      const score =
         this.scores[slot] *
-        Math.pow(Math.min(1, coverage), p.coverageExponent) *
-        (1 + p.nameCoverageBoost * nameCoverage);
-      score += p.serverContextWeight * this.serverScores[doc.server];
+          Math.pow(Math.min(1, coverage), p.coverageExponent) *
+          (1 + p.nameCoverageBoost * nameCoverage) +
+        p.serverContextWeight * this.servers.scoreOf(doc.server);
       if (!Number.isFinite(score) || score <= 0) continue;
       insertTop(top, { slot, score, name: doc.tool.name }, limit);
     }
-
     for (const slot of touched) {
       this.scores[slot] = 0;
       this.coverLo[slot] = 0;
@@ -240,7 +249,7 @@ export class LexicalIndex {
       this.covered[slot] = 0;
       this.nameHits[slot] = 0;
     }
-    for (const s of serverSlots) this.serverScores[s] = 0;
+    this.servers.resetScores();
 
     return top.map(({ slot, score, name }) => ({
       name,
@@ -249,8 +258,27 @@ export class LexicalIndex {
     }));
   }
 
+  /** BM25F pseudo term frequency: field-weighted, length-normalised tf of one posting. */
+  private weightedTf(slot: number, packed: number, avg: Float64Array): number {
+    const p = this.params;
+    let tfw = 0;
+    const base = slot * FIELD_COUNT;
+    for (let field = 0; field < FIELD_COUNT; field++) {
+      const tf = (packed >>> (field * TF_BITS)) & TF_MAX;
+      if (tf === 0) continue;
+      const b = p.fieldB[field];
+      tfw += (p.fieldWeights[field] * tf) / (1 - b + (b * this.lengths[base + field]) / avg[field]);
+    }
+    return tfw;
+  }
+
   /** Adds the BM25F contribution of `terms` to every tool holding them. */
-  private accumulate(terms: QueryTerm[], groupIdf: Float64Array, avg: Float64Array, touched: number[]): void {
+  private accumulate(
+    terms: QueryTerm[],
+    groupIdf: Float64Array,
+    avg: Float64Array,
+    touched: number[],
+  ): void {
     const p = this.params;
     const docCount = this.size;
     for (const term of terms) {
@@ -258,15 +286,11 @@ export class LexicalIndex {
       if (!list) continue;
       const termIdf = idf(docCount, list.size) * term.weight;
       const countsForName = term.kind === 'stem' || term.kind === 'exact';
-      for (const [slot, packed] of list) {
-        let tfw = 0;
-        const base = slot * FIELD_COUNT;
-        for (let field = 0; field < FIELD_COUNT; field++) {
-          const tf = (packed >>> (field * TF_BITS)) & TF_MAX;
-          if (tf === 0) continue;
-          const b = p.fieldB[field];
-          tfw += (p.fieldWeights[field] * tf) / (1 - b + (b * this.lengths[base + field]) / avg[field]);
-        }
+      const { slots, packed: packedList, size } = list;
+      for (let i = 0; i < size; i++) {
+        const slot = slots[i];
+        const packed = packedList[i];
+        const tfw = this.weightedTf(slot, packed, avg);
         if (tfw <= 0) continue;
         if (this.scores[slot] === 0) touched.push(slot);
         this.scores[slot] += (termIdf * tfw * (p.k1 + 1)) / (p.k1 + tfw);
@@ -292,13 +316,26 @@ export class LexicalIndex {
    * distinctive words to the query, which recovers tools that describe the
    * same thing in other words.
    */
-  private feedbackTerms(touched: number[], terms: QueryTerm[]): QueryTerm[] {
+  private feedbackTerms(
+    touched: number[],
+    terms: QueryTerm[],
+    filter: SearchOptions['filter'],
+  ): QueryTerm[] {
     const p = this.params;
     const docCount = this.size;
-    const best = touched
-      .map((slot) => ({ slot, score: this.scores[slot] }))
-      .sort((a, b) => b.score - a.score || a.slot - b.slot)
-      .slice(0, p.feedbackDocs);
+    // A linear pass, not a sort: at 10,000 tools a query can touch thousands of them.
+    const best: Candidate[] = [];
+    for (const slot of touched) {
+      const doc = this.docs[slot];
+      if (!doc || (filter && !filter(doc.tool))) continue;
+      insertTop(best, { slot, score: this.scores[slot], name: doc.tool.name }, p.feedbackDocs + 1);
+    }
+    // When the last feedback tool ties with the next one the choice between them is
+    // arbitrary (by name); feeding it back would turn that arbitrary order into a real gap.
+    if (best.length > p.feedbackDocs) {
+      if (best[p.feedbackDocs].score === best[p.feedbackDocs - 1].score) return [];
+      best.pop();
+    }
     if (best.length === 0) return [];
     const inQuery = new Set(terms.map((t) => t.text));
     const top = best[0].score;
@@ -308,20 +345,27 @@ export class LexicalIndex {
       if (!doc) continue;
       let length = 0;
       for (let f = 0; f < WORD_FIELDS; f++) length += this.lengths[slot * FIELD_COUNT + f];
-      for (const term of doc.terms) {
-        if (inQuery.has(term) || !term.startsWith('~')) continue;
-        const list = this.postings.get(term);
-        const packed = list?.get(slot) ?? 0;
+      for (let i = 0; i < doc.terms.length; i++) {
+        const term = doc.terms[i];
+        // Stems only: one term per word, and no second copy of the surface form.
+        if (!term.startsWith(STEM_PREFIX) || inQuery.has(term)) continue;
         let tf = 0;
-        for (let f = 0; f < WORD_FIELDS; f++) tf += tfOf(packed, f) * p.fieldWeights[f];
-        const w = (score / top) * (tf / Math.max(length, 1)) * idf(docCount, list?.size ?? docCount);
+        for (let f = 0; f < WORD_FIELDS; f++) tf += tfOf(doc.packed[i], f) * p.fieldWeights[f];
+        const df = this.postings.get(term)?.size ?? docCount;
+        const w = (score / top) * (tf / Math.max(length, 1)) * idf(docCount, df);
         weights.set(term, (weights.get(term) ?? 0) + w);
       }
     }
     return [...weights.entries()]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, p.feedbackTerms)
-      .map(([text]) => ({ text, weight: p.feedbackWeight, kind: 'stem' as const, groups: [], display: text.slice(1) }));
+      .map(([text]) => ({
+        text,
+        weight: p.feedbackWeight,
+        kind: 'feedback' as const,
+        groups: [],
+        display: text.slice(1),
+      }));
   }
 
   /** Distinct query terms with weights; phrase pairs of adjacent words are added last. */
@@ -360,104 +404,40 @@ export class LexicalIndex {
       if (repeats > 1) entry.weight *= 1 + Math.log(repeats);
     }
     if (p.phraseWeight > 0) {
-      for (const phrase of phraseTerms(units)) {
+      for (const { text, display } of phraseTerms(units)) {
         if (byText.size >= p.maxQueryTerms) break;
-        if (byText.has(phrase)) continue;
-        const display = phrase.slice(PHRASE_PREFIX.length);
-        byText.set(phrase, { text: phrase, weight: p.phraseWeight, kind: 'phrase', groups: [], display });
+        if (byText.has(text)) continue;
+        byText.set(text, { text, weight: p.phraseWeight, kind: 'phrase', groups: [], display });
       }
     }
     return [...byText.values()].filter((t) => t.weight > 0);
   }
 
-  /** BM25 over server documents; returns the server slots it wrote to. */
-  private scoreServers(terms: QueryTerm[]): number[] {
-    const serverCount = this.servers.size;
-    const avg = Math.max(this.serverLengthTotal / Math.max(serverCount, 1), 1e-9);
-    const written: number[] = [];
-    for (const term of terms) {
-      if (term.kind === 'phrase') continue;
-      const list = this.serverPostings.get(term.text);
-      if (!list) continue;
-      const termIdf = idf(serverCount, list.size) * term.weight;
-      for (const [slot, tf] of list) {
-        const norm = 1 - SERVER_B + (SERVER_B * this.serverLength(slot)) / avg;
-        const tfn = tf / norm;
-        if (this.serverScores[slot] === 0) written.push(slot);
-        this.serverScores[slot] += (termIdf * tfn * (SERVER_K1 + 1)) / (SERVER_K1 + tfn);
-      }
-    }
-    return written;
-  }
-
-  private readonly serverLengths: number[] = [];
-
-  private serverLength(slot: number): number {
-    return this.serverLengths[slot] ?? 0;
-  }
-
-  private addToServer(server: string, counts: Map<string, number>): number {
-    let doc = this.servers.get(server);
-    if (!doc) {
-      doc = { slot: this.freeServerSlots.pop() ?? this.nextServerSlot++, tools: 0, length: 0 };
-      this.servers.set(server, doc);
-      if (this.serverScores.length < this.nextServerSlot) {
-        const grown = new Float64Array(Math.max(16, this.nextServerSlot * 2));
-        grown.set(this.serverScores);
-        this.serverScores = grown;
-      }
-    }
-    doc.tools++;
-    for (const [term, tf] of counts) {
-      let list = this.serverPostings.get(term);
-      if (!list) {
-        list = new Map();
-        this.serverPostings.set(term, list);
-      }
-      list.set(doc.slot, (list.get(doc.slot) ?? 0) + tf);
-      doc.length += tf;
-      this.serverLengthTotal += tf;
-    }
-    this.serverLengths[doc.slot] = doc.length;
-    return doc.slot;
-  }
-
-  private removeFromServer(server: string, counts: Map<string, number>): void {
-    const doc = this.servers.get(server);
-    if (!doc) return;
-    for (const [term, tf] of counts) {
-      const list = this.serverPostings.get(term);
-      if (!list) continue;
-      const left = (list.get(doc.slot) ?? 0) - tf;
-      if (left > 0) list.set(doc.slot, left);
-      else list.delete(doc.slot);
-      if (list.size === 0) this.serverPostings.delete(term);
-      doc.length -= tf;
-      this.serverLengthTotal -= tf;
-    }
-    this.serverLengths[doc.slot] = doc.length;
-    doc.tools--;
-    if (doc.tools === 0) {
-      this.servers.delete(server);
-      this.freeServerSlots.push(doc.slot);
-      this.serverLengths[doc.slot] = 0;
-    }
-  }
-
   /** For each query word, the highest-weighted field of the tool where it matched. */
   private explain(slot: number, terms: QueryTerm[]): string {
+    const doc = this.docs[slot];
+    if (!doc) return buildReasoning([]);
+    const packedByTerm = new Map<string, number>();
+    for (let i = 0; i < doc.terms.length; i++) packedByTerm.set(doc.terms[i], doc.packed[i]);
     const matches: FieldMatch[] = [];
+    const related: string[] = [];
     for (const term of terms) {
-      const packed = this.postings.get(term.text)?.get(slot);
+      const packed = packedByTerm.get(term.text);
       if (packed === undefined) continue;
+      // Feedback words come from the best hit; they only explain hits nothing else matched.
+      if (term.kind === 'feedback') {
+        related.push(term.display);
+        continue;
+      }
       let best = -1;
       for (let field = 0; field < FIELD_COUNT; field++) {
         if (tfOf(packed, field) === 0) continue;
-        if (best < 0 || this.params.fieldWeights[field] > this.params.fieldWeights[best]) best = field;
+        if (best < 0 || this.params.fieldWeights[field] > this.params.fieldWeights[best])
+          best = field;
       }
       if (best >= 0) matches.push({ word: term.display, field: best });
     }
-    return buildReasoning(matches);
+    return buildReasoning(matches, related);
   }
 
   private setLength(slot: number, field: number, length: number): void {
@@ -469,7 +449,11 @@ export class LexicalIndex {
   private ensureCapacity(slots: number): void {
     if (this.scores.length >= slots) return;
     const capacity = Math.max(64, slots * 2);
-    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T, width = 1): T => {
+    const grow = <T extends Float64Array | Int32Array>(
+      old: T,
+      make: (n: number) => T,
+      width = 1,
+    ): T => {
       const next = make(capacity * width);
       next.set(old);
       return next;
@@ -484,31 +468,33 @@ export class LexicalIndex {
 }
 
 /** Adjacent word pairs (by stem) as phrase terms; units without a pair key are skipped over. */
-function phraseTerms(units: readonly Unit[]): string[] {
-  const out: string[] = [];
-  let previous: string | null = null;
+function phraseTerms(units: readonly Unit[]): { text: string; display: string }[] {
+  const out: { text: string; display: string }[] = [];
+  let previous: Unit | null = null;
   for (const unit of units) {
     if (unit.pairKey === null) continue;
-    if (previous !== null && previous !== unit.pairKey) {
-      out.push(`${PHRASE_PREFIX}${previous} ${unit.pairKey}`);
+    if (previous?.pairKey != null && previous.pairKey !== unit.pairKey) {
+      out.push({
+        text: `${PHRASE_PREFIX}${previous.pairKey} ${unit.pairKey}`,
+        display: `${previous.display} ${unit.display}`,
+      });
     }
-    previous = unit.pairKey;
+    previous = unit;
   }
   return out;
 }
 
-/** Keeps `top` sorted best-first (score desc, then name asc) and at most `limit` long. */
-function insertTop(
-  top: { slot: number; score: number; name: string }[],
-  hit: { slot: number; score: number; name: string },
-  limit: number,
-): void {
-  const before = (a: typeof hit, b: typeof hit): boolean =>
-    a.score > b.score || (a.score === b.score && a.name < b.name);
-  if (top.length >= limit && !before(hit, top[top.length - 1])) return;
+/** Best-first order: higher score, then name (so ties are deterministic). */
+function ranksBefore(a: Candidate, b: Candidate): boolean {
+  return a.score > b.score || (a.score === b.score && a.name < b.name);
+}
+
+/** Keeps `top` sorted best-first and at most `limit` long. */
+function insertTop(top: Candidate[], hit: Candidate, limit: number): void {
+  if (top.length >= limit && !ranksBefore(hit, top[top.length - 1])) return;
   let i = top.length;
   top.push(hit);
-  while (i > 0 && before(hit, top[i - 1])) {
+  while (i > 0 && ranksBefore(hit, top[i - 1])) {
     top[i] = top[i - 1];
     i--;
   }

@@ -14,7 +14,10 @@ const MAX_WORDS_PER_FIELD = 4;
  * Fields are listed in a fixed order (their index order) so equal inputs give
  * equal text.
  */
-export function buildReasoning(matches: readonly FieldMatch[]): string {
+export function buildReasoning(
+  matches: readonly FieldMatch[],
+  related: readonly string[] = [],
+): string {
   const byField: string[][] = Array.from({ length: FIELD_COUNT }, () => []);
   for (const { word, field } of matches) {
     const words = byField[field];
@@ -24,9 +27,15 @@ export function buildReasoning(matches: readonly FieldMatch[]): string {
   byField.forEach((words, field) => {
     if (words.length === 0) return;
     const shown = words.slice(0, MAX_WORDS_PER_FIELD).map((w) => `'${w}'`);
-    const more = words.length > MAX_WORDS_PER_FIELD ? ` (+${words.length - MAX_WORDS_PER_FIELD} more)` : '';
+    const more =
+      words.length > MAX_WORDS_PER_FIELD ? ` (+${words.length - MAX_WORDS_PER_FIELD} more)` : '';
     parts.push(`${shown.join(', ')}${more} in ${FIELD_LABELS[field]}`);
   });
-  // Every returned hit matched at least one term, so this fallback is defensive only.
-  return parts.length > 0 ? `matched ${parts.join('; ')}` : 'lexical match';
+  if (parts.length > 0) return `matched ${parts.join('; ')}`;
+  // Reached only through pseudo-relevance feedback (words of the best match, shown as stems).
+  if (related.length > 0) {
+    const shown = related.slice(0, MAX_WORDS_PER_FIELD).map((w) => `'${w}'`);
+    return `no query word matched; shares ${shown.join(', ')} with the best match`;
+  }
+  return 'lexical match';
 }

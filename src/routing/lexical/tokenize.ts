@@ -8,6 +8,7 @@ import { isStopWord } from './stop-words.js';
  * - stem: its Porter stem (English morphology only)
  * - exact: a word with no separate stem (CJK words, other scripts, numbers)
  * - gram: a CJK character bigram, a fallback when segmentations disagree
+ * - prefix: the first letters of an English word, a looser stem
  */
 export type TermKind = 'surface' | 'stem' | 'exact' | 'gram' | 'prefix';
 
@@ -43,15 +44,14 @@ const DEFAULT_LIMITS: TokenizeLimits = { maxChars: 20_000, maxUnits: 4_000 };
 const STEM_PREFIX = '~';
 const GRAM_PREFIX = '§';
 const PREFIX_PREFIX = '^';
-const PREFIX_LEN = Number(process.env.PL ?? 4);
+// Words sharing their first four letters ("summary"/"summarize", "analysis"/"analyze")
+// often share meaning where Porter stems differ; a low query weight limits the noise.
+const PREFIX_LEN = 4;
 
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc';
 // A CJK run, or a run of letters/digits from any other script. `_`, `-`, `.`, `/`, spaces
 // and every other symbol separate runs, which splits snake_case and kebab-case.
-const RUN_RE = new RegExp(
-  `([${CJK_CLASS}]+)|((?:(?![${CJK_CLASS}])[\\p{L}\\p{M}\\p{N}])+)`,
-  'gu',
-);
+const RUN_RE = new RegExp(`([${CJK_CLASS}]+)|((?:(?![${CJK_CLASS}])[\\p{L}\\p{M}\\p{N}])+)`, 'gu');
 // Pieces of an identifier run, in priority order: an acronym plural ("URLs"), an acronym
 // followed by a capitalised word ("PDFTool" -> PDF), a (capitalised) lower-case word, an
 // acronym, digits, then letters of caseless scripts.
@@ -71,7 +71,8 @@ function wordTerms(word: string): Term[] {
       { text: word, kind: 'surface' },
       { text: STEM_PREFIX + stemmer(word), kind: 'stem' },
     ];
-    if (word.length >= PREFIX_LEN) terms.push({ text: PREFIX_PREFIX + word.slice(0, PREFIX_LEN), kind: 'prefix' });
+    if (word.length >= PREFIX_LEN)
+      terms.push({ text: PREFIX_PREFIX + word.slice(0, PREFIX_LEN), kind: 'prefix' });
     return terms;
   }
   return [{ text: word, kind: 'exact' }];

@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { tokenize } from './tokenize.js';
+
+const words = (text: string): string[] => tokenize(text).map((u) => u.display);
+
+describe('tokenize', () => {
+  it('splits identifiers on case, separators and digits', () => {
+    expect(words('get_forecast')).toEqual(['get', 'forecast']);
+    expect(words('list-open-issues')).toEqual(['list', 'open', 'issues']);
+    expect(words('getForecastData')).toEqual(['get', 'forecast', 'data']);
+    expect(words('PDFTool')).toEqual(['pdf', 'tool', 'pdftool']);
+    expect(words('parseURLs')).toEqual(['parse', 'urls', 'parseurls']);
+    expect(words('base64')).toEqual(['base', 'base64']);
+  });
+
+  it('emits surface, stem and prefix terms for English words', () => {
+    const [unit] = tokenize('forecasts');
+    expect(unit.terms.map((t) => t.kind)).toEqual(['surface', 'stem', 'prefix']);
+    expect(unit.terms[1].text).toBe(tokenize('forecast')[0].terms[1].text);
+  });
+
+  it('drops stop words, lone letters and bare numbers but keeps action verbs', () => {
+    expect(words("Get the user's list of 25 files")).toEqual(['get', 'user', 'list', 'files']);
+  });
+
+  it('folds Latin diacritics and full-width forms', () => {
+    expect(words('Café ＡＰＩ')).toEqual(['cafe', 'api']);
+  });
+
+  it('segments Chinese into words plus character bigrams', () => {
+    const units = tokenize('搜索关键词');
+    const kinds = new Set(units.flatMap((u) => u.terms.map((t) => t.kind)));
+    expect(kinds).toEqual(new Set(['exact', 'gram']));
+    expect(
+      units
+        .filter((u) => u.terms[0].kind === 'exact')
+        .map((u) => u.display)
+        .join(''),
+    ).toBe('搜索关键词');
+  });
+
+  it('bounds the work on huge inputs', () => {
+    expect(tokenize('word '.repeat(50_000), { maxChars: 1_000 }).length).toBe(200);
+    expect(tokenize('word '.repeat(50_000), { maxUnits: 10 }).length).toBe(10);
+  });
+});
