@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { RedisModule } from './common/redis/redis.module.js';
 import { ConfigModule, type ConfigOptions } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ServersModule } from './servers/servers.module.js';
@@ -10,7 +11,13 @@ export class AppModule {
   static register(options: ConfigOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.register(options), ServersModule, ToolsModule, HealthModule],
+      imports: [
+        ConfigModule.register(options),
+        RedisModule,
+        ServersModule,
+        ToolsModule,
+        HealthModule,
+      ],
     };
   }
 }

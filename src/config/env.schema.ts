@@ -4,6 +4,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -12,6 +13,12 @@ import {
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const SEARCH_STRATEGIES = ['auto', 'lexical', 'hybrid', 'llm'] as const;
+export type SearchStrategySetting = (typeof SEARCH_STRATEGIES)[number];
+export const MCP_TOOL_MODES = ['all', 'search', 'hybrid'] as const;
+export type McpToolMode = (typeof MCP_TOOL_MODES)[number];
+export const TOOL_NAME_PREFIX_MODES = ['always', 'auto', 'never'] as const;
+export type ToolNamePrefixMode = (typeof TOOL_NAME_PREFIX_MODES)[number];
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -45,6 +52,49 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) STDIO_KILL_GRACE_MS = 2_000;
 
   @Transform(toInt) @IsInt() @Min(1024) MAX_BODY_BYTES = 1_048_576;
+
+  // --- Redis (optional: without it everything runs in memory, in one process) ---
+  /** redis://[user:pass@]host:port[/db]; wins over REDIS_HOST/REDIS_PORT. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL?: string;
+  @IsOptional() @IsString() REDIS_HOST?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) REDIS_PORT = 6379;
+  @IsOptional() @IsString() REDIS_PASSWORD?: string;
+  /** Namespaces every key the gateway writes (not the public queue stream names). */
+  @IsString() REDIS_KEY_PREFIX = 'mcpgw:';
+
+  // --- Sessions ---
+  @Transform(toInt) @IsInt() @Min(1) SESSION_TTL_SECONDS = 3600;
+  @Transform(toInt) @IsInt() @Min(1) SESSION_MAX = 1000;
+  @Transform(toInt) @IsInt() @Min(1) SESSION_MAX_SERVERS = 20;
+  @Transform(toInt) @IsInt() @Min(2) SESSION_METADATA_MAX_BYTES = 16_384;
+
+  // --- Tool search ---
+  @IsIn(SEARCH_STRATEGIES) SEARCH_STRATEGY: SearchStrategySetting = 'auto';
+  @IsOptional() @IsString() OPENAI_API_KEY?: string;
+  /** Any OpenAI-compatible server: Ollama, vLLM, LiteLLM... */
+  @IsOptional() @IsString() OPENAI_BASE_URL?: string;
+  @IsString() OPENAI_MODEL = 'gpt-4o-mini';
+  @IsString() EMBEDDING_MODEL = 'text-embedding-3-small';
+  /** Budget of one embeddings or LLM request made for a search. */
+  @Transform(toInt) @IsInt() @Min(100) SEARCH_MODEL_TIMEOUT_MS = 10_000;
+
+  // --- The gateway as an MCP server ---
+  @IsIn(MCP_TOOL_MODES) GATEWAY_MCP_TOOLS: McpToolMode = 'all';
+  /** How many most-used tools GATEWAY_MCP_TOOLS=hybrid lists next to the meta-tools. */
+  @Transform(toInt) @IsInt() @Min(1) GATEWAY_MCP_HYBRID_TOP_K = 20;
+  @IsIn(TOOL_NAME_PREFIX_MODES) TOOL_NAME_PREFIX: ToolNamePrefixMode = 'always';
+
+  // --- Redis queue (active when Redis is configured) ---
+  @IsString() @MinLength(1) QUEUE_REQUEST_STREAM = 'mcp_requests';
+  @IsString() @MinLength(1) QUEUE_RESPONSE_STREAM = 'mcp_responses';
+  @Transform(toInt) @IsInt() @Min(1) @Max(1024) QUEUE_CONCURRENCY = 16;
+  /** A pending entry whose consumer went quiet this long is reclaimed by another. */
+  @Transform(toInt) @IsInt() @Min(1000) QUEUE_VISIBILITY_TIMEOUT_MS = 60_000;
+  @Transform(toInt) @IsInt() @Min(1) QUEUE_MAX_ATTEMPTS = 3;
+  @Transform(toInt) @IsInt() @Min(100) QUEUE_RESPONSE_MAXLEN = 100_000;
+  @Transform(toInt) @IsInt() @Min(60) QUEUE_IDEMPOTENCY_TTL_SECONDS = 86_400;
 }
 
 // Optional variables have no initializer, so they are named here explicitly.

@@ -1,6 +1,53 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EnvSchema, LogLevel } from './env.schema.js';
+import type {
+  EnvSchema,
+  LogLevel,
+  McpToolMode,
+  SearchStrategySetting,
+  ToolNamePrefixMode,
+} from './env.schema.js';
+
+export interface RedisSettings {
+  url?: string;
+  host: string;
+  port: number;
+  password?: string;
+  keyPrefix: string;
+}
+
+export interface SessionSettings {
+  ttlSeconds: number;
+  max: number;
+  maxServers: number;
+  metadataMaxBytes: number;
+}
+
+export interface SearchSettings {
+  strategy: SearchStrategySetting;
+  openaiApiKey?: string;
+  openaiBaseUrl?: string;
+  model: string;
+  embeddingModel: string;
+  modelTimeoutMs: number;
+}
+
+export interface McpServerSettings {
+  toolMode: McpToolMode;
+  hybridTopK: number;
+  toolNamePrefix: ToolNamePrefixMode;
+}
+
+export interface QueueSettings {
+  requestStream: string;
+  responseStream: string;
+  deadLetterStream: string;
+  concurrency: number;
+  visibilityTimeoutMs: number;
+  maxAttempts: number;
+  responseMaxLen: number;
+  idempotencyTtlSeconds: number;
+}
 
 /** The one typed accessor for configuration; nothing else reads process.env. */
 export class GatewayConfig {
@@ -37,6 +84,65 @@ export class GatewayConfig {
     return this.env.GATEWAY_STDIO_ALLOWLIST.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  }
+
+  /** Undefined when neither REDIS_URL nor REDIS_HOST is set: everything stays in memory. */
+  get redis(): RedisSettings | undefined {
+    const e = this.env;
+    if (!e.REDIS_URL && !e.REDIS_HOST) return undefined;
+    return {
+      url: e.REDIS_URL,
+      host: e.REDIS_HOST ?? '127.0.0.1',
+      port: e.REDIS_PORT,
+      password: e.REDIS_PASSWORD,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+    };
+  }
+
+  get sessions(): SessionSettings {
+    const e = this.env;
+    return {
+      ttlSeconds: e.SESSION_TTL_SECONDS,
+      max: e.SESSION_MAX,
+      maxServers: e.SESSION_MAX_SERVERS,
+      metadataMaxBytes: e.SESSION_METADATA_MAX_BYTES,
+    };
+  }
+
+  get search(): SearchSettings {
+    const e = this.env;
+    return {
+      strategy: e.SEARCH_STRATEGY,
+      openaiApiKey: e.OPENAI_API_KEY,
+      openaiBaseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      embeddingModel: e.EMBEDDING_MODEL,
+      modelTimeoutMs: e.SEARCH_MODEL_TIMEOUT_MS,
+    };
+  }
+
+  get mcpServer(): McpServerSettings {
+    const e = this.env;
+    return {
+      toolMode: e.GATEWAY_MCP_TOOLS,
+      hybridTopK: e.GATEWAY_MCP_HYBRID_TOP_K,
+      toolNamePrefix: e.TOOL_NAME_PREFIX,
+    };
+  }
+
+  /** The stream names are a public contract: REDIS_KEY_PREFIX does not apply to them. */
+  get queue(): QueueSettings {
+    const e = this.env;
+    return {
+      requestStream: e.QUEUE_REQUEST_STREAM,
+      responseStream: e.QUEUE_RESPONSE_STREAM,
+      deadLetterStream: `${e.QUEUE_REQUEST_STREAM}:dead`,
+      concurrency: e.QUEUE_CONCURRENCY,
+      visibilityTimeoutMs: e.QUEUE_VISIBILITY_TIMEOUT_MS,
+      maxAttempts: e.QUEUE_MAX_ATTEMPTS,
+      responseMaxLen: e.QUEUE_RESPONSE_MAXLEN,
+      idempotencyTtlSeconds: e.QUEUE_IDEMPOTENCY_TTL_SECONDS,
+    };
   }
 
   /**
