@@ -19,6 +19,7 @@ export abstract class SessionRegistryResolver {
 export class ScopeRegistries {
   readonly global: ServerRegistry;
   private sessions?: SessionRegistryResolver;
+  private toolNames?: (registry: ServerRegistry, server: string) => string[];
 
   constructor(
     private readonly factory: UpstreamClientFactory,
@@ -32,6 +33,15 @@ export class ScopeRegistries {
       timeoutMs: this.config.serverConnectTimeoutMs,
       killGraceMs: this.config.stdioKillGraceMs,
     });
+  }
+
+  /** The catalog (tools/) names a server's tools; servers/ only shows them. */
+  useToolNames(namesOf: (registry: ServerRegistry, server: string) => string[]): void {
+    this.toolNames = namesOf;
+  }
+
+  toolNamesOf(registry: ServerRegistry, server: string): string[] {
+    return this.toolNames?.(registry, server) ?? [];
   }
 
   useSessions(resolver: SessionRegistryResolver): void {

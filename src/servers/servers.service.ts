@@ -2,11 +2,11 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
-import { namespaceTools } from '../tools/tool-naming.js';
 import { ScopeRegistries } from './scope-registries.js';
 import { isStdioSpec } from './server-spec.js';
 import { parseServersConfig, type NamedSpec } from './server-spec.parser.js';
 import type { ServerConnection } from './server-connection.js';
+import type { ServerRegistry } from './server-registry.js';
 import { readServersFile } from './servers-file.js';
 import { serverView, type ServerView } from './server-view.js';
 import { assertStdioAllowed } from './stdio-policy.js';
@@ -64,7 +64,7 @@ export class ServersService implements OnApplicationShutdown {
 
   async list(sessionId?: string): Promise<ServerView[]> {
     const registry = await this.scopes.resolve(sessionId);
-    return registry.list().map((s) => this.view(s));
+    return registry.list().map((s) => this.view(registry, s));
   }
 
   /** The REST body carries the config either as JSON text or as an object, not both. */
@@ -107,7 +107,7 @@ export class ServersService implements OnApplicationShutdown {
     const result: AddServersResult = { added: [], failed: [] };
     for (const server of connections) {
       if (server.status === 'connected') {
-        const view = this.view(server);
+        const view = this.view(registry, server);
         result.added.push({
           uuid: view.uuid,
           name: view.name,
@@ -148,16 +148,7 @@ export class ServersService implements OnApplicationShutdown {
     await this.scopes.global.closeAll();
   }
 
-  private view(server: ServerConnection): ServerView {
-    const names =
-      server.status === 'connected'
-        ? [
-            ...namespaceTools(
-              server.name,
-              server.tools.map((t) => t.name),
-            ).values(),
-          ]
-        : [];
-    return serverView(server, names);
+  private view(registry: ServerRegistry, server: ServerConnection): ServerView {
+    return serverView(server, this.scopes.toolNamesOf(registry, server.name));
   }
 }

@@ -43,7 +43,9 @@ export class ToolsService {
     private readonly scopes: ScopeRegistries,
     private readonly validator: ArgumentValidator,
     private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    scopes.useToolNames((registry, server) => this.catalogOf(registry).namesOf(server));
+  }
 
   async catalog(sessionId?: string): Promise<ToolCatalog> {
     return this.catalogOf(await this.scopes.resolve(sessionId));
