@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { RedisModule } from './common/redis/redis.module.js';
 import { ConfigModule, type ConfigOptions } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RoutingModule } from './routing/routing.module.js';
 import { ServersModule } from './servers/servers.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 
 /** Composition root only. */
@@ -16,6 +18,8 @@ export class AppModule {
         RedisModule,
         ServersModule,
         ToolsModule,
+        RoutingModule,
+        SessionsModule,
         HealthModule,
       ],
     };

@@ -1,14 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { UpstreamClientFactory } from '../mcp/upstream-client.js';
+import type { NamedSpec } from './server-spec.parser.js';
 import { ServerRegistry } from './server-registry.js';
+import { SharedConnections } from './shared-connections.js';
 
-/** Finds the registry of a session; the sessions feature provides one. */
-export abstract class SessionRegistryResolver {
+/** What the sessions feature provides to the servers feature (which cannot import it). */
+export abstract class SessionScopes {
   /** Throws SESSION_NOT_FOUND for an unknown or expired id. */
   abstract registryFor(sessionId: string): Promise<ServerRegistry>;
+  /** Throws SERVER_LIMIT when the session would hold more servers than allowed. */
+  abstract assertRoomFor(sessionId: string, count: number): Promise<void>;
+  /** Servers added at run time are part of the session record (restarts, other replicas). */
+  abstract recordAdded(sessionId: string, specs: NamedSpec[]): Promise<void>;
+  abstract recordRemoved(sessionId: string, name: string): Promise<void>;
 }
 
 /**
@@ -16,23 +23,22 @@ export abstract class SessionRegistryResolver {
  * session id means that session's registry, never a silent fall-back to global.
  */
 @Injectable()
-export class ScopeRegistries {
+export class ScopeRegistries implements OnApplicationShutdown {
   readonly global: ServerRegistry;
-  private sessions?: SessionRegistryResolver;
+  readonly shared: SharedConnections;
+  private sessionScopes?: SessionScopes;
   private toolNames?: (registry: ServerRegistry, server: string) => string[];
 
   constructor(
     private readonly factory: UpstreamClientFactory,
     private readonly config: GatewayConfig,
   ) {
+    this.shared = new SharedConnections(factory, this.connectOptions());
     this.global = this.create('global');
   }
 
   create(scopeId: string): ServerRegistry {
-    return new ServerRegistry(scopeId, this.factory, {
-      timeoutMs: this.config.serverConnectTimeoutMs,
-      killGraceMs: this.config.stdioKillGraceMs,
-    });
+    return new ServerRegistry(scopeId, this.factory, this.connectOptions(), this.shared);
   }
 
   /** The catalog (tools/) names a server's tools; servers/ only shows them. */
@@ -44,15 +50,34 @@ export class ScopeRegistries {
     return this.toolNames?.(registry, server) ?? [];
   }
 
-  useSessions(resolver: SessionRegistryResolver): void {
-    this.sessions = resolver;
+  useSessions(scopes: SessionScopes): void {
+    this.sessionScopes = scopes;
+  }
+
+  /** The session side, for a scoped call; undefined for the global scope. */
+  sessions(sessionId?: string): SessionScopes | undefined {
+    if (sessionId === undefined) return undefined;
+    if (!this.sessionScopes) throw notFound(sessionId);
+    return this.sessionScopes;
   }
 
   async resolve(sessionId?: string): Promise<ServerRegistry> {
-    if (sessionId === undefined) return this.global;
-    if (!this.sessions) {
-      throw new GatewayError(ErrorCode.SESSION_NOT_FOUND, `Session '${sessionId}' not found`);
-    }
-    return this.sessions.registryFor(sessionId);
+    const sessions = this.sessions(sessionId);
+    return sessions ? sessions.registryFor(sessionId!) : this.global;
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shared.closeAll();
+  }
+
+  private connectOptions() {
+    return {
+      timeoutMs: this.config.serverConnectTimeoutMs,
+      killGraceMs: this.config.stdioKillGraceMs,
+    };
+  }
+}
+
+function notFound(sessionId: string): GatewayError {
+  return new GatewayError(ErrorCode.SESSION_NOT_FOUND, `Session '${sessionId}' not found`);
 }

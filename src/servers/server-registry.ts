@@ -3,21 +3,24 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-client.js';
 import type { NamedSpec } from './server-spec.parser.js';
 import { ServerConnection, type ServerSource } from './server-connection.js';
+import type { SharedConnections, SharedLease } from './shared-connections.js';
 
 export type RegistryListener = (server: ServerConnection) => void;
 
 /**
- * The servers of one scope (global, or one session) by name. It owns their connections:
- * what it removes or closes, it ends.
+ * The servers of one scope (global, or one session) by name. It owns its connections: what
+ * it removes or closes, it ends; a shared server's connection is only given back.
  */
 export class ServerRegistry {
   private readonly servers = new Map<string, ServerConnection>();
+  private readonly leases = new Map<string, SharedLease>();
   private readonly listeners = new Set<RegistryListener>();
 
   constructor(
     readonly scopeId: string,
     private readonly factory: UpstreamClientFactory,
     private readonly options: ConnectOptions,
+    private readonly shared?: SharedConnections,
   ) {}
 
   /** Registers then connects every spec concurrently; one failure never blocks the others. */
@@ -31,13 +34,23 @@ export class ServerRegistry {
         `A server named ${duplicates.map((d) => `'${d.name}'`).join(', ')} already exists in this scope`,
       );
     }
-    const connections = specs.map(
-      ({ name, spec }) =>
-        new ServerConnection(name, spec, source, this.factory, this.options, (s) => this.emit(s)),
+    return Promise.all(specs.map((named) => this.addOne(named, source)));
+  }
+
+  private async addOne({ name, spec }: NamedSpec, source: ServerSource): Promise<ServerConnection> {
+    if (spec.shared && this.shared) {
+      const lease = await this.shared.acquire(name, spec, source, (s) => this.emit(s));
+      this.leases.set(name, lease);
+      this.servers.set(name, lease.connection);
+      this.emit(lease.connection);
+      return lease.connection;
+    }
+    const connection = new ServerConnection(name, spec, source, this.factory, this.options, (s) =>
+      this.emit(s),
     );
-    connections.forEach((c) => this.servers.set(c.name, c));
-    await Promise.all(connections.map((c) => c.connect()));
-    return connections;
+    this.servers.set(name, connection);
+    await connection.connect();
+    return connection;
   }
 
   list(): ServerConnection[] {
@@ -50,20 +63,32 @@ export class ServerRegistry {
   }
 
   async remove(server: ServerConnection): Promise<void> {
+    if (this.servers.get(server.name) !== server) return;
     this.servers.delete(server.name);
+    const lease = this.leases.get(server.name);
+    if (lease) {
+      this.leases.delete(server.name);
+      await lease.release();
+      // The connection lives on for others; this scope's catalog must still drop it.
+      this.emit(server);
+      return;
+    }
     await server.close();
   }
 
   async closeAll(): Promise<void> {
-    const all = this.list();
-    this.servers.clear();
-    await Promise.all(all.map((s) => s.close()));
+    await Promise.all(this.list().map((s) => this.remove(s)));
   }
 
   /** Told of every change to a server's tools or status; returns the unsubscribe function. */
   subscribe(listener: RegistryListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a server is in this scope now (the catalog ignores events of ones that left). */
+  has(server: ServerConnection): boolean {
+    return this.servers.get(server.name) === server;
   }
 
   private emit(server: ServerConnection): void {

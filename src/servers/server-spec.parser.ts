@@ -74,6 +74,9 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
   const unknown = Object.keys(raw).filter((k) => !KNOWN_KEYS.has(k) && !IGNORED_CLIENT_KEYS.has(k));
   if (unknown.length > 0) errors.push(`unknown field(s): ${unknown.join(', ')}`);
   const transport = parseTransport(raw.transport ?? raw.type, errors);
+  if (raw.shared !== undefined && typeof raw.shared !== 'boolean')
+    errors.push('"shared" must be true or false');
+  const shared = raw.shared === true ? { shared: true } : {};
   const hasCommand = raw.command !== undefined;
   const hasUrl = raw.url !== undefined;
   if (hasCommand === hasUrl) {
@@ -91,7 +94,7 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
     const cwd =
       cwdRaw && baseDir && !isAbsolute(cwdRaw) ? resolve(baseDir, cwdRaw) : (cwdRaw ?? baseDir);
     if (!command) return undefined;
-    return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}) };
+    return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}), ...shared };
   }
   if (transport === 'stdio') errors.push('"url" needs transport "streamable-http" or "sse"');
   if (raw.env !== undefined || raw.args !== undefined || raw.cwd !== undefined) {
@@ -113,6 +116,7 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
     ...(transport && transport !== 'stdio' ? { transport } : {}),
     url,
     headers,
+    ...shared,
   };
 }
 

@@ -1,7 +1,15 @@
 /** What the gateway knows how to connect to: Claude Desktop's `mcpServers` entries. */
 export type TransportKind = 'stdio' | 'streamable-http' | 'sse';
 
-export interface StdioServerSpec {
+interface SpecOptions {
+  /**
+   * One connection serves every session that lists this server (stateless servers only);
+   * absent or false: each session gets its own connection, as in the original gateway.
+   */
+  shared?: boolean;
+}
+
+export interface StdioServerSpec extends SpecOptions {
   transport: 'stdio';
   command: string;
   args: string[];
@@ -10,7 +18,7 @@ export interface StdioServerSpec {
   cwd?: string;
 }
 
-export interface RemoteServerSpec {
+export interface RemoteServerSpec extends SpecOptions {
   /** Undefined means "infer": streamable HTTP first, then SSE. */
   transport?: 'streamable-http' | 'sse';
   url: string;

@@ -93,6 +93,7 @@ export class ServersService implements OnApplicationShutdown {
 
   async add(configInput: unknown, sessionId?: string): Promise<AddServersResult> {
     const registry = await this.scopes.resolve(sessionId);
+    const session = this.scopes.sessions(sessionId);
     const specs = parseServersConfig(configInput);
     if (specs.length === 0) {
       throw new GatewayError(
@@ -103,10 +104,13 @@ export class ServersService implements OnApplicationShutdown {
     for (const { name, spec } of specs) {
       if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
     }
+    await session?.assertRoomFor(sessionId!, specs.length);
     const connections = await registry.addAll(specs, 'api');
     const result: AddServersResult = { added: [], failed: [] };
-    for (const server of connections) {
+    const kept: NamedSpec[] = [];
+    for (const [i, server] of connections.entries()) {
       if (server.status === 'connected') {
+        kept.push(specs[i]);
         const view = this.view(registry, server);
         result.added.push({
           uuid: view.uuid,
@@ -121,6 +125,7 @@ export class ServersService implements OnApplicationShutdown {
         result.failed.push({ name: server.name, error: server.error ?? server.status });
       }
     }
+    if (kept.length > 0) await session?.recordAdded(sessionId!, kept);
     return result;
   }
 
@@ -140,6 +145,7 @@ export class ServersService implements OnApplicationShutdown {
       );
     }
     await registry.remove(server);
+    await this.scopes.sessions(sessionId)?.recordRemoved(sessionId!, server.name);
     this.logger.log(`audit: server '${server.name}' removed from scope ${registry.scopeId}`);
     return { uuid: server.uuid, name: server.name };
   }

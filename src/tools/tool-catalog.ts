@@ -28,7 +28,7 @@ export class ToolCatalog {
   private readonly byBareName = new Map<string, Set<string>>();
   private readonly listeners = new Set<(change: CatalogChange) => void>();
 
-  constructor(registry: ServerRegistry) {
+  constructor(private readonly registry: ServerRegistry) {
     registry.subscribe((server) => this.sync(server));
     for (const server of registry.list()) this.sync(server);
   }
@@ -68,7 +68,8 @@ export class ToolCatalog {
     }
     this.byServer.delete(server.name);
     const added: CatalogTool[] = [];
-    if (server.status === 'connected') {
+    // A shared connection stays up after this scope lets it go: membership decides too.
+    if (server.status === 'connected' && this.registry.has(server)) {
       const names = namespaceTools(
         server.name,
         server.tools.map((t) => t.name),

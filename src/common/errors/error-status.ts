@@ -17,6 +17,9 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.TOOL_AMBIGUOUS:
     case ErrorCode.SERVER_EXISTS:
       return HttpStatus.CONFLICT;
+    case ErrorCode.SESSION_LIMIT:
+    case ErrorCode.SERVER_LIMIT:
+      return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.UPSTREAM_UNAVAILABLE:

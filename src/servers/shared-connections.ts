@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-client.js';
+import type { ServerSpec } from './server-spec.js';
+import { ServerConnection, type ServerSource } from './server-connection.js';
+
+type Listener = (server: ServerConnection) => void;
+
+interface Entry {
+  connection: ServerConnection;
+  connecting: Promise<void>;
+  refs: number;
+  listeners: Set<Listener>;
+}
+
+/** What a registry holds for a shared server: the connection, and how to give it back. */
+export interface SharedLease {
+  connection: ServerConnection;
+  release(): Promise<void>;
+}
+
+/**
+ * Connections to servers marked `"shared": true`: one per (name, spec), whoever lists it,
+ * reference-counted and closed when its last user lets go. Tool-list events fan out to
+ * every registry that holds a lease.
+ */
+export class SharedConnections {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly factory: UpstreamClientFactory,
+    private readonly options: ConnectOptions,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async acquire(
+    name: string,
+    spec: ServerSpec,
+    source: ServerSource,
+    onChange: Listener,
+  ): Promise<SharedLease> {
+    const key = keyOf(name, spec);
+    let entry = this.entries.get(key);
+    // A shared connection that failed is retried by the next user once nobody holds it.
+    if (entry && entry.refs === 0 && entry.connection.status !== 'connected') {
+      this.entries.delete(key);
+      entry = undefined;
+    }
+    if (!entry) {
+      const listeners = new Set<Listener>();
+      const connection = new ServerConnection(name, spec, source, this.factory, this.options, (s) =>
+        listeners.forEach((l) => l(s)),
+      );
+      entry = { connection, connecting: connection.connect(), refs: 0, listeners };
+      this.entries.set(key, entry);
+    }
+    const held = entry;
+    held.refs += 1;
+    held.listeners.add(onChange);
+    await held.connecting;
+    let released = false;
+    return {
+      connection: held.connection,
+      release: async () => {
+        if (released) return;
+        released = true;
+        held.listeners.delete(onChange);
+        held.refs -= 1;
+        if (held.refs > 0) return;
+        if (this.entries.get(key) === held) this.entries.delete(key);
+        await held.connection.close();
+      },
+    };
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.connection.close()));
+  }
+}
+
+/** Same name and same spec (secrets included) share; anything else gets its own connection. */
+function keyOf(name: string, spec: ServerSpec): string {
+  return `${name}\0${createHash('sha256').update(JSON.stringify(spec)).digest('hex')}`;
+}

@@ -1,0 +1,99 @@
+import type { Redis } from 'ioredis';
+import type { SessionRecord } from './session-record.js';
+import { SessionStore } from './session-store.js';
+
+const TOUCH_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'lastActiveAt', ARGV[1], 'expiresAt', ARGV[2])
+  redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+  redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[3])
+  return 1
+end
+return 0`;
+
+/**
+ * Records as Redis hashes (`data` JSON plus the two hot timestamps, so a touch rewrites two
+ * fields, not the record), expiring with the session. A sorted set by expiry lists and
+ * counts live sessions without scanning the keyspace.
+ */
+export class RedisSessionStore extends SessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  private keyOf(id: string): string {
+    return `${this.prefix}session:${id}`;
+  }
+
+  private get indexKey(): string {
+    return `${this.prefix}sessions`;
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const hash = await this.redis.hgetall(this.keyOf(id));
+    return this.parse(hash);
+  }
+
+  async save(record: SessionRecord): Promise<void> {
+    const { lastActiveAt, expiresAt, ...data } = record;
+    await this.redis
+      .multi()
+      .hset(this.keyOf(record.id), {
+        data: JSON.stringify(data),
+        lastActiveAt: String(lastActiveAt),
+        expiresAt: String(expiresAt),
+      })
+      .pexpireat(this.keyOf(record.id), expiresAt)
+      .zadd(this.indexKey, expiresAt, record.id)
+      .exec();
+  }
+
+  async touch(id: string, lastActiveAt: number, expiresAt: number): Promise<void> {
+    // Atomic, so a touch racing a delete can never leave a half-record behind.
+    await this.redis.eval(
+      TOUCH_SCRIPT,
+      2,
+      this.keyOf(id),
+      this.indexKey,
+      String(lastActiveAt),
+      String(expiresAt),
+      id,
+    );
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const results = await this.redis.multi().del(this.keyOf(id)).zrem(this.indexKey, id).exec();
+    return results?.[0]?.[1] === 1;
+  }
+
+  async list(): Promise<SessionRecord[]> {
+    const ids = await this.liveIds();
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    ids.forEach((id) => pipeline.hgetall(this.keyOf(id)));
+    const results = (await pipeline.exec()) ?? [];
+    return results.flatMap(([, hash]) => this.parse(hash as Record<string, string>) ?? []);
+  }
+
+  async count(): Promise<number> {
+    return (await this.liveIds()).length;
+  }
+
+  private async liveIds(): Promise<string[]> {
+    const now = this.now();
+    await this.redis.zremrangebyscore(this.indexKey, '-inf', now);
+    return this.redis.zrangebyscore(this.indexKey, now, '+inf');
+  }
+
+  private parse(hash: Record<string, string> | null | undefined): SessionRecord | undefined {
+    if (!hash?.data) return undefined;
+    const expiresAt = Number(hash.expiresAt);
+    if (expiresAt <= this.now()) return undefined;
+    const data = JSON.parse(hash.data) as Omit<SessionRecord, 'lastActiveAt' | 'expiresAt'>;
+    return { ...data, lastActiveAt: Number(hash.lastActiveAt), expiresAt };
+  }
+}

@@ -1,0 +1,15 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const SESSION_ID_PATTERN = /^sess_[0-9A-Za-z]{22}$/;
+
+/** `sess_` + 22 base62 characters: 128 random bits (API.md asks for at least 122). */
+export function newSessionId(): string {
+  let n = BigInt(`0x${randomBytes(16).toString('hex')}`);
+  let out = '';
+  for (let i = 0; i < 22; i++) {
+    out = ALPHABET[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return `sess_${out}`;
+}

@@ -1,0 +1,17 @@
+import type { NamedSpec } from '../servers/server-spec.parser.js';
+
+/**
+ * What a store keeps of a session; enough for any replica, or this one after a restart, to
+ * rebuild its connections. `servers` holds the specs added at run time, secrets included:
+ * stores keep them, answers never show them.
+ */
+export interface SessionRecord {
+  id: string;
+  createdAt: number;
+  lastActiveAt: number;
+  expiresAt: number;
+  metadata: Record<string, unknown>;
+  servers: NamedSpec[];
+  /** Bumped on every change to `servers`, so a replica can tell its copy is stale. */
+  revision: number;
+}

@@ -1,0 +1,92 @@
+import type { ServerRegistry } from '../servers/server-registry.js';
+import type { NamedSpec } from '../servers/server-spec.parser.js';
+import type { SessionRecord } from './session-record.js';
+
+interface Runtime {
+  registry: ServerRegistry;
+  /** Settles once the session's servers have connected or failed. */
+  ready: Promise<void>;
+  revision: number;
+  lastTouch: number;
+}
+
+/**
+ * This process's live connections for sessions, built on first use from the record (so a
+ * restarted gateway or another replica gets the same servers) and kept in step with it.
+ */
+export class SessionRuntimes {
+  private readonly runtimes = new Map<string, Runtime>();
+
+  constructor(
+    private readonly createRegistry: (sessionId: string) => ServerRegistry,
+    private readonly fileSpecs: () => NamedSpec[],
+  ) {}
+
+  get size(): number {
+    return this.runtimes.size;
+  }
+
+  ids(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  peek(sessionId: string): ServerRegistry | undefined {
+    return this.runtimes.get(sessionId)?.registry;
+  }
+
+  /** The session's registry, connecting it first if this process has not yet. */
+  async open(record: SessionRecord): Promise<ServerRegistry> {
+    let runtime = this.runtimes.get(record.id);
+    if (!runtime) {
+      const registry = this.createRegistry(record.id);
+      const ready = Promise.all([
+        registry.addAll(this.fileSpecs(), 'config'),
+        registry.addAll(record.servers, 'api'),
+      ]).then(() => undefined);
+      runtime = { registry, ready, revision: record.revision, lastTouch: 0 };
+      this.runtimes.set(record.id, runtime);
+    } else if (runtime.revision !== record.revision) {
+      runtime.revision = record.revision;
+      runtime.ready = runtime.ready.then(() => reconcile(runtime!.registry, record.servers));
+    }
+    await runtime.ready;
+    return runtime.registry;
+  }
+
+  /** Records that this process already holds the record's revision (it made the change). */
+  markSynced(sessionId: string, revision: number): void {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime) runtime.revision = revision;
+  }
+
+  /** Whether the expiry should be slid now; at most once a second per session and process. */
+  shouldTouch(sessionId: string, now: number): boolean {
+    const runtime = this.runtimes.get(sessionId);
+    if (!runtime) return true;
+    if (now - runtime.lastTouch < 1000) return false;
+    runtime.lastTouch = now;
+    return true;
+  }
+
+  async close(sessionId: string): Promise<boolean> {
+    const runtime = this.runtimes.get(sessionId);
+    if (!runtime) return false;
+    this.runtimes.delete(sessionId);
+    await runtime.ready.catch(() => undefined);
+    await runtime.registry.closeAll();
+    return true;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.ids().map((id) => this.close(id)));
+  }
+}
+
+/** Another replica added or removed run-time servers: follow the record. */
+async function reconcile(registry: ServerRegistry, wanted: NamedSpec[]): Promise<void> {
+  const names = new Set(wanted.map((s) => s.name));
+  const stale = registry.list().filter((s) => s.source === 'api' && !names.has(s.name));
+  await Promise.all(stale.map((s) => registry.remove(s)));
+  const missing = wanted.filter((s) => !registry.find({ name: s.name }));
+  if (missing.length > 0) await registry.addAll(missing, 'api');
+}

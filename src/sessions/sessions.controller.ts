@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorDto } from '../common/http/error.dto.js';
+import {
+  CreatedSessionDto,
+  CreateSessionRequestDto,
+  DeletedSessionDto,
+  SessionDto,
+  SessionListDto,
+} from './dto/sessions.dto.js';
+import { SessionViews } from './session-views.js';
+import { SessionsService } from './sessions.service.js';
+
+@ApiTags('sessions')
+@Controller('sessions')
+export class SessionsController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly views: SessionViews,
+  ) {}
+
+  @Post('create')
+  @ApiOperation({
+    operationId: 'createSession',
+    summary: "A session with its own connections to the servers file's servers",
+  })
+  @ApiCreatedResponse({ type: CreatedSessionDto })
+  @ApiResponse({ status: 429, description: 'SESSION_MAX reached (SESSION_LIMIT)', type: ErrorDto })
+  async create(@Body() body: CreateSessionRequestDto): Promise<CreatedSessionDto> {
+    return this.views.created(await this.sessions.create(body.metadata));
+  }
+
+  @Get()
+  @ApiOperation({
+    operationId: 'listSessions',
+    summary: 'Live sessions, across replicas when Redis is configured',
+  })
+  @ApiOkResponse({ type: SessionListDto })
+  async list(): Promise<SessionListDto> {
+    return { sessions: this.views.summaries(await this.sessions.list()) };
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    operationId: 'getSession',
+    summary: 'A session with its servers and tools (counts as use)',
+  })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiResponse({
+    status: 404,
+    description: 'Unknown or expired (SESSION_NOT_FOUND)',
+    type: ErrorDto,
+  })
+  get(@Param('id') id: string): Promise<SessionDto> {
+    return this.views.detail(id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    operationId: 'deleteSession',
+    summary: 'Ends the session; its connections and processes are gone when it answers',
+  })
+  @ApiOkResponse({ type: DeletedSessionDto })
+  @ApiResponse({
+    status: 404,
+    description: 'Unknown or expired (SESSION_NOT_FOUND)',
+    type: ErrorDto,
+  })
+  async delete(@Param('id') id: string): Promise<DeletedSessionDto> {
+    await this.sessions.delete(id);
+    return { deleted: id };
+  }
+}

@@ -1,0 +1,179 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import { GatewayConfig, type SessionSettings } from '../config/gateway-config.js';
+import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
+import type { ServerRegistry } from '../servers/server-registry.js';
+import type { NamedSpec } from '../servers/server-spec.parser.js';
+import { ServersService } from '../servers/servers.service.js';
+import { newSessionId } from './session-id.js';
+import type { SessionRecord } from './session-record.js';
+import { SessionEvents } from './session-events.js';
+import { SessionRuntimes } from './session-runtimes.js';
+import { SessionStore } from './session-store.js';
+
+/**
+ * Session lifecycle: create, use (sliding expiry), delete, expire. The store holds the
+ * records; each process holds its own connections (SessionRuntimes), rebuilt from the record
+ * on first use, so any replica can serve any session without sticky routing.
+ */
+@Injectable()
+export class SessionsService extends SessionScopes implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionsService.name);
+  private readonly settings: SessionSettings;
+  readonly runtimes: SessionRuntimes;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly scopes: ScopeRegistries,
+    private readonly servers: ServersService,
+    private readonly events: SessionEvents,
+    config: GatewayConfig,
+  ) {
+    super();
+    this.settings = config.sessions;
+    this.runtimes = new SessionRuntimes(
+      (id) => scopes.create(id),
+      () => servers.configFileSpecs,
+    );
+    scopes.useSessions(this);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.events.onDeleted((id) => void this.closeLocal(id));
+    // Expiry happens in the store; the sweep ends this process's connections for it.
+    const every = Math.min(Math.max((this.settings.ttlSeconds * 1000) / 4, 250), 30_000);
+    this.sweeper = setInterval(() => void this.sweep(), every);
+    this.sweeper.unref();
+  }
+
+  async create(
+    metadata: Record<string, unknown> = {},
+  ): Promise<{ record: SessionRecord; registry: ServerRegistry }> {
+    this.assertMetadataSize(metadata);
+    if ((await this.store.count()) >= this.settings.max) {
+      throw new GatewayError(
+        ErrorCode.SESSION_LIMIT,
+        `Too many sessions: the limit is ${this.settings.max} (SESSION_MAX); delete some or wait for them to expire`,
+      );
+    }
+    const now = Date.now();
+    const record: SessionRecord = {
+      id: newSessionId(),
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: now + this.settings.ttlSeconds * 1000,
+      metadata,
+      servers: [],
+      revision: 0,
+    };
+    await this.store.save(record);
+    const registry = await this.runtimes.open(record);
+    this.logger.log(`audit: session ${record.id} created`);
+    return { record, registry };
+  }
+
+  /** The record, after sliding its expiry; SESSION_NOT_FOUND when unknown or expired. */
+  async use(sessionId: string): Promise<SessionRecord> {
+    const record = await this.store.get(sessionId);
+    if (!record) {
+      await this.closeLocal(sessionId);
+      throw new GatewayError(
+        ErrorCode.SESSION_NOT_FOUND,
+        `Session '${sessionId}' not found or expired`,
+      );
+    }
+    const now = Date.now();
+    if (this.runtimes.shouldTouch(sessionId, now)) {
+      record.lastActiveAt = now;
+      record.expiresAt = now + this.settings.ttlSeconds * 1000;
+      await this.store.touch(sessionId, record.lastActiveAt, record.expiresAt);
+    }
+    return record;
+  }
+
+  async registryFor(sessionId: string): Promise<ServerRegistry> {
+    return this.runtimes.open(await this.use(sessionId));
+  }
+
+  async list(): Promise<SessionRecord[]> {
+    return (await this.store.list()).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async delete(sessionId: string): Promise<void> {
+    const existed = await this.store.delete(sessionId);
+    const wasLocal = await this.closeLocal(sessionId);
+    if (!existed && !wasLocal) {
+      throw new GatewayError(
+        ErrorCode.SESSION_NOT_FOUND,
+        `Session '${sessionId}' not found or expired`,
+      );
+    }
+    await this.events.publishDeleted(sessionId);
+    this.logger.log(`audit: session ${sessionId} deleted`);
+  }
+
+  async assertRoomFor(sessionId: string, count: number): Promise<void> {
+    const registry = await this.registryFor(sessionId);
+    const total = registry.list().length + count;
+    if (total > this.settings.maxServers) {
+      throw new GatewayError(
+        ErrorCode.SERVER_LIMIT,
+        `A session may hold ${this.settings.maxServers} servers (SESSION_MAX_SERVERS); this one would hold ${total}`,
+      );
+    }
+  }
+
+  async recordAdded(sessionId: string, specs: NamedSpec[]): Promise<void> {
+    await this.updateServers(sessionId, (servers) => [...servers, ...specs]);
+  }
+
+  async recordRemoved(sessionId: string, name: string): Promise<void> {
+    await this.updateServers(sessionId, (servers) => servers.filter((s) => s.name !== name));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    // Records stay in the store: sessions outlive a restart when the store does.
+    await this.runtimes.closeAll();
+  }
+
+  private async updateServers(
+    sessionId: string,
+    change: (servers: NamedSpec[]) => NamedSpec[],
+  ): Promise<void> {
+    const record = await this.use(sessionId);
+    record.servers = change(record.servers);
+    record.revision += 1;
+    await this.store.save(record);
+    this.runtimes.markSynced(sessionId, record.revision);
+  }
+
+  private async closeLocal(sessionId: string): Promise<boolean> {
+    return this.runtimes.close(sessionId);
+  }
+
+  private async sweep(): Promise<void> {
+    for (const id of this.runtimes.ids()) {
+      try {
+        if (!(await this.store.get(id))) {
+          await this.closeLocal(id);
+          this.logger.log(`session ${id} expired; its connections are closed`);
+        }
+      } catch (error) {
+        this.logger.warn(`sweep of ${id} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private assertMetadataSize(metadata: Record<string, unknown>): void {
+    const bytes = Buffer.byteLength(JSON.stringify(metadata));
+    if (bytes > this.settings.metadataMaxBytes) {
+      throw new GatewayError(
+        ErrorCode.INVALID_REQUEST,
+        `metadata is ${bytes} bytes; the limit is ${this.settings.metadataMaxBytes} (SESSION_METADATA_MAX_BYTES)`,
+      );
+    }
+  }
+}
