@@ -6,9 +6,13 @@ import { redact } from '../common/redact.js';
 import type {
   CallOptions,
   ConnectOptions,
+  ForwardedMethod,
+  McpObject,
   ToolResult,
+  UpstreamCapabilities,
   UpstreamClient,
   UpstreamClientFactory,
+  UpstreamNotification,
   UpstreamTool,
 } from '../mcp/upstream-client.js';
 import { isStdioSpec, secretValuesOf, type ServerSpec, type TransportKind } from './server-spec.js';
@@ -27,6 +31,7 @@ export class ServerConnection {
   error?: string;
   tools: UpstreamTool[] = [];
   private client?: UpstreamClient;
+  private readonly notificationListeners = new Set<(n: UpstreamNotification) => void>();
   private readonly logger: Logger;
   private readonly secrets: string[];
 
@@ -57,6 +62,7 @@ export class ServerConnection {
         {
           onToolsChanged: () => void this.refreshTools(),
           onClosed: (reason) => this.markDead(reason),
+          onNotification: (notification) => this.relay(notification),
         },
         this.options,
       );
@@ -80,25 +86,41 @@ export class ServerConnection {
     this.onToolsChanged(this);
   }
 
+  /** What the server declared at the handshake; empty while it is not connected. */
+  get capabilities(): UpstreamCapabilities {
+    return (this.status === 'connected' && this.client?.capabilities) || {};
+  }
+
   async callTool(
     tool: string,
     args: Record<string, unknown>,
     options: CallOptions,
   ): Promise<ToolResult> {
-    if (this.status !== 'connected' || !this.client) {
+    const client = this.liveClient();
+    return this.redacting(() => client.callTool(tool, args, options));
+  }
+
+  /** Resources, prompts, completion and logging requests, passed through (the MCP door). */
+  async forward(
+    method: ForwardedMethod,
+    params: McpObject,
+    options: CallOptions,
+  ): Promise<McpObject> {
+    const client = this.liveClient();
+    if (!client.forward) {
       throw new GatewayError(
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        `Server '${this.name}' is ${this.status}${this.error ? `: ${this.error}` : ''}`,
+        ErrorCode.UPSTREAM_ERROR,
+        `Server '${this.name}' cannot relay ${method}`,
       );
     }
-    try {
-      return await this.client.callTool(tool, args, options);
-    } catch (error) {
-      if (error instanceof GatewayError) {
-        throw new GatewayError(error.code, redact(error.message, this.secrets), error.details);
-      }
-      throw error;
-    }
+    const forward = client.forward.bind(client);
+    return this.redacting(() => forward(method, params, options));
+  }
+
+  /** Logs, resource updates and list changes of this server; returns the unsubscribe function. */
+  onNotification(listener: (notification: UpstreamNotification) => void): () => void {
+    this.notificationListeners.add(listener);
+    return () => this.notificationListeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -108,6 +130,31 @@ export class ServerConnection {
     this.client = undefined;
     await client?.close();
     if (wasLive) this.onToolsChanged(this);
+  }
+
+  private liveClient(): UpstreamClient {
+    if (this.status !== 'connected' || !this.client) {
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `Server '${this.name}' is ${this.status}${this.error ? `: ${this.error}` : ''}`,
+      );
+    }
+    return this.client;
+  }
+
+  private async redacting<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        throw new GatewayError(error.code, redact(error.message, this.secrets), error.details);
+      }
+      throw error;
+    }
+  }
+
+  private relay(notification: UpstreamNotification): void {
+    for (const listener of this.notificationListeners) listener(notification);
   }
 
   private async refreshTools(): Promise<void> {

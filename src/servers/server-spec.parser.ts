@@ -26,6 +26,7 @@ const KNOWN_KEYS = new Set([
   'headers',
   'transport',
   'type',
+  'shared',
 ]);
 
 /**

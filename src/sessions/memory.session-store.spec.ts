@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { MemorySessionStore } from './memory.session-store.js';
+import type { SessionRecord } from './session-record.js';
+
+const record = (id: string, expiresAt: number): SessionRecord => ({
+  id,
+  createdAt: 0,
+  lastActiveAt: 0,
+  expiresAt,
+  metadata: {},
+  servers: [],
+  revision: 0,
+});
+
+describe('MemorySessionStore', () => {
+  it('forgets records once they expire, and a touch slides the expiry', async () => {
+    let now = 1000;
+    const store = new MemorySessionStore(() => now);
+    await store.save(record('a', 2000));
+    await store.save(record('b', 3000));
+    expect(await store.count()).toBe(2);
+    await store.touch('a', 1500, 5000);
+    now = 2500;
+    expect((await store.get('a'))?.expiresAt).toBe(5000);
+    now = 3500;
+    expect(await store.get('b')).toBeUndefined();
+    expect((await store.list()).map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('keeps its own copy of what it was given', async () => {
+    const store = new MemorySessionStore();
+    const r = record('a', Date.now() + 10_000);
+    await store.save(r);
+    r.metadata.changed = true;
+    expect((await store.get('a'))?.metadata).toEqual({});
+  });
+
+  it('says whether a delete found something', async () => {
+    const store = new MemorySessionStore();
+    await store.save(record('a', Date.now() + 10_000));
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.delete('a')).toBe(false);
+  });
+});

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { RedisSessionStore } from '../src/sessions/redis.session-store.js';
+import type { SessionRecord } from '../src/sessions/session-record.js';
+import { SessionsService } from '../src/sessions/sessions.service.js';
+import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+import { waitFor } from './helpers/processes.js';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
+
+let redisUrl: string;
+let redis: Redis;
+const prefixes: string[] = [];
+
+function newPrefix(label: string): string {
+  const prefix = uniquePrefix(label);
+  prefixes.push(prefix);
+  return prefix;
+}
+
+beforeAll(async () => {
+  redisUrl = await testRedisUrl();
+  redis = new Redis(redisUrl);
+});
+
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+describe('RedisSessionStore against the real Redis', () => {
+  const record = (id: string, expiresAt: number): SessionRecord => ({
+    id,
+    createdAt: 1,
+    lastActiveAt: 1,
+    expiresAt,
+    metadata: { who: id },
+    servers: [{ name: 's', spec: { url: 'http://h/mcp', headers: { Authorization: 'secret' } } }],
+    revision: 2,
+  });
+
+  it('saves, reads, touches, lists, counts and deletes, with a TTL on the key', async () => {
+    const prefix = newPrefix('store');
+    const store = new RedisSessionStore(redis, prefix);
+    const now = Date.now();
+    await store.save(record('a', now + 60_000));
+    await store.save(record('b', now + 60_000));
+    expect(await store.get('a')).toEqual(record('a', now + 60_000));
+    const ttl = await redis.pttl(`${prefix}session:a`);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+
+    await store.touch('a', now + 5, now + 120_000);
+    expect(await store.get('a')).toMatchObject({ lastActiveAt: now + 5, expiresAt: now + 120_000 });
+    expect(await redis.pttl(`${prefix}session:a`)).toBeGreaterThan(110_000);
+
+    expect(await store.count()).toBe(2);
+    expect((await store.list()).map((r) => r.id).sort()).toEqual(['a', 'b']);
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.delete('a')).toBe(false);
+    // A touch after a delete must not bring a half-record back.
+    await store.touch('a', now, now + 60_000);
+    expect(await redis.exists(`${prefix}session:a`)).toBe(0);
+    expect(await store.count()).toBe(1);
+  });
+
+  it('never returns an expired record, even before Redis evicts it', async () => {
+    let now = Date.now();
+    const store = new RedisSessionStore(redis, newPrefix('expiry'), () => now);
+    await store.save(record('x', now + 60_000));
+    now += 61_000;
+    expect(await store.get('x')).toBeUndefined();
+    expect(await store.count()).toBe(0);
+  });
+});
+
+describe('sessions with Redis: restarts and replicas', () => {
+  let httpDemo: RunningHttpServer;
+
+  beforeAll(async () => {
+    httpDemo = await startDemoHttpServer();
+  });
+
+  afterAll(async () => {
+    await httpDemo?.stop();
+  });
+
+  const gatewayOn = (prefix: string): Promise<TestGateway> =>
+    startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix },
+    });
+
+  it('keeps sessions, and servers added to them, across a gateway restart', async () => {
+    const prefix = newPrefix('restart');
+    const first = await gatewayOn(prefix);
+    const id = (await first.post('/sessions/create', { metadata: { user: 'bob' } })).body
+      .session_id as string;
+    const added = await first.post(
+      '/mcp/servers/add',
+      {
+        config: {
+          mcpServers: { remote: { url: httpDemo.url, headers: { 'X-Token': 'tok-12345' } } },
+        },
+      },
+      { 'X-Session-ID': id },
+    );
+    expect(added.status).toBe(201);
+    await first.close();
+
+    const second = await gatewayOn(prefix);
+    try {
+      const list = await second.get('/sessions');
+      expect(list.body.sessions).toEqual([
+        expect.objectContaining({
+          session_id: id,
+          metadata: { user: 'bob' },
+          server_count: 2,
+          tool_count: null,
+        }),
+      ]);
+      const call = await second.post(
+        '/mcp/execute',
+        { tool_name: 'remote__echo', args: { message: 'after restart' } },
+        { 'X-Session-ID': id },
+      );
+      expect(call.status).toBe(200);
+      expect(call.body.result.content[0].text).toBe('after restart');
+      const servers = await second.get('/mcp/servers', { 'X-Session-ID': id });
+      const remote = servers.body.servers.find((s: { name: string }) => s.name === 'remote');
+      expect(remote.config.headers).toEqual({ 'X-Token': '[redacted]' });
+      expect(second.transcript.join('')).not.toContain('tok-12345');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('lets two gateways share sessions: create on one, use and delete on the other', async () => {
+    const prefix = newPrefix('replicas');
+    const a = await gatewayOn(prefix);
+    const b = await gatewayOn(prefix);
+    try {
+      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+      expect((await b.get('/mcp/tools', { 'X-Session-ID': id })).body.count).toBe(3);
+
+      // A server added through B reaches A's copy of the session too.
+      await b.post(
+        '/mcp/servers/add',
+        { config: { mcpServers: { remote: { url: httpDemo.url } } } },
+        { 'X-Session-ID': id },
+      );
+      const viaA = await a.post(
+        '/mcp/execute',
+        { tool_name: 'remote__echo', args: { message: 'via a' } },
+        { 'X-Session-ID': id },
+      );
+      expect(viaA.body.result?.content[0].text).toBe('via a');
+
+      const aSessions = a.app.get(SessionsService);
+      expect(aSessions.runtimes.peek(id)).toBeDefined();
+      const deleted = await fetch(`${b.url}/sessions/${id}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+      expect(await waitFor(() => aSessions.runtimes.peek(id) === undefined, 5000)).toBe(true);
+      expect((await a.get('/mcp/tools', { 'X-Session-ID': id })).status).toBe(404);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
