@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -19,6 +20,9 @@ export const MCP_TOOL_MODES = ['all', 'search', 'hybrid'] as const;
 export type McpToolMode = (typeof MCP_TOOL_MODES)[number];
 export const TOOL_NAME_PREFIX_MODES = ['always', 'auto', 'never'] as const;
 export type ToolNamePrefixMode = (typeof TOOL_NAME_PREFIX_MODES)[number];
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -52,6 +56,18 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) STDIO_KILL_GRACE_MS = 2_000;
 
   @Transform(toInt) @IsInt() @Min(1024) MAX_BODY_BYTES = 1_048_576;
+
+  /** json: one JSON object per line (pino), for log pipelines; text: for a terminal. */
+  @IsIn(['json', 'text']) LOG_FORMAT: 'json' | 'text' = 'json';
+
+  /** On SIGTERM: how long in-flight calls may take to finish before connections close. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 10_000;
+
+  /** /health/ready also waits for at least this many connected servers (0: none needed). */
+  @Transform(toInt) @IsInt() @Min(0) READY_MIN_SERVERS = 0;
+
+  /** Keep search query text in analytics (off: only its length). */
+  @Transform(toBool) @IsBoolean() ANALYTICS_STORE_QUERIES = false;
 
   // --- Redis (optional: without it everything runs in memory, in one process) ---
   /** redis://[user:pass@]host:port[/db]; wins over REDIS_HOST/REDIS_PORT. */

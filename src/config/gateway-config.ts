@@ -65,6 +65,18 @@ export class GatewayConfig {
   get logLevel(): LogLevel {
     return this.env.LOG_LEVEL;
   }
+  get logFormat(): 'json' | 'text' {
+    return this.env.LOG_FORMAT;
+  }
+  get shutdownGraceMs(): number {
+    return this.env.SHUTDOWN_GRACE_MS;
+  }
+  get readyMinServers(): number {
+    return this.env.READY_MIN_SERVERS;
+  }
+  get analytics(): { storeQueries: boolean } {
+    return { storeQueries: this.env.ANALYTICS_STORE_QUERIES };
+  }
   get toolCallTimeoutMs(): number {
     return this.env.TOOL_CALL_TIMEOUT_MS;
   }
