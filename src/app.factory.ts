@@ -5,9 +5,12 @@ import { AppModule } from './app.module.js';
 import type { ConfigOptions } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
-import { nestLogLevels } from './common/http/log-levels.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
+import { accessLogMiddleware } from './common/logging/access-log.js';
+import { createAppLogger } from './common/logging/app-logger.js';
 import { GatewayConfig } from './config/gateway-config.js';
+import { DrainService } from './health/drain.service.js';
+import { QueueTransport } from './queue/queue.transport.js';
 import { ServersService } from './servers/servers.service.js';
 import { setUpSwagger } from './swagger.js';
 
@@ -15,15 +18,22 @@ import { setUpSwagger } from './swagger.js';
  * Builds the whole gateway, ready to listen: used by main.ts and by the e2e tests, so the
  * tests exercise exactly what runs in production.
  */
-export async function createGatewayApp(options: ConfigOptions = {}): Promise<INestApplication> {
+export interface GatewayAppOptions extends ConfigOptions {
+  /** Where logs go; the stdio door needs stderr, since stdout carries the protocol. */
+  logTo?: 'stdout' | 'stderr';
+}
+
+export async function createGatewayApp(options: GatewayAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
     bodyParser: false,
     abortOnError: false,
     bufferLogs: true,
   });
   const config = app.get(GatewayConfig);
-  app.useLogger(nestLogLevels(config.logLevel));
+  app.useLogger(createAppLogger(config, options.logTo));
   app.use(requestIdMiddleware);
+  app.use(accessLogMiddleware);
+  app.use(app.get(DrainService).middleware);
   app.use(...jsonBodyParser(config.maxBodyBytes));
   app.useGlobalPipes(
     new ValidationPipe({
@@ -34,9 +44,11 @@ export async function createGatewayApp(options: ConfigOptions = {}): Promise<INe
     }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
   setUpSwagger(app);
   await app.get(ServersService).loadConfigFile();
+  // The queue door (Redis Streams with Redis, else in-process); requests wait for the servers.
+  app.connectMicroservice({ strategy: app.get(QueueTransport) });
+  await app.startAllMicroservices();
   return app;
 }
 

@@ -1,13 +1,18 @@
 import 'reflect-metadata';
-import { createGatewayApp, bootLogger } from './app.factory.js';
-import { GatewayConfig } from './config/gateway-config.js';
-import { ServersService } from './servers/servers.service.js';
+import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
+import { GatewayConfig } from './config/gateway-config.js';
+import { DrainService } from './health/drain.service.js';
+import { ServersService } from './servers/servers.service.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
   const app = await createGatewayApp();
   const config = app.get(GatewayConfig);
+  stopOnSignals(async () => {
+    app.get(DrainService).begin();
+    await app.close();
+  }, config.shutdownGraceMs);
   await app.listen(config.port, config.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   bootLogger.log(`Listening on ${url} (Swagger UI at ${url}/docs)`);
@@ -15,9 +20,32 @@ async function main(): Promise<void> {
   bootLogger.log(`Ready in ${Math.round(performance.now() - started)} ms`);
 }
 
+/**
+ * SIGTERM/SIGINT: drain, close everything (connections, process trees), exit 0. Nest's own
+ * shutdown hooks would re-raise the signal and exit 143, which orchestrators read as a crash.
+ */
+function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    bootLogger.log(`${signal} received: shutting down`);
+    // Whatever hangs, the process ends: grace for requests, then time to close connections.
+    setTimeout(() => process.exit(1), graceMs + 15_000).unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        bootLogger.error(`shutdown failed: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
 main().catch((error: unknown) => {
   // A bad config is the common case here: print its message plainly, without a stack.
-  const message = errorMessage(error);
-  process.stderr.write(`mcp-gateway failed to start: ${message}\n`);
+  process.stderr.write(`mcp-gateway failed to start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { DEMO_SERVER, demoStdioSpec, EVERYTHING_SERVER } from './helpers/paths.js';
 import { unusedPort } from './helpers/free-port.js';
+import { isAlive } from '../src/mcp/process-tree.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
 
 const CANARY = 'canary-secret-7f3a9c1e';
@@ -139,6 +140,7 @@ describe('one failing server never breaks the others', () => {
     const res = await gateway.post('/mcp/servers/remove', { server_name: 'everything' });
     expect(res.status).toBe(200);
     expect(descendantsRunning(EVERYTHING_SERVER)).toEqual([]);
+    expect(before.filter(isAlive)).toEqual([]);
   });
 
   it('never lets the canary secret into any answer', () => {
@@ -202,6 +204,7 @@ describe('shutdown', () => {
     const running = descendantsRunning(DEMO_SERVER).filter((pid) => pid !== httpDemo.process.pid);
     expect(running).toHaveLength(2);
     await gateway.close();
+    expect(running.filter(isAlive)).toEqual([]);
     const gone = await waitFor(
       () =>
         descendantsRunning(DEMO_SERVER).filter((pid) => pid !== httpDemo.process.pid).length === 0,

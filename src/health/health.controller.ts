@@ -17,17 +17,17 @@ export class HealthController {
   @Get()
   @ApiOperation({
     operationId: 'health',
-    summary: 'Summary: status, connected servers, total tools (503 until ready)',
+    summary: 'Summary: status, connected servers, total tools (503 while starting or draining)',
   })
   @ApiResponse({ status: 200, description: 'Serving' })
   @ApiResponse({ status: 503, description: 'Starting or stopping' })
   summary(
     @Res({ passthrough: true }) res: Response,
   ): GatewaySummary & { status: string; uptime_s: number } {
-    const serving = this.servers.ready;
+    const serving = this.servers.serving;
     res.status(serving ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      status: serving ? 'ok' : 'starting',
+      status: serving ? 'ok' : 'unavailable',
       ...this.servers.summary(),
       uptime_s: Math.round((Date.now() - started) / 1000),
     };
@@ -44,9 +44,13 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({
     operationId: 'healthReady',
-    summary: 'Readiness: config loaded and initial server connects settled',
+    summary:
+      'Readiness: not draining, servers file connected, READY_MIN_SERVERS met, Redis answering',
   })
   ready() {
-    return this.health.check([() => this.servers.check()]);
+    return this.health.check([
+      () => this.servers.checkServers(),
+      () => this.servers.checkRedis(),
+    ]);
   }
 }

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ServersModule } from '../servers/servers.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
+import { DrainService } from './drain.service.js';
 import { HealthController } from './health.controller.js';
 import { ServersHealthIndicator } from './servers.health-indicator.js';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), ServersModule, ToolsModule],
   controllers: [HealthController],
-  providers: [ServersHealthIndicator],
+  providers: [ServersHealthIndicator, DrainService],
+  exports: [DrainService],
 })
 export class HealthModule {}

@@ -1,0 +1,25 @@
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import type { GatewayConfig } from '../../config/gateway-config.js';
+import { nestLogLevels } from '../http/log-levels.js';
+import { createPinoLogger, PinoLoggerService } from './pino-logger.js';
+
+/**
+ * The logger for the whole app, from LOG_FORMAT and LOG_LEVEL. `stderr` is for the stdio
+ * door, where stdout carries the protocol and must hold nothing else.
+ */
+export function createAppLogger(
+  config: GatewayConfig,
+  to: 'stdout' | 'stderr' = 'stdout',
+): LoggerService {
+  if (config.logFormat === 'json') {
+    return new PinoLoggerService(createPinoLogger(config.logLevel, to === 'stderr' ? 2 : 1));
+  }
+  const logger = new ConsoleLogger({ logLevels: nestLogLevels(config.logLevel) });
+  if (to === 'stderr') {
+    // ConsoleLogger writes info lines to stdout; route everything to stderr instead.
+    const print = logger['printMessages'].bind(logger) as (...args: unknown[]) => void;
+    logger['printMessages'] = (messages: unknown[], context?: string, logLevel?: string) =>
+      print(messages, context, logLevel, 'stderr');
+  }
+  return logger;
+}

@@ -1,0 +1,66 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { GatewayConfig } from '../config/gateway-config.js';
+
+// Long-lived streams (MCP GET /mcp, legacy SSE) never "finish"; waiting on them would always
+// use the whole grace period.
+const STREAM_REQUEST = (req: Request) =>
+  req.method === 'GET' && (req.path === '/mcp' || req.path === '/sse');
+
+/**
+ * Graceful shutdown: on SIGTERM readiness turns false at once, requests in flight get up to
+ * SHUTDOWN_GRACE_MS to finish, and only then do connections and process trees close.
+ */
+@Injectable()
+export class DrainService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(DrainService.name);
+  private inFlight = 0;
+  private draining = false;
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(private readonly config: GatewayConfig) {}
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  get activeRequests(): number {
+    return this.inFlight;
+  }
+
+  /** Readiness goes false now; nothing else changes until the app closes. */
+  begin(): void {
+    if (!this.draining) this.logger.log('draining: readiness is now false');
+    this.draining = true;
+  }
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (STREAM_REQUEST(req)) return next();
+    this.inFlight += 1;
+    res.once('close', () => {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.idleWaiters.forEach((wake) => wake());
+    });
+    next();
+  };
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.begin();
+    if (this.inFlight === 0) return;
+    const grace = this.config.shutdownGraceMs;
+    this.logger.log(`waiting up to ${grace} ms for ${this.inFlight} request(s) in flight`);
+    let timer: NodeJS.Timeout | undefined;
+    let wake: () => void = () => undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        this.idleWaiters.add(wake);
+      }),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
+    ]);
+    clearTimeout(timer);
+    this.idleWaiters.delete(wake);
+    if (this.inFlight > 0)
+      this.logger.warn(`grace period over with ${this.inFlight} request(s) still in flight`);
+  }
+}

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { unusedPort } from './helpers/free-port.js';
+import { DEMO_SERVER, demoStdioSpec, REPO_ROOT } from './helpers/paths.js';
+import { isAlive } from '../src/mcp/process-tree.js';
+import { descendantsRunning, waitFor } from './helpers/processes.js';
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+
+describe('graceful shutdown of a real gateway process', () => {
+  let child: ChildProcess | undefined;
+  const logs: string[] = [];
+
+  afterAll(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('on SIGTERM: not ready at once, finishes the call in flight, ends its servers, exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-'));
+    writeFileSync(
+      join(dir, 'servers.json'),
+      JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
+    );
+    const port = await unusedPort();
+    const url = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      env: {
+        PATH: process.env.PATH,
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: String(port),
+        MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
+        SHUTDOWN_GRACE_MS: '10000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+    const exited = exitOf(child);
+
+    const ready = await waitFor(() => logs.join('').includes('Ready in'), 20_000);
+    expect(ready).toBe(true);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    const gatewayPid = child.pid!;
+    const serverPids = descendantsRunning(DEMO_SERVER);
+    expect(serverPids.length).toBe(1);
+
+    const slowCall = fetch(`${url}/mcp/execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        tool_name: 'demo__echo',
+        args: { message: 'finish me', delay_ms: 1500 },
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(gatewayPid, 'SIGTERM');
+
+    // Readiness turns false while the slow call is still running.
+    let sawNotReady = false;
+    for (let i = 0; i < 20 && !sawNotReady; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const res = await fetch(`${url}/health/ready`).catch(() => undefined);
+      sawNotReady = res?.status === 503;
+    }
+    expect(sawNotReady).toBe(true);
+
+    const answer = await slowCall;
+    expect(answer.status).toBe(200);
+    expect(
+      ((await answer.json()) as { result: { content: { text: string }[] } }).result.content[0].text,
+    ).toBe('finish me');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Checked by pid: an orphan would be re-parented and no longer look like ours.
+    expect(serverPids.filter(isAlive)).toEqual([]);
+    // Structured logs: every line is JSON, and the shutdown is in them.
+    const lines = logs.join('').split('\n').filter(Boolean);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.some((l) => l.includes('SIGTERM received'))).toBe(true);
+  });
+});
