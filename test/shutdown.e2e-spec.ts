@@ -80,7 +80,7 @@ describe('graceful shutdown of a real gateway process', () => {
     expect(serverPids.filter(isAlive)).toEqual([]);
     // Structured logs: every line is JSON, and the shutdown is in them.
     const lines = logs.join('').split('\n').filter(Boolean);
-    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(lines.some((l) => l.includes('SIGTERM received'))).toBe(true);
   });
 });
