@@ -8,6 +8,7 @@ import { jsonBodyParser } from './common/http/body-parser.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
 import { accessLogMiddleware } from './common/logging/access-log.js';
 import { createAppLogger } from './common/logging/app-logger.js';
+import { requestContextMiddleware } from './common/logging/request-context.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DrainService } from './health/drain.service.js';
 import { QueueTransport } from './queue/queue.transport.js';
@@ -35,6 +36,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.use(accessLogMiddleware);
   app.use(app.get(DrainService).middleware);
   app.use(...jsonBodyParser(config.maxBodyBytes));
+  app.use(requestContextMiddleware);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

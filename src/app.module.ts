@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { RedisModule } from './common/redis/redis.module.js';
 import { ConfigModule, type ConfigOptions } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { McpServerModule } from './mcp/server/mcp-server.module.js';
+import { QueueModule } from './queue/queue.module.js';
 import { RoutingModule } from './routing/routing.module.js';
 import { ServersModule } from './servers/servers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -16,11 +20,15 @@ export class AppModule {
       imports: [
         ConfigModule.register(options),
         RedisModule,
+        AuthModule,
+        AnalyticsModule.fromConfig(),
         ServersModule,
         ToolsModule,
         RoutingModule,
         SessionsModule,
         HealthModule,
+        McpServerModule,
+        QueueModule.fromConfig(),
       ],
     };
   }

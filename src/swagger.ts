@@ -10,6 +10,12 @@ export function setUpSwagger(app: INestApplication): void {
         'Every error body is {statusCode, error, message, code?, details?, request_id}.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API key from GATEWAY_API_KEYS',
+    })
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

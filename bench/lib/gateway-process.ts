@@ -37,6 +37,11 @@ export async function startGatewayProcess(
       ...process.env,
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(port),
+      // A benchmark is one caller sending as fast as it can: abuse limits would measure themselves.
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_TOOL_PER_MINUTE: '0',
+      MAX_CONCURRENT_CALLS: '100000',
+      MAX_CONCURRENT_CALLS_PER_KEY: '100000',
       LOG_LEVEL: 'warn',
       ...env,
     },

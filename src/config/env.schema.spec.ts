@@ -27,6 +27,19 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ GATEWAY_PORT: '70000' })).toThrow(/GATEWAY_PORT/);
   });
 
+  it('refuses to listen beyond loopback without API keys unless told to', () => {
+    expect(() => validateEnv({ GATEWAY_HOST: '0.0.0.0' })).toThrow(
+      /GATEWAY_HOST="0.0.0.0".*API keys/,
+    );
+    expect(() =>
+      validateEnv({ GATEWAY_HOST: '0.0.0.0', GATEWAY_API_KEYS: 'k=admin' }),
+    ).not.toThrow();
+    expect(() =>
+      validateEnv({ GATEWAY_HOST: '0.0.0.0', GATEWAY_ALLOW_UNAUTHENTICATED: 'true' }),
+    ).not.toThrow();
+    expect(() => validateEnv({ GATEWAY_HOST: '127.0.0.2' })).not.toThrow();
+  });
+
   it('refuses a default timeout above the maximum', () => {
     expect(() =>
       validateEnv({ TOOL_CALL_TIMEOUT_MS: '10', TOOL_CALL_TIMEOUT_MAX_MS: '5' }),

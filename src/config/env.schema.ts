@@ -69,6 +69,29 @@ export class EnvSchema {
   /** Keep search query text in analytics (off: only its length). */
   @Transform(toBool) @IsBoolean() ANALYTICS_STORE_QUERIES = false;
 
+  // --- Security ---
+  /** `<key>=<scope>[+<scope>...],...`, e.g. `k1=admin,k2=tools:read+tools:call`. */
+  @IsOptional() @IsString() GATEWAY_API_KEYS?: string;
+  /** A file of hashed keys, one per line: `<name>:<sha256 hex of the key>:<scope>[+<scope>...]`. */
+  @IsOptional() @IsString() GATEWAY_API_KEYS_FILE?: string;
+  /** Listen beyond loopback with no API keys anyway (the operator says they mean it). */
+  @Transform(toBool) @IsBoolean() GATEWAY_ALLOW_UNAUTHENTICATED = false;
+  /** Requests per minute per API key (or per client address without keys); 0 turns it off. */
+  @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 3000;
+  /** Calls per minute per API key and tool; 0 turns it off. */
+  @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_TOOL_PER_MINUTE = 600;
+  /** Tool calls in flight at once, in total and per API key; past them a fast 429. */
+  @Transform(toInt) @IsInt() @Min(1) MAX_CONCURRENT_CALLS = 256;
+  @Transform(toInt) @IsInt() @Min(1) MAX_CONCURRENT_CALLS_PER_KEY = 32;
+  /** Largest tool result relayed to a caller, in bytes of JSON. */
+  @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_RESULT_BYTES = 5_242_880;
+  /** Largest single tool definition accepted from an upstream server, in bytes of JSON. */
+  @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_DEFINITION_BYTES = 65_536;
+  /** Let servers added over the API reach private and loopback addresses (never link-local/metadata). */
+  @Transform(toBool) @IsBoolean() GATEWAY_ALLOW_PRIVATE_UPSTREAMS = false;
+  /** enforce: a changed tool definition is quarantined until approved; warn: logged only; off. */
+  @IsIn(['enforce', 'warn', 'off']) TOOL_PINNING: 'enforce' | 'warn' | 'off' = 'enforce';
+
   // --- Redis (optional: without it everything runs in memory, in one process) ---
   /** redis://[user:pass@]host:port[/db]; wins over REDIS_HOST/REDIS_PORT. */
   @IsOptional()
@@ -138,5 +161,22 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       `Invalid configuration:\n  TOOL_CALL_TIMEOUT_MS=${env.TOOL_CALL_TIMEOUT_MS}: must not exceed TOOL_CALL_TIMEOUT_MAX_MS (${env.TOOL_CALL_TIMEOUT_MAX_MS})`,
     );
   }
+  if (
+    !isLoopback(env.GATEWAY_HOST) &&
+    !env.GATEWAY_API_KEYS &&
+    !env.GATEWAY_API_KEYS_FILE &&
+    !env.GATEWAY_ALLOW_UNAUTHENTICATED
+  ) {
+    throw new Error(
+      `Invalid configuration:\n  GATEWAY_HOST=${JSON.stringify(env.GATEWAY_HOST)}: listening beyond loopback needs API keys ` +
+        '(GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE); set GATEWAY_ALLOW_UNAUTHENTICATED=true only if something else guards the gateway',
+    );
+  }
   return env;
+}
+
+function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
 }

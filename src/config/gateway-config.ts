@@ -16,6 +16,20 @@ export interface RedisSettings {
   keyPrefix: string;
 }
 
+export interface SecuritySettings {
+  apiKeys?: string;
+  apiKeysFile?: string;
+  allowUnauthenticated: boolean;
+  rateLimitPerMinute: number;
+  rateLimitToolPerMinute: number;
+  maxConcurrentCalls: number;
+  maxConcurrentCallsPerKey: number;
+  maxToolResultBytes: number;
+  maxToolDefinitionBytes: number;
+  allowPrivateUpstreams: boolean;
+  toolPinning: 'enforce' | 'warn' | 'off';
+}
+
 export interface SessionSettings {
   ttlSeconds: number;
   max: number;
@@ -96,6 +110,23 @@ export class GatewayConfig {
     return this.env.GATEWAY_STDIO_ALLOWLIST.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  }
+
+  get security(): SecuritySettings {
+    const e = this.env;
+    return {
+      apiKeys: e.GATEWAY_API_KEYS,
+      apiKeysFile: e.GATEWAY_API_KEYS_FILE ? resolve(this.cwd, e.GATEWAY_API_KEYS_FILE) : undefined,
+      allowUnauthenticated: e.GATEWAY_ALLOW_UNAUTHENTICATED,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      rateLimitToolPerMinute: e.RATE_LIMIT_TOOL_PER_MINUTE,
+      maxConcurrentCalls: e.MAX_CONCURRENT_CALLS,
+      maxConcurrentCallsPerKey: e.MAX_CONCURRENT_CALLS_PER_KEY,
+      maxToolResultBytes: e.MAX_TOOL_RESULT_BYTES,
+      maxToolDefinitionBytes: e.MAX_TOOL_DEFINITION_BYTES,
+      allowPrivateUpstreams: e.GATEWAY_ALLOW_PRIVATE_UPSTREAMS,
+      toolPinning: e.TOOL_PINNING,
+    };
   }
 
   /** Undefined when neither REDIS_URL nor REDIS_HOST is set: everything stays in memory. */

@@ -1,3 +1,4 @@
+import { Public, RequireScopes } from '../auth/auth.decorators.js';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
@@ -15,6 +16,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @RequireScopes('tools:read', 'tools:call', 'servers:admin', 'sessions')
   @ApiOperation({
     operationId: 'health',
     summary: 'Summary: status, connected servers, total tools (503 while starting or draining)',
@@ -34,6 +36,7 @@ export class HealthController {
   }
 
   @Get('live')
+  @Public()
   @HealthCheck()
   @ApiOperation({ operationId: 'healthLive', summary: 'Liveness: the process answers' })
   live() {
@@ -41,6 +44,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @Public()
   @HealthCheck()
   @ApiOperation({
     operationId: 'healthReady',
@@ -48,9 +52,6 @@ export class HealthController {
       'Readiness: not draining, servers file connected, READY_MIN_SERVERS met, Redis answering',
   })
   ready() {
-    return this.health.check([
-      () => this.servers.checkServers(),
-      () => this.servers.checkRedis(),
-    ]);
+    return this.health.check([() => this.servers.checkServers(), () => this.servers.checkRedis()]);
   }
 }

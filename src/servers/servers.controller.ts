@@ -1,3 +1,4 @@
+import { RequireScopes } from '../auth/auth.decorators.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -25,6 +26,7 @@ export class ServersController {
   constructor(private readonly servers: ServersService) {}
 
   @Get()
+  @RequireScopes('tools:read', 'servers:admin')
   @ApiOperation({
     operationId: 'listServers',
     summary: 'Servers in scope with status, tools and redacted config',
@@ -35,6 +37,7 @@ export class ServersController {
   }
 
   @Post('add')
+  @RequireScopes('servers:admin')
   @ApiOperation({
     operationId: 'addServers',
     summary: 'Connect servers given as {"mcpServers": {...}}; each is reported added or failed',
@@ -63,6 +66,7 @@ export class ServersController {
   }
 
   @Post('remove')
+  @RequireScopes('servers:admin')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'removeServer',

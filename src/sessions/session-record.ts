@@ -12,6 +12,8 @@ export interface SessionRecord {
   expiresAt: number;
   metadata: Record<string, unknown>;
   servers: NamedSpec[];
+  /** The API key id that created it; other keys (but admin) cannot see it. */
+  owner?: string;
   /** Bumped on every change to `servers`, so a replica can tell its copy is stale. */
   revision: number;
 }

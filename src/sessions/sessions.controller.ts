@@ -1,3 +1,4 @@
+import { RequireScopes } from '../auth/auth.decorators.js';
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -18,6 +19,7 @@ import { SessionViews } from './session-views.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
+@RequireScopes('sessions')
 @Controller('sessions')
 export class SessionsController {
   constructor(

@@ -2,6 +2,8 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig, type SessionSettings } from '../config/gateway-config.js';
+import { isAdmin } from '../auth/scopes.js';
+import { currentPrincipal } from '../common/logging/request-context.js';
 import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { NamedSpec } from '../servers/server-spec.parser.js';
@@ -67,6 +69,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
       metadata,
       servers: [],
       revision: 0,
+      owner: currentPrincipal()?.keyId,
     };
     await this.store.save(record);
     const registry = await this.runtimes.open(record);
@@ -77,7 +80,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   /** The record, after sliding its expiry; SESSION_NOT_FOUND when unknown or expired. */
   async use(sessionId: string): Promise<SessionRecord> {
     const record = await this.store.get(sessionId);
-    if (!record) {
+    if (!record || !visibleToCaller(record)) {
       await this.closeLocal(sessionId);
       throw new GatewayError(
         ErrorCode.SESSION_NOT_FOUND,
@@ -98,10 +101,14 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   }
 
   async list(): Promise<SessionRecord[]> {
-    return (await this.store.list()).sort((a, b) => a.createdAt - b.createdAt);
+    return (await this.store.list())
+      .filter(visibleToCaller)
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async delete(sessionId: string): Promise<void> {
+    // Another key's session does not exist, as far as this caller can tell.
+    await this.use(sessionId);
     const existed = await this.store.delete(sessionId);
     const wasLocal = await this.closeLocal(sessionId);
     if (!existed && !wasLocal) {
@@ -176,4 +183,14 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
       );
     }
   }
+}
+
+/**
+ * Sessions belong to the key that created them. Admin keys see all; a call with no caller in
+ * context (the queue door, whose writers Redis ACLs vouch for) sees the whole namespace.
+ */
+function visibleToCaller(record: SessionRecord): boolean {
+  const principal = currentPrincipal();
+  if (!principal || isAdmin(principal)) return true;
+  return record.owner === principal.keyId;
 }

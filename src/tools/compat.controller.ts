@@ -1,3 +1,4 @@
+import { RequireScopes } from '../auth/auth.decorators.js';
 import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -21,6 +22,7 @@ export class CompatController {
   ) {}
 
   @Get('tools')
+  @RequireScopes('tools:read')
   @ApiOperation({ operationId: 'legacyListTools', summary: 'Alias of GET /mcp/tools' })
   @ApiOkResponse({ type: ToolListDto })
   async list(@SessionId() sessionId?: string): Promise<ToolListDto> {
@@ -29,6 +31,7 @@ export class CompatController {
   }
 
   @Post('tool')
+  @RequireScopes('tools:call')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'legacyCallTool',
@@ -47,6 +50,7 @@ export class CompatController {
   }
 
   @Post('add-server')
+  @RequireScopes('servers:admin')
   @ApiOperation({
     operationId: 'legacyAddServer',
     summary: 'Alias of POST /mcp/servers/add with the config object as body',

@@ -1,3 +1,4 @@
+import { RequireScopes } from '../auth/auth.decorators.js';
 import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -16,6 +17,7 @@ export class ToolsController {
   constructor(private readonly tools: ToolsService) {}
 
   @Get('tools')
+  @RequireScopes('tools:read')
   @ApiOperation({
     operationId: 'listTools',
     summary: 'The namespaced catalog of every connected server in scope',
@@ -27,6 +29,7 @@ export class ToolsController {
   }
 
   @Post('execute')
+  @RequireScopes('tools:call')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'executeTool',

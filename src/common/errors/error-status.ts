@@ -8,8 +8,20 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.INVALID_ARGUMENTS:
     case ErrorCode.INVALID_SERVER_CONFIG:
       return HttpStatus.BAD_REQUEST;
+    case ErrorCode.UNAUTHENTICATED:
+      return HttpStatus.UNAUTHORIZED;
     case ErrorCode.STDIO_NOT_ALLOWED:
+    case ErrorCode.INSUFFICIENT_SCOPE:
+    case ErrorCode.TOOL_QUARANTINED:
+    case ErrorCode.UPSTREAM_ADDRESS_REFUSED:
       return HttpStatus.FORBIDDEN;
+    case ErrorCode.RATE_LIMITED:
+    case ErrorCode.CONCURRENCY_LIMIT:
+      return HttpStatus.TOO_MANY_REQUESTS;
+    case ErrorCode.GATEWAY_BUSY:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.RESULT_TOO_LARGE:
+      return HttpStatus.BAD_GATEWAY;
     case ErrorCode.TOOL_NOT_FOUND:
     case ErrorCode.SERVER_NOT_FOUND:
     case ErrorCode.SESSION_NOT_FOUND:

@@ -39,6 +39,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = http.getRequest<RequestWithId>();
     const body = toErrorBody(exception, req.requestId, this.logger);
     if (res.headersSent) return;
+    if (body.code === ErrorCode.UNAUTHENTICATED)
+      res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
+    const retryAfter = (body.details as { retry_after_s?: number } | undefined)?.retry_after_s;
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(body.statusCode).json(body);
   }
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { requestContext } from '../logging/request-context.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller's id is echoed only when it is short and plain, so it cannot inject into logs.
@@ -11,13 +10,13 @@ export interface RequestWithId extends Request {
 }
 
 /**
- * Gives every request an id (the caller's X-Request-ID when sane), echoes it back, and runs
- * the rest of the request inside its context so every log line carries it.
+ * Gives every request an id (the caller's X-Request-ID when sane) and echoes it back;
+ * requestContextMiddleware then carries it into every log line.
  */
 export function requestIdMiddleware(req: RequestWithId, res: Response, next: NextFunction): void {
   const incoming = req.header(REQUEST_ID_HEADER);
   const id = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
   req.requestId = id;
   res.setHeader('X-Request-ID', id);
-  requestContext.run({ requestId: id }, next);
+  next();
 }

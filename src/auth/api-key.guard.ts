@@ -1,0 +1,64 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import { requestContext } from '../common/logging/request-context.js';
+import { ApiKeys } from './api-keys.js';
+import { PUBLIC_ROUTE, REQUIRED_SCOPES } from './auth.decorators.js';
+import { ANONYMOUS_ADMIN, hasScope, type Principal, type Scope } from './scopes.js';
+
+/** Reads the key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+export function presentedKey(req: Request): string | undefined {
+  const auth = req.header('authorization');
+  const bearer = auth && /^Bearer\s+(.+)$/i.exec(auth.trim())?.[1];
+  return bearer || req.header('x-api-key')?.trim() || undefined;
+}
+
+export function authenticate(keys: ApiKeys, req: Request): Principal {
+  if (!keys.enabled) return ANONYMOUS_ADMIN;
+  const key = presentedKey(req);
+  if (!key) {
+    throw new GatewayError(
+      ErrorCode.UNAUTHENTICATED,
+      'An API key is required: send Authorization: Bearer <key> or X-API-Key',
+    );
+  }
+  const principal = keys.verify(key);
+  if (!principal) throw new GatewayError(ErrorCode.UNAUTHENTICATED, 'The API key is not valid');
+  return principal;
+}
+
+export function assertScopes(principal: Principal, required: readonly Scope[]): void {
+  if (required.some((scope) => hasScope(principal, scope))) return;
+  throw new GatewayError(
+    ErrorCode.INSUFFICIENT_SCOPE,
+    `This API key lacks the scope for this operation; it needs one of: ${required.join(', ')}`,
+    { required },
+  );
+}
+
+/** Every HTTP route: authenticate the key, then check the route's scopes (default: admin). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeys,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    // The queue door carries no credentials; it is handled where its requests are read.
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const principal = authenticate(this.keys, req);
+    const store = requestContext.getStore();
+    if (store) store.principal = principal;
+    assertScopes(
+      principal,
+      this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'],
+    );
+    return true;
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { GatewayError } from '../../common/errors/gateway-error.js';
+import { GatewayConfig } from '../../config/gateway-config.js';
+import { presentedKey } from '../api-key.guard.js';
+import { RateCounter } from './rate-counter.js';
+
+const WINDOW_MS = 60_000;
+
+/** Limits count per caller: the API key (by digest, never the key) or, without one, the address. */
+export function callerTracker(req: Request): string {
+  const key = presentedKey(req);
+  return key
+    ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 24)}`
+    : `ip:${req.ip ?? 'unknown'}`;
+}
+
+/** The tool a request calls, on any HTTP door (REST execute, legacy /tool, MCP tools/call). */
+export function calledTool(req: Request): string | undefined {
+  const body = req.body as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  if (req.path === '/mcp/execute' && typeof body.tool_name === 'string') return body.tool_name;
+  if (req.path === '/tool' && typeof body.name === 'string') return body.name;
+  if (req.path === '/mcp' && body.method === 'tools/call') {
+    const params = body.params as { name?: unknown } | undefined;
+    return typeof params?.name === 'string' ? params.name : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Per caller across all routes, and per caller and tool on tool calls; fixed one-minute
+ * windows. Past a limit: 429 RATE_LIMITED with Retry-After. (Not @nestjs/throttler: its 6.x
+ * line is CommonJS importing the ESM-only @nestjs/common 12, which jest cannot load on Node 20.)
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly perCaller: number;
+  private readonly perTool: number;
+
+  constructor(
+    private readonly counter: RateCounter,
+    config: GatewayConfig,
+  ) {
+    this.perCaller = config.security.rateLimitPerMinute;
+    this.perTool = config.security.rateLimitToolPerMinute;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // The queue door has its own bounded concurrency; these limits are per HTTP caller.
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const caller = callerTracker(req);
+    if (this.perCaller > 0) await this.check(`caller:${caller}`, this.perCaller, res, 'requests');
+    const tool = calledTool(req);
+    if (this.perTool > 0 && tool !== undefined)
+      await this.check(`tool:${caller}:${tool}`, this.perTool, res, `calls of '${tool}'`);
+    return true;
+  }
+
+  private async check(key: string, limit: number, res: Response, what: string): Promise<void> {
+    const { count, resetMs } = await this.counter.hit(key, WINDOW_MS);
+    const resetS = Math.max(1, Math.ceil(resetMs / 1000));
+    res.setHeader('X-RateLimit-Limit', limit);
+    res.setHeader('X-RateLimit-Remaining', Math.max(0, limit - count));
+    res.setHeader('X-RateLimit-Reset', resetS);
+    if (count > limit) {
+      throw new GatewayError(
+        ErrorCode.RATE_LIMITED,
+        `Rate limit reached: ${limit} ${what} per minute for this caller; retry in ${resetS} s`,
+        { retry_after_s: resetS },
+      );
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/** What an API key may do (issue: security). `admin` implies every other scope. */
+export const SCOPES = ['tools:read', 'tools:call', 'servers:admin', 'sessions', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/** Who is calling: an API key's id (never the key) and its scopes. */
+export interface Principal {
+  /** Stable and safe to store and log: the name from the keys file, or a fingerprint. */
+  keyId: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+/** When no keys are configured, every caller is this one (loopback-only by default). */
+export const ANONYMOUS_ADMIN: Principal = { keyId: 'anonymous', scopes: new Set<Scope>(['admin']) };
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.has('admin') || principal.scopes.has(scope);
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.scopes.has('admin');
+}

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+
+const KEYS = {
+  read: 'key-read-0123456789',
+  call: 'key-call-0123456789',
+  servers: 'key-servers-0123456',
+  sessions: 'key-sessions-012345',
+  admin: 'key-admin-012345678',
+  sessionsB: 'key-sessions-b-6789',
+};
+const API_KEYS = [
+  `${KEYS.read}=tools:read`,
+  `${KEYS.call}=tools:call`,
+  `${KEYS.servers}=servers:admin`,
+  `${KEYS.sessions}=sessions+tools:read+tools:call`,
+  `${KEYS.admin}=admin`,
+  `${KEYS.sessionsB}=sessions+tools:read+tools:call`,
+].join(',');
+
+type Caller = 'none' | 'bad' | 'read' | 'call' | 'servers' | 'sessions' | 'admin';
+const CALLERS: Caller[] = ['none', 'bad', 'read', 'call', 'servers', 'sessions', 'admin'];
+const headersOf = (caller: Caller): Record<string, string> =>
+  caller === 'none'
+    ? {}
+    : { Authorization: `Bearer ${caller === 'bad' ? 'not-a-real-key-123' : KEYS[caller]}` };
+
+interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** Callers the auth layer lets through (what happens next is not this test's business). */
+  allowed: Caller[];
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', path: '/mcp/tools', allowed: ['read', 'sessions', 'admin'] },
+  { method: 'GET', path: '/tools', allowed: ['read', 'sessions', 'admin'] },
+  { method: 'GET', path: '/mcp/servers', allowed: ['read', 'servers', 'sessions', 'admin'] },
+  {
+    method: 'POST',
+    path: '/mcp/execute',
+    body: { tool_name: 'demo__echo', args: { message: 'm' } },
+    allowed: ['call', 'sessions', 'admin'],
+  },
+  {
+    method: 'POST',
+    path: '/tool',
+    body: { name: 'echo', arguments: { message: 'm' } },
+    allowed: ['call', 'sessions', 'admin'],
+  },
+  { method: 'POST', path: '/mcp/servers/add', body: { config: {} }, allowed: ['servers', 'admin'] },
+  { method: 'POST', path: '/add-server', body: { mcpServers: {} }, allowed: ['servers', 'admin'] },
+  {
+    method: 'POST',
+    path: '/mcp/servers/remove',
+    body: { server_name: 'nope' },
+    allowed: ['servers', 'admin'],
+  },
+  { method: 'POST', path: '/sessions/create', body: {}, allowed: ['sessions', 'admin'] },
+  { method: 'GET', path: '/sessions', allowed: ['sessions', 'admin'] },
+  { method: 'GET', path: '/sessions/sess_unknown', allowed: ['sessions', 'admin'] },
+  { method: 'DELETE', path: '/sessions/sess_unknown', allowed: ['sessions', 'admin'] },
+  { method: 'GET', path: '/health', allowed: ['read', 'call', 'servers', 'sessions', 'admin'] },
+  { method: 'GET', path: '/health/live', allowed: CALLERS },
+  { method: 'GET', path: '/health/ready', allowed: CALLERS },
+];
+
+describe('API keys and scopes on the REST door', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { GATEWAY_API_KEYS: API_KEYS },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const send = async (route: Route, headers: Record<string, string>) => {
+    const res = await fetch(`${gateway.url}${route.path}`, {
+      method: route.method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: route.body === undefined ? undefined : JSON.stringify(route.body),
+    });
+    const text = await res.text();
+    gateway.transcript.push(text);
+    return { status: res.status, text, headers: res.headers };
+  };
+
+  it('lets each caller through exactly where its scopes allow (route × caller matrix)', async () => {
+    const cells: string[] = [];
+    for (const route of ROUTES) {
+      for (const caller of CALLERS) {
+        const { status } = await send(route, headersOf(caller));
+        const expected = route.allowed.includes(caller)
+          ? 'through'
+          : caller === 'none' || caller === 'bad'
+            ? 401
+            : 403;
+        const got = status === 401 || status === 403 ? status : 'through';
+        cells.push(
+          `${route.method} ${route.path} as ${caller}: ${got === expected ? 'ok' : `expected ${expected}, got ${status}`}`,
+        );
+      }
+    }
+    expect(cells.filter((c) => !c.endsWith(': ok'))).toEqual([]);
+    expect(cells).toHaveLength(ROUTES.length * CALLERS.length);
+  });
+
+  it('answers 401 with WWW-Authenticate, and accepts X-API-Key as well as Bearer', async () => {
+    const none = await send(ROUTES[0], {});
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect(JSON.parse(none.text).code).toBe('UNAUTHENTICATED');
+    expect((await send(ROUTES[0], { 'X-API-Key': KEYS.read })).status).toBe(200);
+    const denied = await send(ROUTES[3], { 'X-API-Key': KEYS.read });
+    expect(JSON.parse(denied.text)).toMatchObject({ statusCode: 403, code: 'INSUFFICIENT_SCOPE' });
+  });
+
+  it('keeps a session private to the key that created it; admin sees all', async () => {
+    const a = { Authorization: `Bearer ${KEYS.sessions}` };
+    const b = { Authorization: `Bearer ${KEYS.sessionsB}` };
+    const admin = { Authorization: `Bearer ${KEYS.admin}` };
+    const created = await gateway.post('/sessions/create', {}, a);
+    expect(created.status).toBe(201);
+    const id = created.body.session_id as string;
+
+    expect((await gateway.get(`/sessions/${id}`, b)).status).toBe(404);
+    expect((await gateway.get('/mcp/tools', { ...b, 'X-Session-ID': id })).status).toBe(404);
+    const call = await gateway.post(
+      '/mcp/execute',
+      { tool_name: 'demo__echo', args: { message: 'x' } },
+      { ...b, 'X-Session-ID': id },
+    );
+    expect(call.status).toBe(404);
+    expect(call.body.code).toBe('SESSION_NOT_FOUND');
+    expect((await gateway.get('/sessions', b)).body.sessions).toEqual([]);
+    expect(
+      (await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE', headers: b })).status,
+    ).toBe(404);
+
+    expect((await gateway.get('/mcp/tools', { ...a, 'X-Session-ID': id })).status).toBe(200);
+    expect(
+      (await gateway.get('/sessions', admin)).body.sessions.map(
+        (s: { session_id: string }) => s.session_id,
+      ),
+    ).toContain(id);
+    expect(
+      (await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE', headers: admin })).status,
+    ).toBe(200);
+  });
+
+  it('never echoes an API key', () => {
+    for (const text of gateway.transcript)
+      for (const key of Object.values(KEYS)) expect(text).not.toContain(key);
+  });
+});
+
+describe('rate limits', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: {
+        GATEWAY_API_KEYS: API_KEYS,
+        RATE_LIMIT_PER_MINUTE: '8',
+        RATE_LIMIT_TOOL_PER_MINUTE: '3',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('limits calls per key and tool, then per key, with 429 and Retry-After', async () => {
+    const a = { Authorization: `Bearer ${KEYS.sessions}` };
+    const echo = () =>
+      gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'x' } }, a);
+    for (let i = 0; i < 3; i++) expect((await echo()).status).toBe(200);
+    const limited = await echo();
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another tool still has room under the per-tool limit.
+    const other = await gateway.post('/mcp/execute', { tool_name: 'demo__time', args: {} }, a);
+    expect(other.status).toBe(200);
+    // Another key is counted apart.
+    expect((await gateway.get('/mcp/tools', { Authorization: `Bearer ${KEYS.read}` })).status).toBe(
+      200,
+    );
+    // The per-key limit (8 a minute) is reached across routes.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await gateway.get('/mcp/tools', a)).status);
+    expect(statuses).toContain(429);
+  });
+});
