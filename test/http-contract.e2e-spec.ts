@@ -104,3 +104,26 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(bad.body.request_id).toBe(id);
   });
 });
+
+describe('SSRF guard on servers added over the API', () => {
+  it('refuses metadata and, on a network-facing gateway, private addresses, before any connection', async () => {
+    const gateway = await startGateway({ env: { GATEWAY_ALLOW_PRIVATE_UPSTREAMS: 'false' } });
+    try {
+      for (const url of [
+        'http://169.254.169.254/latest/meta-data',
+        'http://[::ffff:169.254.169.254]/',
+        'http://0x7f000001:8000/mcp',
+        'http://localhost:8000/mcp',
+        'http://10.0.0.8/mcp',
+      ]) {
+        const res = await gateway.post('/mcp/servers/add', {
+          config: { mcpServers: { probe: { url } } },
+        });
+        expect([url, res.status, res.body.code]).toEqual([url, 403, 'UPSTREAM_ADDRESS_REFUSED']);
+      }
+      expect((await gateway.get('/mcp/servers')).body.servers).toEqual([]);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

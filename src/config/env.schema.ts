@@ -87,8 +87,12 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_RESULT_BYTES = 5_242_880;
   /** Largest single tool definition accepted from an upstream server, in bytes of JSON. */
   @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_DEFINITION_BYTES = 65_536;
-  /** Let servers added over the API reach private and loopback addresses (never link-local/metadata). */
-  @Transform(toBool) @IsBoolean() GATEWAY_ALLOW_PRIVATE_UPSTREAMS = false;
+  /**
+   * May servers added over the API reach private and loopback addresses (link-local and cloud
+   * metadata: never)? auto: yes while the gateway listens on loopback only, else no.
+   */
+  @IsIn(['auto', 'true', 'false']) GATEWAY_ALLOW_PRIVATE_UPSTREAMS: 'auto' | 'true' | 'false' =
+    'auto';
   /** enforce: a changed tool definition is quarantined until approved; warn: logged only; off. */
   @IsIn(['enforce', 'warn', 'off']) TOOL_PINNING: 'enforce' | 'warn' | 'off' = 'enforce';
 
@@ -162,7 +166,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     );
   }
   if (
-    !isLoopback(env.GATEWAY_HOST) &&
+    !isLoopbackHost(env.GATEWAY_HOST) &&
     !env.GATEWAY_API_KEYS &&
     !env.GATEWAY_API_KEYS_FILE &&
     !env.GATEWAY_ALLOW_UNAUTHENTICATED
@@ -175,7 +179,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   return env;
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopbackHost(host: string): boolean {
   return (
     host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
   );

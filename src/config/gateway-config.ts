@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type {
-  EnvSchema,
-  LogLevel,
-  McpToolMode,
-  SearchStrategySetting,
-  ToolNamePrefixMode,
+import {
+  isLoopbackHost,
+  type EnvSchema,
+  type LogLevel,
+  type McpToolMode,
+  type SearchStrategySetting,
+  type ToolNamePrefixMode,
 } from './env.schema.js';
 
 export interface RedisSettings {
@@ -124,7 +125,10 @@ export class GatewayConfig {
       maxConcurrentCallsPerKey: e.MAX_CONCURRENT_CALLS_PER_KEY,
       maxToolResultBytes: e.MAX_TOOL_RESULT_BYTES,
       maxToolDefinitionBytes: e.MAX_TOOL_DEFINITION_BYTES,
-      allowPrivateUpstreams: e.GATEWAY_ALLOW_PRIVATE_UPSTREAMS,
+      allowPrivateUpstreams:
+        e.GATEWAY_ALLOW_PRIVATE_UPSTREAMS === 'auto'
+          ? isLoopbackHost(e.GATEWAY_HOST)
+          : e.GATEWAY_ALLOW_PRIVATE_UPSTREAMS === 'true',
       toolPinning: e.TOOL_PINNING,
     };
   }

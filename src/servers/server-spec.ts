@@ -24,6 +24,11 @@ export interface RemoteServerSpec extends SpecOptions {
   url: string;
   /** Secret by assumption: values never leave the gateway. */
   headers: Record<string, string>;
+  /**
+   * For servers added over the API: the address the SSRF guard checked. The connection goes
+   * there and nowhere else, whatever DNS answers later.
+   */
+  pinned?: { address: string; family: 4 | 6 };
 }
 
 export type ServerSpec = StdioServerSpec | RemoteServerSpec;

@@ -10,6 +10,7 @@ import type { ServerRegistry } from './server-registry.js';
 import { readServersFile } from './servers-file.js';
 import { serverView, type ServerView } from './server-view.js';
 import { assertStdioAllowed } from './stdio-policy.js';
+import { resolveAllowedUpstream } from './upstream-address-policy.js';
 
 export interface AddServersResult {
   added: { uuid: string; name: string; status: string; tools: string[] }[];
@@ -101,8 +102,13 @@ export class ServersService implements OnApplicationShutdown {
         'Invalid server config: "mcpServers" names no server',
       );
     }
+    const { allowPrivateUpstreams } = this.config.security;
     for (const { name, spec } of specs) {
       if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
+      else
+        spec.pinned = await resolveAllowedUpstream(spec.url, {
+          allowPrivate: allowPrivateUpstreams,
+        });
     }
     await session?.assertRoomFor(sessionId!, specs.length);
     const connections = await registry.addAll(specs, 'api');

@@ -1,0 +1,81 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+export type HostLookup = (host: string) => Promise<ResolvedAddress[]>;
+
+const systemLookup: HostLookup = async (host) =>
+  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({
+    address: a.address,
+    family: a.family as 4 | 6,
+  }));
+
+// Never reachable from the API, whatever the settings: cloud metadata and link-local.
+const ALWAYS_REFUSED = new Set(['linkLocal', 'unspecified', 'broadcast', 'multicast', 'reserved']);
+const METADATA_ADDRESSES = new Set(['100.100.100.200', 'fd00:ec2::254']);
+// Refused unless private upstreams are allowed.
+const PRIVATE = new Set(['private', 'loopback', 'uniqueLocal', 'carrierGradeNat']);
+
+/** The range an address falls in, with IPv4-mapped IPv6 (`::ffff:a.b.c.d`) seen as the IPv4 it is. */
+export function classify(address: string): { range: string; normalized: string } {
+  const parsed = ipaddr.process(address);
+  const normalized = parsed.toString();
+  if (METADATA_ADDRESSES.has(normalized)) return { range: 'metadata', normalized };
+  return { range: parsed.range(), normalized };
+}
+
+/**
+ * SSRF guard for a URL server added over the API: resolves the host once, refuses if ANY of
+ * its addresses is link-local/metadata (always) or private/loopback (unless allowed), and
+ * returns the address to pin the connection to, so a second DNS answer cannot differ.
+ * Numeric tricks (`0x7f000001`, `[::ffff:169.254.169.254]`) are normalised by the URL parser
+ * and ipaddr before the check. Nothing is sent to the host.
+ */
+export async function resolveAllowedUpstream(
+  rawUrl: string,
+  options: { allowPrivate: boolean; lookup?: HostLookup },
+): Promise<ResolvedAddress> {
+  const url = new URL(rawUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const addresses: ResolvedAddress[] = ipaddr.isValid(host)
+    ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
+    : await (options.lookup ?? systemLookup)(host).catch((error: unknown) => {
+        throw new GatewayError(
+          ErrorCode.INVALID_SERVER_CONFIG,
+          `Cannot resolve '${host}': ${(error as Error).message}`,
+        );
+      });
+  if (addresses.length === 0) {
+    throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Cannot resolve '${host}': no address`);
+  }
+  for (const { address } of addresses) {
+    const { range, normalized } = classify(address);
+    if (ALWAYS_REFUSED.has(range) || range === 'metadata') {
+      throw refused(host, normalized, range, 'is never allowed');
+    }
+    if (PRIVATE.has(range) && !options.allowPrivate) {
+      throw refused(
+        host,
+        normalized,
+        range,
+        'is refused unless GATEWAY_ALLOW_PRIVATE_UPSTREAMS=true',
+      );
+    }
+  }
+  const first = addresses[0];
+  const mapped = ipaddr.process(first.address);
+  return { address: mapped.toString(), family: mapped.kind() === 'ipv6' ? 6 : 4 };
+}
+
+function refused(host: string, address: string, range: string, why: string): GatewayError {
+  return new GatewayError(
+    ErrorCode.UPSTREAM_ADDRESS_REFUSED,
+    `Server URL host '${host}' resolves to ${address} (${range}), which ${why} for servers added over the API`,
+  );
+}
