@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { UsageRecorder } from '../src/analytics/usage-recorder.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
+
+/** Prometheus text exposition: comments, or `name{labels} value` samples. */
+const SAMPLE =
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/;
+
+function parseExposition(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    expect(line).toMatch(SAMPLE);
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+describe('GET /metrics and GET /analytics', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('serves Prometheus text with process metrics and the servers by status', async () => {
+    const res = await gateway.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const values = parseExposition(res.text);
+    expect(values.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(values.has('nodejs_heap_size_used_bytes')).toBe(true);
+    expect(values.get('mcp_gateway_servers{scope="global",status="connected"}')).toBe(1);
+    expect(values.get('mcp_gateway_servers{scope="global",status="failed"}')).toBe(0);
+    expect(values.get('mcp_gateway_sessions')).toBe(0);
+  });
+
+  it('counts a session and its servers in the gauges', async () => {
+    const created = await gateway.post('/sessions/create', {});
+    expect(created.status).toBe(201);
+    try {
+      const values = parseExposition((await gateway.get('/metrics')).text);
+      expect(values.get('mcp_gateway_sessions')).toBe(1);
+      expect(values.get('mcp_gateway_session_runtimes')).toBe(1);
+      expect(values.get('mcp_gateway_servers{scope="session",status="connected"}')).toBe(1);
+    } finally {
+      await fetch(`${gateway.url}/sessions/${created.body.session_id}`, { method: 'DELETE' });
+    }
+  });
+
+  it('reports recorded calls per tool, server and session, and counts them in /metrics', async () => {
+    const recorder = gateway.app.get(UsageRecorder);
+    for (const durationMs of [3, 4, 5, 6, 900]) {
+      recorder.recordToolCall({
+        tool: 'demo__echo',
+        server: 'demo',
+        door: 'rest',
+        durationMs,
+        outcome: 'ok',
+      });
+    }
+    recorder.recordToolCall({
+      tool: 'demo__time',
+      server: 'demo',
+      sessionId: 'sess_e2e',
+      door: 'mcp',
+      durationMs: 40_000,
+      outcome: 'error',
+      errorCode: 'UPSTREAM_TIMEOUT',
+    });
+
+    const res = await gateway.get('/analytics?since=15m&top=1');
+    expect(res.status).toBe(200);
+    expect(res.body.totals).toMatchObject({ calls: 6, errors: 1 });
+    expect(res.body.top_tools).toEqual([{ tool: 'demo__echo', calls: 5, error_rate: 0 }]);
+    const echo = res.body.tools.find((t: { tool: string }) => t.tool === 'demo__echo');
+    expect(echo.p50_ms).toBeGreaterThan(4);
+    expect(echo.p50_ms).toBeLessThan(6);
+    expect(echo.p99_ms).toBeGreaterThan(800);
+    expect(res.body.servers).toEqual([
+      expect.objectContaining({ server: 'demo', calls: 6, error_rate: 0.1667 }),
+    ]);
+    expect(res.body.sessions).toEqual([
+      expect.objectContaining({ session_id: 'sess_e2e', calls: 1 }),
+    ]);
+    expect(res.body.error_codes).toEqual([{ code: 'UPSTREAM_TIMEOUT', count: 1 }]);
+    expect(res.body.store).toBe('memory');
+
+    const values = parseExposition((await gateway.get('/metrics')).text);
+    expect(
+      values.get('mcp_gateway_tool_calls_total{server="demo",tool="demo__echo",outcome="ok"}'),
+    ).toBe(5);
+    expect(
+      values.get(
+        'mcp_gateway_tool_call_duration_seconds_count{server="demo",tool="demo__time",outcome="error"}',
+      ),
+    ).toBe(1);
+  });
+
+  it('refuses a bad window with a 400 INVALID_REQUEST', async () => {
+    for (const query of ['since=yesterday', 'since=3d', 'top=0', 'color=red']) {
+      const res = await gateway.get(`/analytics?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.request_id).toEqual(expect.any(String));
+    }
+    expect((await gateway.get('/analytics?since=yesterday')).body.code).toBe('INVALID_REQUEST');
+  });
+
+  it('documents both routes in the OpenAPI document', async () => {
+    const doc = (await gateway.get('/docs-json')).body;
+    expect(doc.paths['/analytics'].get.operationId).toBe('getAnalytics');
+    expect(doc.paths['/analytics'].get.responses['200'].content['application/json'].schema).toEqual(
+      {
+        $ref: '#/components/schemas/AnalyticsReportDto',
+      },
+    );
+    expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+  });
+});
+
+describe('GET /analytics with Redis: every replica in the figures', () => {
+  let redis: Redis;
+  let prefix: string;
+  const gateways: TestGateway[] = [];
+
+  beforeAll(async () => {
+    const url = await testRedisUrl();
+    redis = new Redis(url);
+    prefix = uniquePrefix('analytics-e2e');
+    for (let i = 0; i < 2; i++) {
+      gateways.push(await startGateway({ env: { REDIS_URL: url, REDIS_KEY_PREFIX: prefix } }));
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('shows on one replica the calls recorded on another', async () => {
+    const [a, b] = gateways;
+    a.app
+      .get(UsageRecorder)
+      .recordToolCall({ tool: 'x__one', server: 'x', door: 'queue', durationMs: 7, outcome: 'ok' });
+    b.app.get(UsageRecorder).recordToolCall({
+      tool: 'x__two',
+      server: 'x',
+      door: 'rest',
+      durationMs: 9,
+      outcome: 'tool_error',
+    });
+    // a flushes its batch on its own read; b's batch is written by b's timer (once a second).
+    let report: any;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      report = (await a.get('/analytics?since=5m')).body;
+      if (report.totals.calls === 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(report.store).toBe('redis');
+    expect(report.totals).toMatchObject({ calls: 2, errors: 1, tool_errors: 1 });
+    expect(report.tools.map((t: { tool: string }) => t.tool).sort()).toEqual(['x__one', 'x__two']);
+    expect(report.servers).toEqual([expect.objectContaining({ server: 'x', calls: 2 })]);
+    expect(report.doors.map((d: { door: string }) => d.door).sort()).toEqual(['queue', 'rest']);
+  });
+});
