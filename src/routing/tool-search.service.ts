@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { ToolsService, toolView } from '../tools/tools.service.js';
+import { ToolRouter } from './tool-router.js';
+import {
+  ToolSearch,
+  type SearchHit,
+  type SearchRequest,
+  type SearchResponse,
+} from './tool-search.js';
+
+export const DEFAULT_LIMIT = 5;
+export const MAX_LIMIT = 50;
+
+/** ToolSearch over the scope's catalog with the configured ToolRouter. */
+@Injectable()
+export class ToolSearchService extends ToolSearch {
+  constructor(
+    private readonly tools: ToolsService,
+    private readonly router: ToolRouter,
+  ) {
+    super();
+  }
+
+  async search(request: SearchRequest, sessionId?: string): Promise<SearchResponse> {
+    const started = performance.now();
+    // Throws SESSION_NOT_FOUND for an unknown session: never a fall-back to global.
+    const catalog = await this.tools.catalog(sessionId);
+    const limit = Math.min(Math.max(Math.floor(request.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+    const { hits, strategy } = await this.router.route(catalog, {
+      query: request.query,
+      limit,
+      servers: request.servers ? new Set(request.servers) : undefined,
+    });
+    const tools: SearchHit[] = [];
+    for (const hit of hits) {
+      const tool = catalog.get(hit.name);
+      if (tool)
+        tools.push({ ...toolView(tool), score: round(hit.score), reasoning: hit.reasoning });
+    }
+    return {
+      query: request.query,
+      tools,
+      strategy,
+      took_ms: round(performance.now() - started),
+    };
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
