@@ -14,7 +14,7 @@ import {
   type ServerSpec,
   type StdioServerSpec,
 } from '../servers/server-spec.js';
-import { SdkUpstreamClient } from './sdk-upstream-client.js';
+import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
 import {
   UpstreamClientFactory,
@@ -66,7 +66,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       const said = stderr.lastLines();
       return `stdio server '${serverName}' exited${said ? `; stderr: ${said}` : ''}`;
     };
-    const client = new Client(CLIENT_INFO, { capabilities: {} });
+    const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
     try {
       await this.handshake(client, transport, options.timeoutMs);
     } catch (error) {
@@ -104,7 +104,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
               eventSourceInit: { fetch: withHeaders(spec.headers) },
             })
           : new StreamableHTTPClientTransport(url, { requestInit });
-      const client = new Client(CLIENT_INFO, { capabilities: {} });
+      const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
       try {
         await this.handshake(client, transport, options.timeoutMs);
       } catch (error) {

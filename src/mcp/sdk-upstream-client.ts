@@ -2,13 +2,29 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode as McpErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+  ProgressNotificationSchema,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ResultSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import { listDescendants, terminate } from './process-tree.js';
+import { UpstreamCalls } from './upstream-calls.js';
 import type {
   CallOptions,
+  ForwardedMethod,
+  McpObject,
+  Progress,
   ToolResult,
+  UpstreamCapabilities,
   UpstreamClient,
   UpstreamEvents,
   UpstreamTool,
@@ -18,10 +34,19 @@ import { toGatewayError } from './upstream-errors.js';
 // A server that pages forever must not hang the gateway.
 const MAX_TOOL_PAGES = 100;
 
+/** What the gateway tells upstream servers it can relay to its own clients. */
+export const UPSTREAM_CLIENT_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+};
+
 /** An UpstreamClient over the SDK's Client; one instance per connected server. */
 export class SdkUpstreamClient implements UpstreamClient {
   private closing = false;
   private closedReason?: string;
+  private readonly calls = new UpstreamCalls();
+  private readonly progress = new Map<string, (progress: Progress) => void>();
+  private nextProgressToken = 0;
 
   constructor(
     private readonly serverName: string,
@@ -32,12 +57,42 @@ export class SdkUpstreamClient implements UpstreamClient {
     private readonly describeExit: () => string,
   ) {}
 
+  get capabilities(): UpstreamCapabilities {
+    return (this.client.getServerCapabilities() ?? {}) as UpstreamCapabilities;
+  }
+
   /** Wires events after the handshake, so a failed connect never reports a "close". */
   listen(events: UpstreamEvents): void {
-    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
-      events.onToolsChanged(),
+    const client = this.client;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => events.onToolsChanged());
+    // Replaces the SDK's own progress routing, which drops the last progress notification
+    // when it arrives in the same read as the result (the result removes the handler first).
+    client.setNotificationHandler(ProgressNotificationSchema, (n) => {
+      const { progressToken, ...progress } = n.params;
+      this.progress.get(String(progressToken))?.(progress);
+    });
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () =>
+      events.onNotification?.({ kind: 'resources-changed' }),
     );
-    this.client.onclose = () => {
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () =>
+      events.onNotification?.({ kind: 'prompts-changed' }),
+    );
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
+      events.onNotification?.({ kind: 'resource-updated', params: n.params }),
+    );
+    // A log line written during a call belongs to that call's client; others go to everyone.
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+      const caller = this.calls.current();
+      if (caller) await caller.notify(n.method, n.params);
+      else events.onNotification?.({ kind: 'log', params: n.params });
+    });
+    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+      this.askCaller(request.method, request.params, extra.signal),
+    );
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      this.askCaller(request.method, request.params, extra.signal),
+    );
+    client.onclose = () => {
       if (this.closing) return;
       this.closedReason = this.describeExit();
       events.onClosed(this.closedReason);
@@ -62,11 +117,14 @@ export class SdkUpstreamClient implements UpstreamClient {
     options: CallOptions,
   ): Promise<ToolResult> {
     try {
-      const result = await this.client.callTool({ name, arguments: args }, CallToolResultSchema, {
-        timeout: options.timeoutMs,
-        signal: options.signal,
-      });
-      return result;
+      return await this.withProgress(options, (_meta) =>
+        this.calls.track(options.caller, () =>
+          this.client.callTool({ name, arguments: args, _meta }, CallToolResultSchema, {
+            timeout: options.timeoutMs,
+            signal: options.signal,
+          }),
+        ),
+      );
     } catch (error) {
       throw toGatewayError(error, {
         server: this.serverName,
@@ -74,6 +132,36 @@ export class SdkUpstreamClient implements UpstreamClient {
         timeoutMs: options.timeoutMs,
         closedReason: this.closedReason ?? (this.stdio ? this.describeExit() : undefined),
       });
+    }
+  }
+
+  async forward(
+    method: ForwardedMethod,
+    params: McpObject,
+    options: CallOptions,
+  ): Promise<McpObject> {
+    try {
+      // ResultSchema keeps every field: the answer goes back to the client unchanged.
+      return await this.withProgress(options, (_meta) =>
+        this.calls.track(options.caller, () =>
+          this.client.request({ method, params: { ...params, _meta } }, ResultSchema, {
+            timeout: options.timeoutMs,
+            signal: options.signal,
+          }),
+        ),
+      );
+    } catch (error) {
+      const translated = toGatewayError(error, {
+        server: this.serverName,
+        tool: method,
+        timeoutMs: options.timeoutMs,
+        closedReason: this.closedReason,
+      });
+      // The MCP door answers with the server's own JSON-RPC code (e.g. resource not found).
+      if (error instanceof McpError && translated.details === undefined) {
+        throw new GatewayError(translated.code, translated.message, { mcpCode: error.code });
+      }
+      throw translated;
     }
   }
 
@@ -90,5 +178,33 @@ export class SdkUpstreamClient implements UpstreamClient {
       // Closing is best-effort; the process tree is handled below either way.
     }
     await terminate(pid ? [pid, ...descendants] : descendants, this.killGraceMs);
+  }
+
+  /** Gives the request a progress token of ours while the caller wants progress. */
+  private async withProgress<T>(
+    options: CallOptions,
+    run: (meta: { progressToken: string } | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (!options.onProgress) return run(undefined);
+    const token = `gateway-${++this.nextProgressToken}`;
+    this.progress.set(token, options.onProgress);
+    try {
+      return await run({ progressToken: token });
+    } finally {
+      this.progress.delete(token);
+    }
+  }
+
+  /** Sampling and elicitation are the caller's to answer; the gateway has no model or user. */
+  private async askCaller(method: string, params: McpObject, signal: AbortSignal): Promise<never> {
+    const caller = this.calls.current();
+    if (!caller) {
+      throw new McpError(
+        McpErrorCode.InvalidRequest,
+        `${method} is only relayed during a tool call: the gateway has no client to ask now`,
+      );
+    }
+    // The SDK validates the answer against the method's result schema before replying.
+    return (await caller.request(method, params, signal)) as never;
   }
 }

@@ -13,17 +13,72 @@ export interface UpstreamTool {
 /** An MCP CallToolResult, passed through unchanged. */
 export type ToolResult = Record<string, unknown> & { isError?: boolean };
 
+/** Any MCP params or result object, passed through unchanged. */
+export type McpObject = Record<string, unknown>;
+
+export interface Progress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/**
+ * The MCP client a tool call came from. An upstream server may talk back to it during the
+ * call (sampling, elicitation, log messages); the gateway only relays.
+ */
+export interface CallerChannel {
+  /** Asks the caller (`sampling/createMessage`, `elicitation/create`, ...) and returns its result. */
+  request(method: string, params: McpObject, signal: AbortSignal): Promise<McpObject>;
+  /** A notification for the caller, e.g. `notifications/message` logged during the call. */
+  notify(method: string, params: McpObject): Promise<void>;
+}
+
 export interface CallOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Progress the server reports for this call. */
+  onProgress?: (progress: Progress) => void;
+  caller?: CallerChannel;
 }
+
+/** Requests the MCP door forwards to one upstream server as they are (besides tools). */
+export type ForwardedMethod =
+  | 'resources/list'
+  | 'resources/templates/list'
+  | 'resources/read'
+  | 'resources/subscribe'
+  | 'resources/unsubscribe'
+  | 'prompts/list'
+  | 'prompts/get'
+  | 'completion/complete'
+  | 'logging/setLevel';
+
+/** What the server declared at the handshake (MCP ServerCapabilities), opaque beyond these keys. */
+export interface UpstreamCapabilities {
+  tools?: McpObject;
+  resources?: { subscribe?: boolean; listChanged?: boolean };
+  prompts?: McpObject;
+  completions?: McpObject;
+  logging?: McpObject;
+}
+
+/** A notification of the server that is not about one call; the MCP door relays it. */
+export type UpstreamNotification =
+  | { kind: 'log'; params: McpObject }
+  | { kind: 'resource-updated'; params: McpObject }
+  | { kind: 'resources-changed' }
+  | { kind: 'prompts-changed' };
 
 /** A live connection to one upstream server. Failures are thrown as GatewayError. */
 export interface UpstreamClient {
   /** The transport actually in use (an inferred URL settles on one of the two HTTP kinds). */
   readonly transport: TransportKind;
+  /** Optional so minimal test doubles need not implement the MCP door's extras. */
+  readonly capabilities?: UpstreamCapabilities;
   listTools(): Promise<UpstreamTool[]>;
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
+  /** One request of another MCP feature; the result is the server's, unchanged. */
+  forward?(method: ForwardedMethod, params: McpObject, options: CallOptions): Promise<McpObject>;
   /** Closes the connection; for stdio, ends the whole process tree. Never throws. */
   close(): Promise<void>;
 }
@@ -33,6 +88,8 @@ export interface UpstreamEvents {
   onToolsChanged(): void;
   /** The connection ended without close() being called (process died, stream dropped). */
   onClosed(reason: string): void;
+  /** Anything else the MCP door relays (logs outside calls, resource updates, list changes). */
+  onNotification?(notification: UpstreamNotification): void;
 }
 
 export interface ConnectOptions {

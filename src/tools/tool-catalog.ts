@@ -1,10 +1,10 @@
 import type { UpstreamTool } from '../mcp/upstream-client.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
-import { namespaceTools } from './tool-naming.js';
+import { scopeToolNames, type ToolNamePrefix } from './tool-naming.js';
 
 export interface CatalogTool {
-  /** Namespaced, unique in scope: `<server>__<tool>`. */
+  /** Unique in scope: `<server>__<tool>`, or the bare tool name under TOOL_NAME_PREFIX auto/never. */
   name: string;
   server: string;
   /** The upstream server's own name for it. */
@@ -28,7 +28,10 @@ export class ToolCatalog {
   private readonly byBareName = new Map<string, Set<string>>();
   private readonly listeners = new Set<(change: CatalogChange) => void>();
 
-  constructor(private readonly registry: ServerRegistry) {
+  constructor(
+    private readonly registry: ServerRegistry,
+    private readonly prefix: ToolNamePrefix = 'always',
+  ) {
     registry.subscribe((server) => this.sync(server));
     for (const server of registry.list()) this.sync(server);
   }
@@ -59,7 +62,36 @@ export class ToolCatalog {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Under `always` a server's names depend on that server alone, so only its part changes.
+   * Under `auto`/`never` a server arriving or leaving can rename another server's tools
+   * (a collision appears or goes away), so every server whose names moved is re-published.
+   */
   private sync(server: ServerConnection): void {
+    // A shared connection stays up after this scope lets it go: membership decides too.
+    const live = (this.prefix === 'always' ? [server] : this.registry.list()).filter(
+      (s) => s.status === 'connected' && this.registry.has(s),
+    );
+    const names = scopeToolNames(
+      live.map((s) => ({ server: s.name, tools: s.tools.map((t) => t.name) })),
+      this.prefix,
+      (srv, tool) => this.namesOf(srv).find((n) => this.byName.get(n)?.tool === tool),
+    );
+    for (const other of live) {
+      const next = names.get(other.name)!;
+      const unchanged =
+        other !== server &&
+        sameNames(
+          this.namesOf(other.name),
+          other.tools.map((t) => next.get(t.name)!),
+        );
+      if (!unchanged) this.replace(other, next);
+    }
+    if (!live.includes(server)) this.replace(server, new Map());
+  }
+
+  /** Swaps the entries of one server for `names` (tool → catalog name) and tells listeners. */
+  private replace(server: ServerConnection, names: Map<string, string>): void {
     const removed = this.byServer.get(server.name) ?? [];
     for (const name of removed) {
       const entry = this.byName.get(name);
@@ -68,25 +100,17 @@ export class ToolCatalog {
     }
     this.byServer.delete(server.name);
     const added: CatalogTool[] = [];
-    // A shared connection stays up after this scope lets it go: membership decides too.
-    if (server.status === 'connected' && this.registry.has(server)) {
-      const names = namespaceTools(
-        server.name,
-        server.tools.map((t) => t.name),
-      );
-      for (const definition of server.tools) {
-        const entry = {
-          name: names.get(definition.name)!,
-          server: server.name,
-          tool: definition.name,
-          definition,
-        };
-        this.byName.set(entry.name, entry);
-        const bare = this.byBareName.get(entry.tool) ?? new Set<string>();
-        bare.add(entry.name);
-        this.byBareName.set(entry.tool, bare);
-        added.push(entry);
-      }
+    for (const definition of server.tools) {
+      const name = names.get(definition.name);
+      if (name === undefined) continue;
+      const entry = { name, server: server.name, tool: definition.name, definition };
+      this.byName.set(entry.name, entry);
+      const bare = this.byBareName.get(entry.tool) ?? new Set<string>();
+      bare.add(entry.name);
+      this.byBareName.set(entry.tool, bare);
+      added.push(entry);
+    }
+    if (added.length > 0) {
       this.byServer.set(
         server.name,
         added.map((t) => t.name),
@@ -95,4 +119,8 @@ export class ToolCatalog {
     const change = { server: server.name, added, removed };
     for (const listener of this.listeners) listener(change);
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { namespaceTools, TOOL_NAME_PATTERN } from './tool-naming.js';
+import { namespaceTools, scopeToolNames, TOOL_NAME_PATTERN } from './tool-naming.js';
 
 describe('namespaceTools', () => {
   it('joins server and tool with a double underscore', () => {
@@ -26,5 +26,60 @@ describe('namespaceTools', () => {
     const names = namespaceTools('s', ['get.x', 'get_x']);
     expect(names.get('get.x')).not.toBe(names.get('get_x'));
     for (const n of names.values()) expect(n).toMatch(TOOL_NAME_PATTERN);
+  });
+});
+
+describe('scopeToolNames', () => {
+  const servers = [
+    { server: 'alpha', tools: ['echo', 'time'] },
+    { server: 'beta', tools: ['echo', 'add'] },
+  ];
+  const flat = (names: Map<string, Map<string, string>>) =>
+    [...names.entries()].flatMap(([server, tools]) =>
+      [...tools.entries()].map(([tool, name]) => `${server}:${tool}=${name}`),
+    );
+
+  it('always namespaces every tool, as namespaceTools does', () => {
+    expect(flat(scopeToolNames(servers, 'always'))).toEqual([
+      'alpha:echo=alpha__echo',
+      'alpha:time=alpha__time',
+      'beta:echo=beta__echo',
+      'beta:add=beta__add',
+    ]);
+  });
+
+  it('auto prefixes only the names two servers share, on both sides', () => {
+    expect(flat(scopeToolNames(servers, 'auto'))).toEqual([
+      'alpha:echo=alpha__echo',
+      'alpha:time=time',
+      'beta:echo=beta__echo',
+      'beta:add=add',
+    ]);
+  });
+
+  it('never keeps bare names; a shared one stays with the server that had it', () => {
+    const first = flat(scopeToolNames(servers, 'never'));
+    expect(first).toEqual([
+      'alpha:echo=echo',
+      'alpha:time=time',
+      'beta:echo=beta__echo',
+      'beta:add=add',
+    ]);
+    const previous = (server: string, tool: string) =>
+      server === 'beta' && tool === 'echo' ? 'echo' : undefined;
+    expect(flat(scopeToolNames(servers, 'never', previous))).toContain('beta:echo=echo');
+    expect(flat(scopeToolNames(servers, 'never', previous))).toContain('alpha:echo=alpha__echo');
+  });
+
+  it('keeps every name unique and valid, even when a bare name looks prefixed', () => {
+    const tricky = [
+      { server: 'a', tools: ['b', 'x'] },
+      { server: 'c', tools: ['a__b', 'b', 'get.weather', 'z'.repeat(80)] },
+    ];
+    for (const mode of ['always', 'auto', 'never'] as const) {
+      const names = flat(scopeToolNames(tricky, mode)).map((entry) => entry.split('=')[1]);
+      expect(new Set(names).size).toBe(names.length);
+      for (const name of names) expect(name).toMatch(TOOL_NAME_PATTERN);
+    }
   });
 });

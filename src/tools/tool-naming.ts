@@ -39,3 +39,63 @@ export function namespaceTools(server: string, tools: readonly string[]): Map<st
   }
   return out;
 }
+
+/** TOOL_NAME_PREFIX: `always` namespaces every name; `auto` only colliding ones; `never` none. */
+export type ToolNamePrefix = 'always' | 'auto' | 'never';
+
+export interface ServerToolNames {
+  server: string;
+  tools: readonly string[];
+}
+
+/** A tool's own name made valid, shortened with a hash when too long. */
+function bareName(server: string, tool: string): string {
+  const name = sanitizeNamePart(tool) || '_';
+  return name.length > MAX_LENGTH ? withHash(name, server, tool) : name;
+}
+
+/**
+ * Catalog names for every server of one scope under a prefix mode, per server then per tool.
+ * `previous` gives a tool's current name, so that under `never` the server that had a bare
+ * name first keeps it when a second server brings the same one (the newcomer is prefixed).
+ * Under `auto` every holder of a shared name is prefixed: no one keeps it by arrival order.
+ */
+export function scopeToolNames(
+  servers: readonly ServerToolNames[],
+  mode: ToolNamePrefix,
+  previous: (server: string, tool: string) => string | undefined = () => undefined,
+): Map<string, Map<string, string>> {
+  const namespaced = new Map(servers.map((s) => [s.server, namespaceTools(s.server, s.tools)]));
+  if (mode === 'always') return namespaced;
+
+  const holders = new Map<string, { server: string; tool: string }[]>();
+  for (const { server, tools } of servers) {
+    for (const tool of tools) {
+      const bare = bareName(server, tool);
+      holders.set(bare, [...(holders.get(bare) ?? []), { server, tool }]);
+    }
+  }
+  const keepsBare = (server: string, tool: string, bare: string): boolean => {
+    const all = holders.get(bare)!;
+    if (all.length === 1) return true;
+    if (mode === 'auto') return false;
+    const incumbent = all.find((h) => previous(h.server, h.tool) === bare) ?? all[0];
+    return incumbent.server === server && incumbent.tool === tool;
+  };
+
+  const out = new Map<string, Map<string, string>>();
+  const taken = new Set<string>();
+  for (const { server, tools } of servers) {
+    const names = new Map<string, string>();
+    for (const tool of tools) {
+      const bare = bareName(server, tool);
+      let name = keepsBare(server, tool, bare) ? bare : namespaced.get(server)!.get(tool)!;
+      // A bare name can equal another server's prefixed one ("a__b"); the later one yields.
+      if (taken.has(name)) name = withHash(name, server, tool);
+      taken.add(name);
+      names.set(tool, name);
+    }
+    out.set(server, names);
+  }
+  return out;
+}

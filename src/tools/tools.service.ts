@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
-import type { ToolResult } from '../mcp/upstream-client.js';
+import type { CallerChannel, CallOptions, ToolResult } from '../mcp/upstream-client.js';
 import { ScopeRegistries } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import { ArgumentValidator } from './argument-validator.js';
@@ -25,6 +25,10 @@ export interface ExecuteRequest {
   args?: Record<string, unknown>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Progress the server reports during the call (the MCP door relays it to its client). */
+  onProgress?: CallOptions['onProgress'];
+  /** The MCP client to relay the server's sampling/elicitation requests and logs to. */
+  caller?: CallerChannel;
 }
 
 export interface ExecuteResult {
@@ -54,7 +58,7 @@ export class ToolsService {
   catalogOf(registry: ServerRegistry): ToolCatalog {
     let catalog = this.catalogs.get(registry);
     if (!catalog) {
-      catalog = new ToolCatalog(registry);
+      catalog = new ToolCatalog(registry, this.config.mcpServer.toolNamePrefix);
       this.catalogs.set(registry, catalog);
     }
     return catalog;
@@ -81,7 +85,12 @@ export class ToolsService {
       this.config.toolCallTimeoutMaxMs,
     );
     const started = performance.now();
-    const result = await server.callTool(tool.tool, args, { timeoutMs, signal: request.signal });
+    const result = await server.callTool(tool.tool, args, {
+      timeoutMs,
+      signal: request.signal,
+      onProgress: request.onProgress,
+      caller: request.caller,
+    });
     return {
       tool_name: tool.name,
       server: tool.server,

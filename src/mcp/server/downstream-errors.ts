@@ -1,0 +1,65 @@
+import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { errorMessage } from '../../common/errors/error-message.js';
+import { GatewayError } from '../../common/errors/gateway-error.js';
+import type { ToolResult } from '../upstream-client.js';
+
+/** MCP's code for an unknown resource (spec, server/resources, error handling). */
+export const RESOURCE_NOT_FOUND = -32002;
+
+/**
+ * A failed tools/call as the MCP door answers it. Naming a tool that does not exist is a
+ * protocol error (the spec's "Unknown tool"); everything that happens once the tool is
+ * known (bad arguments, server down, timeout, upstream error) is an `isError` result, so a
+ * model sees the message and can correct itself.
+ */
+export function toolCallFailure(error: unknown): ToolResult {
+  if (
+    error instanceof GatewayError &&
+    (error.code === ErrorCode.TOOL_NOT_FOUND ||
+      error.code === ErrorCode.TOOL_AMBIGUOUS ||
+      error.code === ErrorCode.SESSION_NOT_FOUND)
+  ) {
+    throw toMcpError(error);
+  }
+  if (!(error instanceof GatewayError)) throw error;
+  return {
+    content: [{ type: 'text', text: `${error.code}: ${error.message}` }],
+    isError: true,
+  };
+}
+
+/** Any other failure as a JSON-RPC error; an upstream server's own code is kept. */
+export function toMcpError(error: unknown): McpError {
+  if (error instanceof McpError) return error;
+  if (!(error instanceof GatewayError)) {
+    return new McpError(McpErrorCode.InternalError, errorMessage(error));
+  }
+  const upstreamCode = (error.details as { mcpCode?: unknown } | undefined)?.mcpCode;
+  if (typeof upstreamCode === 'number') {
+    return new McpError(upstreamCode, stripPrefix(error.message), { code: error.code });
+  }
+  return new McpError(codeFor(error.code), error.message, { code: error.code });
+}
+
+function codeFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.INVALID_REQUEST:
+    case ErrorCode.INVALID_ARGUMENTS:
+    case ErrorCode.TOOL_NOT_FOUND:
+    case ErrorCode.TOOL_AMBIGUOUS:
+    case ErrorCode.SERVER_NOT_FOUND:
+      return McpErrorCode.InvalidParams;
+    case ErrorCode.SESSION_NOT_FOUND:
+      return McpErrorCode.InvalidRequest;
+    case ErrorCode.UPSTREAM_TIMEOUT:
+      return McpErrorCode.RequestTimeout;
+    default:
+      return McpErrorCode.InternalError;
+  }
+}
+
+/** McpError adds "MCP error <code>:" itself; the upstream message may already carry one. */
+function stripPrefix(message: string): string {
+  return message.replace(/MCP error -?\d+:\s*/g, '');
+}

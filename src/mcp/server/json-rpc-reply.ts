@@ -1,0 +1,30 @@
+import type { Response } from 'express';
+import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { errorMessage } from '../../common/errors/error-message.js';
+import { GatewayError } from '../../common/errors/gateway-error.js';
+
+/** An HTTP error on an MCP endpoint, as the transports answer theirs: a JSON-RPC error body. */
+export function replyError(
+  res: Response,
+  status: number,
+  code: number,
+  message: string,
+  data?: unknown,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res
+    .status(status)
+    .json({ jsonrpc: '2.0', error: { code, message, ...(data ? { data } : {}) }, id: null });
+}
+
+/** Opening an MCP session failed: an unknown gateway session is a 404, as on the REST API. */
+export function replyOpenFailure(res: Response, error: unknown): void {
+  if (error instanceof GatewayError && error.code === ErrorCode.SESSION_NOT_FOUND) {
+    return replyError(res, 404, McpErrorCode.InvalidRequest, error.message, { code: error.code });
+  }
+  replyError(res, 500, McpErrorCode.InternalError, errorMessage(error));
+}

@@ -1,0 +1,83 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { Request, Response } from 'express';
+import { GatewayConfig } from '../../config/gateway-config.js';
+import type { GatewayMcpSession } from './gateway-mcp-session.js';
+import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
+import { HostOriginPolicy } from './host-origin-policy.js';
+import { replyError, replyOpenFailure } from './json-rpc-reply.js';
+import { scopeOf } from './request-scope.js';
+
+export const SSE_PATH = '/sse';
+export const MESSAGES_PATH = '/messages';
+
+interface SseSession {
+  transport: SSEServerTransport;
+  session: GatewayMcpSession;
+}
+
+/**
+ * The older HTTP+SSE transport (MCP 2024-11-05) for clients that still use it: GET /sse
+ * opens the stream and names the POST endpoint, POST /messages?sessionId=… carries the
+ * client's messages. The stream is one long response, so a client stays on the replica
+ * that holds it; the POSTs must reach that replica too (affinity on the sessionId query).
+ */
+@Injectable()
+export class SseSessions implements OnApplicationShutdown {
+  private readonly live = new Map<string, SseSession>();
+  private readonly policy: HostOriginPolicy;
+
+  constructor(
+    private readonly sessions: GatewayMcpSessions,
+    config: GatewayConfig,
+  ) {
+    this.policy = new HostOriginPolicy(config.host);
+  }
+
+  async openStream(req: Request, res: Response): Promise<void> {
+    if (this.refused(req, res)) return;
+    let session: GatewayMcpSession;
+    try {
+      session = await this.sessions.open(scopeOf(req));
+    } catch (error) {
+      return replyOpenFailure(res, error);
+    }
+    const transport = new SSEServerTransport(MESSAGES_PATH, res);
+    const entry = { transport, session };
+    this.live.set(transport.sessionId, entry);
+    transport.onclose = () => {
+      this.live.delete(transport.sessionId);
+      void session.close();
+    };
+    // connect() starts the transport: headers, then the `endpoint` event.
+    await session.server.connect(transport);
+  }
+
+  async postMessage(req: Request, res: Response): Promise<void> {
+    if (this.refused(req, res)) return;
+    const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
+    const entry = this.live.get(id);
+    if (!entry) return replyError(res, 404, -32001, 'Session not found');
+    if (entry.session.scope !== scopeOf(req)) {
+      return replyError(
+        res,
+        400,
+        McpErrorCode.InvalidRequest,
+        'X-Session-ID differs from the one this SSE session was opened with',
+      );
+    }
+    await entry.transport.handlePostMessage(req, res, req.body);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.live.values()].map((e) => e.transport.close()));
+    this.live.clear();
+  }
+
+  private refused(req: Request, res: Response): boolean {
+    const refusal = this.policy.reject(req.header('host'), req.header('origin'));
+    if (refusal) replyError(res, 403, McpErrorCode.InvalidRequest, `Forbidden: ${refusal}`);
+    return refusal !== undefined;
+  }
+}

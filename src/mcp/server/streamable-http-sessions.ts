@@ -1,0 +1,159 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { Request, Response } from 'express';
+import { GatewayConfig } from '../../config/gateway-config.js';
+import type { GatewayMcpSession } from './gateway-mcp-session.js';
+import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
+import { HostOriginPolicy } from './host-origin-policy.js';
+import { replayHandshake } from './replay-handshake.js';
+import { replyError, replyOpenFailure } from './json-rpc-reply.js';
+import { scopeOf } from './request-scope.js';
+import { handshakeOf, mintSessionId, readSessionId } from './session-token.js';
+
+interface LiveSession {
+  transport: StreamableHTTPServerTransport;
+  session: GatewayMcpSession;
+  lastSeen: number;
+}
+
+// A session nobody used for this long is closed here; its id still works (see restore()).
+const IDLE_MS = 30 * 60_000;
+const SWEEP_MS = 60_000;
+
+/**
+ * MCP Streamable HTTP at /mcp, stateful per client (Mcp-Session-Id), because the protocol
+ * needs a session for what a gateway relays: answers to sampling/elicitation requests,
+ * the GET stream for list_changed, log levels and subscriptions.
+ *
+ * Replicas: the session id carries the client's handshake (session-token.ts), so a replica
+ * that has never seen it rebuilds the session from the id and the request's X-Session-ID
+ * instead of answering 404. Plain calls work on any replica. What lives in one process
+ * (a pending sampling/elicitation answer, an open GET stream, subscriptions) needs the
+ * load balancer to keep a session on one replica (affinity on Mcp-Session-Id).
+ */
+@Injectable()
+export class StreamableHttpSessions implements OnApplicationShutdown {
+  private readonly logger = new Logger('McpHttp');
+  private readonly live = new Map<string, LiveSession>();
+  private readonly policy: HostOriginPolicy;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly sessions: GatewayMcpSessions,
+    config: GatewayConfig,
+  ) {
+    this.policy = new HostOriginPolicy(config.host);
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  async handle(req: Request, res: Response): Promise<void> {
+    const refusal = this.policy.reject(req.header('host'), req.header('origin'));
+    if (refusal) return replyError(res, 403, McpErrorCode.InvalidRequest, `Forbidden: ${refusal}`);
+    if (!['GET', 'POST', 'DELETE'].includes(req.method)) {
+      res.setHeader('Allow', 'GET, POST, DELETE');
+      return replyError(res, 405, McpErrorCode.InvalidRequest, `Method ${req.method} not allowed`);
+    }
+    const scope = scopeOf(req);
+    const id = req.header('mcp-session-id');
+    if (id === undefined) {
+      const handshake = req.method === 'POST' ? handshakeOf(req.body) : undefined;
+      if (!handshake) {
+        return replyError(
+          res,
+          400,
+          McpErrorCode.InvalidRequest,
+          'Bad Request: Mcp-Session-Id header is required',
+        );
+      }
+      return this.open(req, res, scope, () => mintSessionId(handshake));
+    }
+    let live = this.live.get(id);
+    if (!live) {
+      try {
+        live = await this.restore(id, scope);
+      } catch (error) {
+        return replyOpenFailure(res, error);
+      }
+    }
+    if (!live) return replyError(res, 404, -32001, 'Session not found');
+    if (live.session.scope !== scope) {
+      return replyError(
+        res,
+        400,
+        McpErrorCode.InvalidRequest,
+        'X-Session-ID differs from the one this MCP session was opened with',
+      );
+    }
+    live.lastSeen = Date.now();
+    await live.transport.handleRequest(req, res, req.body);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.allSettled([...this.live.values()].map((l) => l.transport.close()));
+    this.live.clear();
+  }
+
+  private async open(
+    req: Request,
+    res: Response,
+    scope: string | undefined,
+    id: () => string,
+  ): Promise<void> {
+    let session: GatewayMcpSession;
+    try {
+      session = await this.sessions.open(scope);
+    } catch (error) {
+      return replyOpenFailure(res, error);
+    }
+    const transport = await this.connect(session, id);
+    await transport.handleRequest(req, res, req.body);
+    // The transport refused the initialize request: nothing refers to this session.
+    if (transport.sessionId === undefined) await session.close();
+  }
+
+  /** Takes over a session opened elsewhere (another replica, or before a restart or idle close). */
+  private async restore(id: string, scope: string | undefined): Promise<LiveSession | undefined> {
+    const handshake = readSessionId(id);
+    if (!handshake) return undefined;
+    const session = await this.sessions.open(scope);
+    const transport = await this.connect(session, () => id);
+    await replayHandshake(transport, id, handshake);
+    session.markInitialized();
+    this.logger.debug(`restored MCP session ${id.slice(0, 8)}…`);
+    return this.live.get(id);
+  }
+
+  private async connect(
+    session: GatewayMcpSession,
+    id: () => string,
+  ): Promise<StreamableHTTPServerTransport> {
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: id,
+      onsessioninitialized: (sessionId) => {
+        this.live.set(sessionId, { transport, session, lastSeen: Date.now() });
+      },
+    });
+    // Set before connect(): the SDK chains its own close handling after ours.
+    transport.onclose = () => {
+      const sessionId = transport.sessionId;
+      if (sessionId !== undefined && this.live.get(sessionId)?.transport === transport) {
+        this.live.delete(sessionId);
+      }
+      void session.close();
+    };
+    await session.server.connect(transport);
+    return transport;
+  }
+
+  private async sweep(): Promise<void> {
+    const cutoff = Date.now() - IDLE_MS;
+    const idle = [...this.live.values()].filter((l) => l.lastSeen < cutoff);
+    await Promise.allSettled(idle.map((l) => l.transport.close()));
+  }
+}

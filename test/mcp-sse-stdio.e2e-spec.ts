@@ -1,0 +1,151 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import {
+  connectSse,
+  connectStdio,
+  connectStreamableHttp,
+  GATEWAY_CLI,
+  textOf,
+} from './helpers/mcp-clients.js';
+import { DEMO_SERVER, demoStdioSpec } from './helpers/paths.js';
+import { descendantsRunning, waitFor } from './helpers/processes.js';
+
+describe('the gateway over the older HTTP+SSE transport (/sse, /messages)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('lists and calls tools', async () => {
+    const client = await connectSse(gateway.url);
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['demo__echo', 'search_tools', 'call_tool']));
+      const result = await client.callTool({
+        name: 'demo__echo',
+        arguments: { message: 'over sse' },
+      });
+      expect(textOf(result)).toBe('over sse');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a foreign Origin and an unknown gateway session', async () => {
+    const foreign = await fetch(`${gateway.url}/sse`, {
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+    const unknown = await fetch(`${gateway.url}/sse`, { headers: { 'X-Session-ID': 'sess_nope' } });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('mcp-gateway --stdio', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-gateway-stdio-'));
+  const serversFile = join(dir, 'servers.json');
+  writeFileSync(serversFile, JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }));
+
+  it('serves the servers file over stdio and leaves no process behind', async () => {
+    const { client } = await connectStdio({ MCP_SERVERS_CONFIG: serversFile });
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual([
+        'demo__calculator',
+        'demo__echo',
+        'demo__time',
+        'search_tools',
+        'call_tool',
+      ]);
+      const result = await client.callTool({
+        name: 'call_tool',
+        arguments: { name: 'demo__calculator', arguments: { expression: '2 + 3' } },
+      });
+      expect(textOf(result)).toContain('5');
+      expect(descendantsRunning(DEMO_SERVER).length).toBe(1);
+    } finally {
+      await client.close();
+    }
+    expect(await waitFor(() => descendantsRunning(GATEWAY_CLI).length === 0)).toBe(true);
+    expect(await waitFor(() => descendantsRunning(DEMO_SERVER).length === 0)).toBe(true);
+  });
+
+  it('honours GATEWAY_MCP_TOOLS=search: only the meta-tools are listed', async () => {
+    const { client } = await connectStdio({
+      MCP_SERVERS_CONFIG: serversFile,
+      GATEWAY_MCP_TOOLS: 'search',
+    });
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'search_tools',
+        'call_tool',
+      ]);
+      const result = await client.callTool({
+        name: 'call_tool',
+        arguments: { name: 'echo', arguments: { message: 'x' } },
+      });
+      expect(textOf(result)).toBe('x');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses to start bound to an unknown gateway session', () => {
+    const run = spawnSync(process.execPath, [GATEWAY_CLI, '--stdio', '--session', 'sess_nope'], {
+      env: { PATH: process.env.PATH ?? '', MCP_SERVERS_CONFIG: serversFile, LOG_LEVEL: 'error' },
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Session 'sess_nope' not found");
+    expect(run.stdout).toBe('');
+  });
+});
+
+describe('GATEWAY_MCP_TOOLS=hybrid', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { GATEWAY_MCP_TOOLS: 'hybrid', GATEWAY_MCP_HYBRID_TOP_K: '1' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('lists the most used tools next to the meta-tools', async () => {
+    const { client } = await connectStreamableHttp(gateway.url);
+    try {
+      // Nothing used yet: the first tool by name.
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'demo__calculator',
+        'search_tools',
+        'call_tool',
+      ]);
+      await client.callTool({
+        name: 'call_tool',
+        arguments: { name: 'demo__echo', arguments: { message: 'a' } },
+      });
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'demo__echo',
+        'search_tools',
+        'call_tool',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,278 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
+import { demoStdioSpec } from './helpers/paths.js';
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '1' },
+  },
+};
+/** fetch will not send another Host header; node:http will, as a rebinding browser would. */
+function statusWithHost(baseUrl: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${baseUrl}/mcp`,
+      { method: 'POST', headers: { ...ACCEPT, host } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.once('error', reject);
+    req.end(JSON.stringify(INITIALIZE));
+  });
+}
+
+const ACCEPT = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
+  let gateway: TestGateway;
+  let client: Client;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+    ({ client } = await connectStreamableHttp(gateway.url));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await gateway?.close();
+  });
+
+  it('lists the catalog under namespaced names, plus the two meta-tools', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual([
+      'demo__calculator',
+      'demo__echo',
+      'demo__time',
+      'search_tools',
+      'call_tool',
+    ]);
+    const echo = tools.find((t) => t.name === 'demo__echo')!;
+    expect(echo.inputSchema.properties).toHaveProperty('message');
+  });
+
+  it('passes a tool result through unchanged', async () => {
+    const result = await client.callTool({ name: 'demo__echo', arguments: { message: 'hello' } });
+    expect(result).toEqual({
+      content: [{ type: 'text', text: 'hello' }],
+      structuredContent: { message: 'hello', delay_ms: 0 },
+    });
+  });
+
+  it('turns bad arguments and tool failures into isError results, not protocol errors', async () => {
+    const bad = await client.callTool({ name: 'demo__echo', arguments: { message: 42 } });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toContain('/message: must be string');
+    const failing = await client.callTool({
+      name: 'demo__calculator',
+      arguments: { expression: '1/0' },
+    });
+    expect(failing.isError).toBe(true);
+  });
+
+  it('answers an unknown tool name with a protocol error', async () => {
+    await expect(client.callTool({ name: 'nope__nothing' })).rejects.toThrow(/not found/);
+  });
+
+  it('searches with search_tools: ranked tools with input schemas and reasons', async () => {
+    const result = await client.callTool({
+      name: 'search_tools',
+      arguments: { query: 'evaluate an arithmetic expression', limit: 2 },
+    });
+    expect(result.isError).toBeFalsy();
+    const found = result.structuredContent as {
+      tools: { name: string; input_schema: object; reasoning: string; score: number }[];
+    };
+    expect(found.tools[0].name).toBe('demo__calculator');
+    expect(found.tools[0].input_schema).toHaveProperty('properties');
+    expect(found.tools[0].reasoning).not.toBe('');
+    expect(found.tools.length).toBeLessThanOrEqual(2);
+  });
+
+  it('calls any tool by name with call_tool, bare names included', async () => {
+    const result = await client.callTool({
+      name: 'call_tool',
+      arguments: { name: 'calculator', arguments: { expression: '6 * 7' } },
+    });
+    expect(textOf(result)).toContain('42');
+    const missing = await client.callTool({ name: 'call_tool', arguments: { arguments: {} } });
+    expect(missing.isError).toBe(true);
+  });
+
+  it('sends tools/list_changed when a server is added over REST', async () => {
+    const http: RunningHttpServer = await startDemoHttpServer();
+    try {
+      const changed = new Promise<void>((resolve) =>
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()),
+      );
+      // The GET stream is where notifications outside a request travel; the SDK opens it.
+      const added = await gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { remote: { url: http.url } } },
+      });
+      expect(added.status).toBe(201);
+      await changed;
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('remote__echo');
+    } finally {
+      await gateway.post('/mcp/servers/remove', { server_name: 'remote' });
+      await http.stop();
+    }
+  });
+
+  it('refuses a foreign Origin or Host with 403 (DNS rebinding protection)', async () => {
+    const foreignOrigin = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { ...ACCEPT, origin: 'http://evil.example' },
+      body: JSON.stringify(INITIALIZE),
+    });
+    expect(foreignOrigin.status).toBe(403);
+    expect(await statusWithHost(gateway.url, 'evil.example')).toBe(403);
+    expect(await statusWithHost(gateway.url, `localhost:${new URL(gateway.url).port}`)).toBe(200);
+    const local = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { ...ACCEPT, origin: gateway.url },
+      body: JSON.stringify(INITIALIZE),
+    });
+    expect(local.status).toBe(200);
+    await local.body?.cancel();
+  });
+
+  it('rejects an unsupported MCP-Protocol-Version and a missing session id', async () => {
+    const init = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: ACCEPT,
+      body: JSON.stringify(INITIALIZE),
+    });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    await init.body?.cancel();
+    const ping = (version: string) =>
+      fetch(`${gateway.url}/mcp`, {
+        method: 'POST',
+        headers: { ...ACCEPT, 'mcp-session-id': sessionId, 'mcp-protocol-version': version },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+      });
+    expect((await ping('1999-01-01')).status).toBe(400);
+    const ok = await ping('2025-11-25');
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+    const noSession = await gateway.postRaw(
+      '/mcp',
+      JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }),
+      ACCEPT,
+    );
+    expect(noSession.status).toBe(400);
+  });
+});
+
+describe('MCP scope binding with X-Session-ID', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('refuses an unknown gateway session with 404, never falling back to global', async () => {
+    const res = await gateway.postRaw('/mcp', JSON.stringify(INITIALIZE), {
+      ...ACCEPT,
+      'X-Session-ID': 'sess_doesnotexist',
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error.data.code).toBe('SESSION_NOT_FOUND');
+  });
+
+  it('serves the servers of the bound session, not the global ones', async () => {
+    const created = await gateway.post('/sessions/create', {});
+    expect(created.status).toBe(201);
+    const sessionId = created.body.session_id as string;
+    const http = await startDemoHttpServer();
+    const { client } = await connectStreamableHttp(gateway.url, { 'X-Session-ID': sessionId });
+    try {
+      const added = await gateway.post(
+        '/mcp/servers/add',
+        { config: { mcpServers: { mine: { url: http.url } } } },
+        { 'X-Session-ID': sessionId },
+      );
+      expect(added.status).toBe(201);
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('mine__echo');
+      const global = await connectStreamableHttp(gateway.url);
+      expect((await global.client.listTools()).tools.map((t) => t.name)).not.toContain(
+        'mine__echo',
+      );
+      await global.client.close();
+      const result = await client.callTool({
+        name: 'mine__echo',
+        arguments: { message: 'scoped' },
+      });
+      expect(textOf(result)).toBe('scoped');
+    } finally {
+      await client.close();
+      await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
+      await http.stop();
+    }
+  });
+});
+
+describe('one MCP session served by two replicas', () => {
+  let first: TestGateway;
+  let second: TestGateway;
+
+  beforeAll(async () => {
+    [first, second] = await Promise.all([
+      startGateway({ servers: { demo: demoStdioSpec() } }),
+      startGateway({ servers: { demo: demoStdioSpec() } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await first?.close();
+    await second?.close();
+  });
+
+  it('lets a replica that never saw the session serve its next request', async () => {
+    const { client, transport } = await connectStreamableHttp(first.url);
+    const sessionId = transport.sessionId!;
+    await client.close();
+    // As a load balancer would: the same Mcp-Session-Id, now on the other replica.
+    const res = await fetch(`${second.url}/mcp`, {
+      method: 'POST',
+      headers: { ...ACCEPT, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'demo__echo', arguments: { message: 'elsewhere' } },
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('elsewhere');
+    const unknown = await fetch(`${second.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        ...ACCEPT,
+        'mcp-session-id': 'not-a-gateway-session',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }),
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
