@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Logger } from '@nestjs/common';
+import { errorMessage } from '../../common/errors/error-message.js';
+import type { RedisConnections } from '../../common/redis/redis-connections.js';
+import type { QueueSettings } from '../../config/gateway-config.js';
+import { QueueDriver, type QueueHandler, type QueueStats } from '../queue-driver.js';
+import { Semaphore } from '../semaphore.js';
+import { CONSUMER_GROUP, ConsumerGroup } from './consumer-group.js';
+import type { StreamEntry } from './stream-replies.js';
+
+/** How long one XREADGROUP blocks; stop() does not wait for it (it closes the reader). */
+const READ_BLOCK_MS = 5000;
+const RETRY_DELAY_MS = 1000;
+/** A duplicate of a request running elsewhere checks this often for the stored answer. */
+const DUPLICATE_POLL_MS = 100;
+/** At shutdown, running requests get this long to be answered; the rest are reclaimed later. */
+const MAX_DRAIN_MS = 25_000;
+
+interface InFlight {
+  /** Set once this entry holds the running mark of its request id. */
+  requestId?: string;
+  settled: Promise<void>;
+}
+
+/**
+ * The queue on Redis Streams, at-least-once: an entry is acknowledged in the same script that
+ * writes its response; entries pending longer than the visibility timeout are reclaimed; an id
+ * answered already gets its stored answer instead of a second run; entries that cannot be
+ * answered go to the dead-letter stream. Each process is one consumer of the group.
+ */
+export class RedisStreamsQueueDriver extends QueueDriver {
+  private readonly logger = new Logger('Queue');
+  private readonly group: ConsumerGroup;
+  private readonly slots: Semaphore;
+  private readonly inFlight = new Map<string, InFlight>();
+  private handler?: QueueHandler;
+  private stopping = false;
+  private reading?: Promise<void>;
+  private maintenanceTimer?: NodeJS.Timeout;
+  private maintaining = false;
+  private maintenanceFailing = false;
+  private reclaimCursor = '0-0';
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly settings: QueueSettings,
+  ) {
+    super();
+    const commands = redis.get('queue');
+    const reader = redis.get('queue:reader');
+    if (!commands || !reader) throw new Error('The Redis queue driver needs Redis (REDIS_URL)');
+    const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const keys = {
+      done: (id: string) => redis.key('queue', settings.requestStream, 'done', id),
+      running: (id: string) => redis.key('queue', settings.requestStream, 'running', id),
+    };
+    this.group = new ConsumerGroup({ commands, reader }, settings, keys, consumer);
+    this.slots = new Semaphore(settings.concurrency);
+  }
+
+  get consumer(): string {
+    return this.group.consumer;
+  }
+
+  start(handler: QueueHandler): Promise<void> {
+    this.handler = handler;
+    this.reading = this.readForever();
+    const every = Math.max(200, Math.floor(this.settings.visibilityTimeoutMs / 3));
+    this.maintenanceTimer = setInterval(() => void this.maintain(), every);
+    this.logger.log(
+      `Consuming ${this.settings.requestStream} as ${this.consumer} (group ${CONSUMER_GROUP}), answering on ${this.settings.responseStream}`,
+    );
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.maintenanceTimer);
+    this.slots.wakeAll();
+    // Closing the reader ends a blocked XREADGROUP at once; entries it had just delivered
+    // stay pending and are reclaimed by another consumer.
+    this.redis.get('queue:reader')?.disconnect();
+    await this.reading;
+    const drainMs = Math.min(this.settings.visibilityTimeoutMs, MAX_DRAIN_MS);
+    const settled = [...this.inFlight.values()].map((f) => f.settled);
+    if (!(await within(Promise.allSettled(settled), drainMs))) {
+      this.logger.warn(
+        `${this.inFlight.size} request(s) still running at shutdown; another consumer will reclaim them`,
+      );
+    }
+    await within(
+      this.group.leave().catch(() => undefined),
+      1000,
+    );
+  }
+
+  async stats(): Promise<QueueStats> {
+    return { driver: 'redis', ...(await this.group.counts()), running: this.slots.running };
+  }
+
+  private async readForever(): Promise<void> {
+    let failing = false;
+    await this.group.ensure().catch((error: unknown) => {
+      failing = true;
+      this.logger.warn(`Cannot create the consumer group yet: ${errorMessage(error)}`);
+    });
+    while (!this.stopping) {
+      await this.slots.whenFree();
+      if (this.stopping) break;
+      try {
+        const entries = await this.group.readNew(this.slots.free, READ_BLOCK_MS);
+        if (failing) this.logger.log(`Reading ${this.settings.requestStream} again`);
+        failing = false;
+        for (const entry of entries) this.dispatch(entry, 1);
+      } catch (error) {
+        if (this.stopping) break;
+        const message = errorMessage(error);
+        if (message.startsWith('NOGROUP')) {
+          // Redis lost the group (restarted without persistence, or the stream was deleted).
+          this.logger.warn(`Consumer group missing on ${this.settings.requestStream}: creating it`);
+          await this.group.ensure().catch(() => sleep(RETRY_DELAY_MS));
+          continue;
+        }
+        if (!failing) this.logger.warn(`Reading ${this.settings.requestStream} failed: ${message}`);
+        failing = true;
+        await sleep(RETRY_DELAY_MS);
+      }
+    }
+  }
+
+  private dispatch(entry: StreamEntry, deliveries: number): void {
+    // A reclaim can return an entry this process is still working on (a keep-alive was late).
+    if (this.inFlight.has(entry.id)) return;
+    const flight: InFlight = { settled: Promise.resolve() };
+    flight.settled = this.settle(entry, deliveries, flight)
+      .catch((error: unknown) => {
+        // Left pending: it is reclaimed after the visibility timeout and tried again.
+        this.logger.warn(`Entry ${entry.id} not settled: ${errorMessage(error)}`);
+      })
+      .finally(() => this.inFlight.delete(entry.id));
+    this.inFlight.set(entry.id, flight);
+  }
+
+  /** Answers, replays or dead-letters one entry, holding a concurrency slot while it runs. */
+  private async settle(entry: StreamEntry, deliveries: number, flight: InFlight): Promise<void> {
+    await this.slots.acquire();
+    try {
+      if (this.stopping || !this.handler) return;
+      const accepted = this.handler.accept(entry.fields.payload);
+      if (accepted.kind === 'poison') {
+        await this.deadLetter(entry, accepted.reason, deliveries);
+        return;
+      }
+      if (deliveries > this.settings.maxAttempts) {
+        const stored = await this.group.storedAnswer(accepted.id);
+        if (stored !== undefined) {
+          // A duplicate whose original was answered meanwhile: the answer, not a failure.
+          await this.group.publish(entry.id, accepted.id, stored, false);
+          return;
+        }
+        // Each earlier delivery ended with its consumer dying or losing Redis mid-request.
+        const reason = `Gave up after ${deliveries - 1} deliveries without an answer (QUEUE_MAX_ATTEMPTS); the request is in ${this.settings.deadLetterStream}`;
+        const answer = JSON.stringify(accepted.abandon(reason));
+        await this.deadLetter(entry, reason, deliveries, {
+          requestId: accepted.id,
+          payload: answer,
+        });
+        return;
+      }
+      const begun = await this.begin(accepted.id, entry.id);
+      switch (begun.kind) {
+        case 'run': {
+          flight.requestId = accepted.id;
+          const response = await accepted.answer();
+          await this.group.publish(entry.id, accepted.id, JSON.stringify(response), true);
+          return;
+        }
+        case 'done':
+          await this.group.publish(entry.id, accepted.id, begun.payload, false);
+          return;
+        case 'busy':
+          // Still running elsewhere after a whole visibility timeout: left pending, retried later.
+          return;
+      }
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /** Like ConsumerGroup.begin, but waits (bounded) while a duplicate of the id is running. */
+  private async begin(requestId: string, entryId: string) {
+    const giveUpAt = Date.now() + this.settings.visibilityTimeoutMs;
+    for (;;) {
+      const begun = await this.group.begin(requestId, entryId);
+      if (begun.kind !== 'busy' || this.stopping || Date.now() >= giveUpAt) return begun;
+      await sleep(DUPLICATE_POLL_MS);
+    }
+  }
+
+  private async deadLetter(
+    entry: StreamEntry,
+    reason: string,
+    deliveries: number,
+    answer?: { requestId: string; payload: string },
+  ): Promise<void> {
+    if (await this.group.deadLetter(entry, reason, deliveries, answer)) {
+      this.logger.warn(`Entry ${entry.id} moved to ${this.settings.deadLetterStream}: ${reason}`);
+    }
+  }
+
+  /** Keeps running entries ours, then takes over entries abandoned by dead consumers. */
+  private async maintain(): Promise<void> {
+    if (this.maintaining || this.stopping) return;
+    this.maintaining = true;
+    try {
+      await Promise.all(
+        [...this.inFlight].map(([entryId, f]) => this.group.keepAlive(entryId, f.requestId)),
+      );
+      this.maintenanceFailing = false;
+      const free = this.slots.free;
+      if (free === 0 || this.stopping) return;
+      const { cursor, claimed } = await this.group.reclaim(free, this.reclaimCursor);
+      this.reclaimCursor = cursor;
+      for (const { entry, deliveries } of claimed) {
+        if (this.inFlight.has(entry.id)) continue;
+        this.logger.log(`Reclaimed entry ${entry.id} (delivery ${deliveries})`);
+        this.dispatch(entry, deliveries);
+      }
+    } catch (error) {
+      // Usually Redis is away; the reader logs that. Say it once per outage here too.
+      if (!this.maintenanceFailing) {
+        this.logger.warn(`Keep-alive/reclaim failed: ${errorMessage(error)}`);
+      }
+      this.maintenanceFailing = true;
+    } finally {
+      this.maintaining = false;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Whether `work` settled within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
