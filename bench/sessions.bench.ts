@@ -25,13 +25,13 @@ async function post(
   url: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<any> {
+): Promise<{ session_id: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  const json = await res.json();
+  const json = (await res.json()) as { session_id: string };
   if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }

@@ -47,7 +47,7 @@ describe('Dockerfile', () => {
 describe('Kubernetes manifests', () => {
   const docs = parseAllDocuments(
     readFileSync(resolve(REPO_ROOT, 'deploy/kubernetes/gateway.yaml'), 'utf8'),
-  ).map((d) => d.toJS() as any);
+  ).map((d) => d.toJS());
   const deployment = docs.find((d) => d.kind === 'Deployment');
   const container = deployment.spec.template.spec.containers[0];
 

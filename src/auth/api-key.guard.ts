@@ -62,3 +62,12 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 }
+
+/**
+ * For doors that check per operation inside one HTTP request (the MCP door: tools/list vs
+ * tools/call). No caller in context means a trusted local door (stdio) or the queue.
+ */
+export function assertCurrentScopes(required: readonly Scope[]): void {
+  const principal = requestContext.getStore()?.principal;
+  if (principal) assertScopes(principal, required);
+}

@@ -32,7 +32,12 @@ export class QueueController {
   @MessagePattern('execute')
   execute(@Payload() request: ExecuteQueueRequest): Promise<ExecuteResult> {
     return this.tools.execute(
-      { toolName: request.tool_name, args: request.args, timeoutMs: effectiveTimeoutMs(request) },
+      {
+        toolName: request.tool_name,
+        args: request.args,
+        timeoutMs: effectiveTimeoutMs(request),
+        door: 'queue',
+      },
       request.session_id,
     );
   }
@@ -43,7 +48,7 @@ export class QueueController {
       throw new GatewayError(ErrorCode.NOT_READY, 'Tool search is not available in this gateway');
     }
     return this.toolSearch.search(
-      { query: request.query, limit: request.limit, servers: request.servers },
+      { query: request.query, limit: request.limit, servers: request.servers, door: 'queue' },
       request.session_id,
     );
   }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { QueueStats } from '../analytics/queue-stats.js';
 import { RedisConnections } from '../common/redis/redis-connections.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { RoutingModule } from '../routing/routing.module.js';
@@ -29,9 +30,20 @@ import { QueueTransport } from './queue.transport.js';
       inject: [QUEUE_MODULE_OPTIONS, RedisConnections, GatewayConfig],
     },
     QueueTransport,
+    // The metrics gauges read the queue through the analytics feature's port.
+    {
+      provide: QueueStats,
+      inject: [QueueService],
+      useFactory: (queue: QueueService): QueueStats => ({
+        stats: async () => {
+          const s = await queue.stats();
+          return { pending: s.pending + s.waiting, dead: s.deadLetters };
+        },
+      }),
+    },
     QueueService,
   ],
-  exports: [QueueDriver, QueueService, QueueTransport],
+  exports: [QueueDriver, QueueService, QueueTransport, QueueStats],
 })
 export class QueueModule extends ConfigurableQueueModule {
   /** Redis Streams when Redis is configured, else the in-process queue. */

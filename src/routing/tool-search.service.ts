@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { UsageRecorder } from '../analytics/usage-recorder.js';
 import { ToolsService, toolView } from '../tools/tools.service.js';
 import { ToolRouter } from './tool-router.js';
 import {
@@ -17,6 +18,7 @@ export class ToolSearchService extends ToolSearch {
   constructor(
     private readonly tools: ToolsService,
     private readonly router: ToolRouter,
+    private readonly usage: UsageRecorder,
   ) {
     super();
   }
@@ -37,12 +39,18 @@ export class ToolSearchService extends ToolSearch {
       if (tool)
         tools.push({ ...toolView(tool), score: round(hit.score), reasoning: hit.reasoning });
     }
-    return {
-      query: request.query,
-      tools,
+    const tookMs = performance.now() - started;
+    // The query text itself is kept only if ANALYTICS_STORE_QUERIES says so (the recorder decides).
+    this.usage.recordSearch({
+      door: request.door ?? 'rest',
       strategy,
-      took_ms: round(performance.now() - started),
-    };
+      tookMs,
+      resultCount: tools.length,
+      queryLength: request.query.length,
+      query: request.query,
+      sessionId,
+    });
+    return { query: request.query, tools, strategy, took_ms: round(tookMs) };
   }
 }
 

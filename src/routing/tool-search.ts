@@ -6,6 +6,8 @@ export interface SearchRequest {
   limit?: number;
   /** Only tools of these servers. */
   servers?: string[];
+  /** Which door asked, for usage analytics (REST when absent). */
+  door?: 'rest' | 'mcp' | 'queue';
 }
 
 export interface SearchHit extends ToolView {

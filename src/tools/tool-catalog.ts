@@ -1,6 +1,7 @@
 import type { UpstreamTool } from '../mcp/upstream-client.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
+import type { ToolAdmission } from './pinning/tool-admission.js';
 import { scopeToolNames, type ToolNamePrefix } from './tool-naming.js';
 
 export interface CatalogTool {
@@ -27,13 +28,32 @@ export class ToolCatalog {
   private readonly byServer = new Map<string, string[]>();
   private readonly byBareName = new Map<string, Set<string>>();
   private readonly listeners = new Set<(change: CatalogChange) => void>();
+  /** Tools whose definition changed since it was pinned: named, but not listed or callable. */
+  private readonly quarantined = new Map<string, CatalogTool>();
 
   constructor(
     private readonly registry: ServerRegistry,
     private readonly prefix: ToolNamePrefix = 'always',
+    private readonly admission?: ToolAdmission,
   ) {
     registry.subscribe((server) => this.sync(server));
     for (const server of registry.list()) this.sync(server);
+    admission?.watch(this);
+  }
+
+  /** A pin changed (approval, another replica): look at this server's tools again. */
+  resyncServer(serverName: string): void {
+    const server = this.registry.find({ name: serverName });
+    // sync() always re-publishes the server it is given.
+    if (server) this.sync(server);
+  }
+
+  quarantinedTool(name: string): CatalogTool | undefined {
+    return this.quarantined.get(name);
+  }
+
+  allQuarantined(): CatalogTool[] {
+    return [...this.quarantined.values()];
   }
 
   get size(): number {
@@ -93,6 +113,8 @@ export class ToolCatalog {
   /** Swaps the entries of one server for `names` (tool → catalog name) and tells listeners. */
   private replace(server: ServerConnection, names: Map<string, string>): void {
     const removed = this.byServer.get(server.name) ?? [];
+    for (const [name, entry] of this.quarantined)
+      if (entry.server === server.name) this.quarantined.delete(name);
     for (const name of removed) {
       const entry = this.byName.get(name);
       this.byName.delete(name);
@@ -104,6 +126,9 @@ export class ToolCatalog {
       const name = names.get(definition.name);
       if (name === undefined) continue;
       const entry = { name, server: server.name, tool: definition.name, definition };
+      const admission = this.admission?.admit(server, definition) ?? 'admit';
+      if (admission === 'quarantine') this.quarantined.set(entry.name, entry);
+      if (admission !== 'admit') continue;
       this.byName.set(entry.name, entry);
       const bare = this.byBareName.get(entry.tool) ?? new Set<string>();
       bare.add(entry.name);

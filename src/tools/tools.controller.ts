@@ -7,7 +7,7 @@ import { ApiScoped } from '../common/http/api-scope.decorator.js';
 import { ErrorDto } from '../common/http/error.dto.js';
 import { SessionId } from '../common/http/session-id.decorator.js';
 import { ExecuteRequestDto, ExecuteResponseDto } from './dto/execute.dto.js';
-import { ToolListDto } from './dto/tool.dto.js';
+import { ApprovedToolDto, ApproveToolRequestDto, ToolListDto } from './dto/tool.dto.js';
 import { ToolsService, type ExecuteResult } from './tools.service.js';
 
 @ApiTags('tools')
@@ -66,5 +66,31 @@ export class ToolsController {
       },
       sessionId,
     );
+  }
+
+  @Get('tools/quarantined')
+  @ApiOperation({
+    operationId: 'listQuarantinedTools',
+    summary: 'Tools held back because their definition changed since first seen (TOOL_PINNING)',
+  })
+  @ApiOkResponse({ type: ToolListDto })
+  async quarantined(@SessionId() sessionId?: string): Promise<ToolListDto> {
+    const tools = await this.tools.quarantined(sessionId);
+    return { tools, count: tools.length };
+  }
+
+  @Post('tools/approve')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'approveTool',
+    summary: "Accept a quarantined tool's new definition as its pin (admin)",
+  })
+  @ApiOkResponse({ type: ApprovedToolDto })
+  @ApiResponse({ status: 404, description: 'No quarantined tool of that name', type: ErrorDto })
+  async approve(
+    @Body() body: ApproveToolRequestDto,
+    @SessionId() sessionId?: string,
+  ): Promise<ApprovedToolDto> {
+    return { approved: await this.tools.approve(body.tool_name, sessionId) };
   }
 }

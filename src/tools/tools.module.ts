@@ -3,12 +3,14 @@ import { ServersModule } from '../servers/servers.module.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { CompatController } from './compat.controller.js';
 import { ToolsController } from './tools.controller.js';
+import { ToolAdmission } from './pinning/tool-admission.js';
+import { ToolPins } from './pinning/tool-pins.service.js';
 import { ToolsService } from './tools.service.js';
 
 @Module({
   imports: [ServersModule],
   controllers: [ToolsController, CompatController],
-  providers: [ToolsService, ArgumentValidator],
+  providers: [ToolsService, ArgumentValidator, ToolPins, ToolAdmission],
   exports: [ToolsService],
 })
 export class ToolsModule {}

@@ -5,9 +5,14 @@ import { GatewayConfig } from '../config/gateway-config.js';
 import type { CallerChannel, CallOptions, ToolResult } from '../mcp/upstream-client.js';
 import { ScopeRegistries } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
+import { UsageRecorder } from '../analytics/usage-recorder.js';
+import { CallLimiter } from '../auth/call-limiter.js';
 import { ArgumentValidator } from './argument-validator.js';
+import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
 import { namespaceTools } from './tool-naming.js';
+
+export type Door = 'rest' | 'mcp' | 'queue';
 
 export interface ToolView {
   name: string;
@@ -29,6 +34,8 @@ export interface ExecuteRequest {
   onProgress?: CallOptions['onProgress'];
   /** The MCP client to relay the server's sampling/elicitation requests and logs to. */
   caller?: CallerChannel;
+  /** Which door the call came through, for usage analytics. */
+  door?: Door;
 }
 
 export interface ExecuteResult {
@@ -47,6 +54,9 @@ export class ToolsService {
     private readonly scopes: ScopeRegistries,
     private readonly validator: ArgumentValidator,
     private readonly config: GatewayConfig,
+    private readonly limiter: CallLimiter,
+    private readonly usage: UsageRecorder,
+    private readonly admission: ToolAdmission,
   ) {
     scopes.useToolNames((registry, server) => this.catalogOf(registry).namesOf(server));
   }
@@ -58,7 +68,7 @@ export class ToolsService {
   catalogOf(registry: ServerRegistry): ToolCatalog {
     let catalog = this.catalogs.get(registry);
     if (!catalog) {
-      catalog = new ToolCatalog(registry, this.config.mcpServer.toolNamePrefix);
+      catalog = new ToolCatalog(registry, this.config.mcpServer.toolNamePrefix, this.admission);
       this.catalogs.set(registry, catalog);
     }
     return catalog;
@@ -72,9 +82,46 @@ export class ToolsService {
       .map(toolView);
   }
 
+  /**
+   * Runs a tool for any door: bounded concurrency, argument validation, timeout, a cap on
+   * what is relayed back, and one usage record whatever the outcome.
+   */
   async execute(request: ExecuteRequest, sessionId?: string): Promise<ExecuteResult> {
+    const started = performance.now();
+    const usage = { tool: request.toolName, server: '', sessionId, door: request.door ?? 'rest' };
+    const release = this.limiter.acquire();
+    try {
+      const outcome = await this.run(request, sessionId, (tool) => {
+        usage.tool = tool.name;
+        usage.server = tool.server;
+      });
+      this.usage.recordToolCall({
+        ...usage,
+        durationMs: performance.now() - started,
+        outcome: outcome.result.isError ? 'tool_error' : 'ok',
+      });
+      return outcome;
+    } catch (error) {
+      this.usage.recordToolCall({
+        ...usage,
+        durationMs: performance.now() - started,
+        outcome: 'error',
+        errorCode: error instanceof GatewayError ? error.code : ErrorCode.INTERNAL,
+      });
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  private async run(
+    request: ExecuteRequest,
+    sessionId: string | undefined,
+    resolved: (tool: CatalogTool) => void,
+  ): Promise<ExecuteResult> {
     const registry = await this.scopes.resolve(sessionId);
     const tool = this.resolve(registry, request.toolName);
+    resolved(tool);
     const args = request.args ?? {};
     this.validator.assertValid(tool.name, tool.definition.inputSchema, args);
     const server = registry.find({ name: tool.server });
@@ -91,12 +138,45 @@ export class ToolsService {
       onProgress: request.onProgress,
       caller: request.caller,
     });
+    this.assertRelayable(tool, result);
     return {
       tool_name: tool.name,
       server: tool.server,
       result,
       took_ms: Math.round((performance.now() - started) * 100) / 100,
     };
+  }
+
+  /** Tools held back because their definition changed since it was pinned. */
+  async quarantined(sessionId?: string): Promise<ToolView[]> {
+    return (await this.catalog(sessionId)).allQuarantined().map(toolView);
+  }
+
+  /** An admin accepts a quarantined tool's new definition; it is listed and callable again. */
+  async approve(name: string, sessionId?: string): Promise<ToolView> {
+    const registry = await this.scopes.resolve(sessionId);
+    const tool = this.catalogOf(registry).quarantinedTool(name);
+    const server = tool && registry.find({ name: tool.server });
+    if (!tool || !server) {
+      throw new GatewayError(
+        ErrorCode.TOOL_NOT_FOUND,
+        `No quarantined tool named '${name}' in this scope`,
+      );
+    }
+    await this.admission.pins.approve(server.name, server.spec, tool.definition);
+    return toolView(tool);
+  }
+
+  /** A server cannot make the gateway relay (and hold in memory) an unbounded answer. */
+  private assertRelayable(tool: CatalogTool, result: ToolResult): void {
+    const limit = this.config.security.maxToolResultBytes;
+    const bytes = Buffer.byteLength(JSON.stringify(result));
+    if (bytes > limit) {
+      throw new GatewayError(
+        ErrorCode.RESULT_TOO_LARGE,
+        `The result of '${tool.name}' is ${bytes} bytes, over MAX_TOOL_RESULT_BYTES (${limit})`,
+      );
+    }
   }
 
   /** A namespaced name, or a bare upstream name when it is unique in scope. */
@@ -111,6 +191,13 @@ export class ToolsService {
         ErrorCode.TOOL_AMBIGUOUS,
         `Tool name '${name}' is offered by several servers; use one of: ${candidates.join(', ')}`,
         { candidates },
+      );
+    }
+    const quarantined = catalog.quarantinedTool(name);
+    if (quarantined) {
+      throw new GatewayError(
+        ErrorCode.TOOL_QUARANTINED,
+        `Tool '${name}' changed its definition since it was first seen and is quarantined; an admin can review and approve it (POST /mcp/tools/approve)`,
       );
     }
     this.throwIfServerDown(registry, name);

@@ -1,4 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { assertCurrentScopes } from '../../auth/api-key.guard.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
@@ -150,6 +151,11 @@ export class GatewayMcpSession {
   }
 
   private async listTools(): Promise<McpObject> {
+    try {
+      assertCurrentScopes(['tools:read']);
+    } catch (error) {
+      throw toMcpError(error);
+    }
     const catalog = await this.deps.tools.catalog(this.scope).catch((e: unknown) => {
       throw toMcpError(e);
     });
@@ -177,6 +183,11 @@ export class GatewayMcpSession {
   }
 
   private async callTool(name: string, args: McpObject, extra: Extra): Promise<McpObject> {
+    try {
+      assertCurrentScopes([name === SEARCH_TOOLS ? 'tools:read' : 'tools:call']);
+    } catch (error) {
+      return toolCallFailure(error);
+    }
     if (name === SEARCH_TOOLS) return this.searchTools(args);
     if (name === CALL_TOOL) {
       const parsed = parseCallArgs(args);
@@ -205,7 +216,14 @@ export class GatewayMcpSession {
           };
     try {
       const { result, tool_name } = await this.deps.tools.execute(
-        { toolName: name, args, signal: extra.signal, caller: this.callerFor(extra), onProgress },
+        {
+          toolName: name,
+          args,
+          signal: extra.signal,
+          caller: this.callerFor(extra),
+          onProgress,
+          door: 'mcp',
+        },
         this.scope,
       );
       this.deps.usage.record(this.scopeKey, tool_name);
@@ -222,7 +240,7 @@ export class GatewayMcpSession {
     if (!this.deps.search)
       return failure(`${SEARCH_TOOLS}: search is not available in this gateway`);
     try {
-      const found = await this.deps.search.search(parsed, this.scope);
+      const found = await this.deps.search.search({ ...parsed, door: 'mcp' }, this.scope);
       const answer = {
         query: found.query,
         strategy: found.strategy,

@@ -1,5 +1,6 @@
 import { All, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { RequireScopes } from '../../auth/auth.decorators.js';
 import type { Request, Response } from 'express';
 import { SseSessions } from './sse-sessions.js';
 import { StreamableHttpSessions } from './streamable-http-sessions.js';
@@ -9,6 +10,8 @@ import { StreamableHttpSessions } from './streamable-http-sessions.js';
  * Not REST, so not in the OpenAPI document.
  */
 @ApiExcludeController()
+// Any tool scope opens the door; each operation then checks its own (tools/call: tools:call).
+@RequireScopes('tools:read', 'tools:call')
 @Controller()
 export class McpHttpController {
   constructor(

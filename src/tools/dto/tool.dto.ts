@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
 
 export class ToolDto {
   @ApiProperty({ example: 'demo__echo' }) name: string;
@@ -17,4 +18,18 @@ export class ToolDto {
 export class ToolListDto {
   @ApiProperty({ type: [ToolDto] }) tools: ToolDto[];
   @ApiProperty({ example: 3 }) count: number;
+}
+
+export class ApproveToolRequestDto {
+  @ApiProperty({
+    example: 'demo__echo',
+    description: 'The quarantined tool to accept as it is now',
+  })
+  @IsString()
+  @Length(1, 256)
+  tool_name: string;
+}
+
+export class ApprovedToolDto {
+  @ApiProperty({ type: ToolDto }) approved: ToolDto;
 }
