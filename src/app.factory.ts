@@ -22,6 +22,11 @@ import { setUpSwagger } from './swagger.js';
 export interface GatewayAppOptions extends ConfigOptions {
   /** Where logs go; the stdio door needs stderr, since stdout carries the protocol. */
   logTo?: 'stdout' | 'stderr';
+  /**
+   * Consume the queue (default true). A desktop client's `--stdio` process is no worker:
+   * with Redis configured it must not take requests off the shared stream.
+   */
+  consumeQueue?: boolean;
 }
 
 export async function createGatewayApp(options: GatewayAppOptions = {}): Promise<INestApplication> {
@@ -49,8 +54,10 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   setUpSwagger(app);
   await app.get(ServersService).loadConfigFile();
   // The queue door (Redis Streams with Redis, else in-process); requests wait for the servers.
-  app.connectMicroservice({ strategy: app.get(QueueTransport) });
-  await app.startAllMicroservices();
+  if (options.consumeQueue !== false) {
+    app.connectMicroservice({ strategy: app.get(QueueTransport) });
+    await app.startAllMicroservices();
+  }
   return app;
 }
 

@@ -39,7 +39,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
 }
 
 async function runStdio(session: string | undefined): Promise<void> {
-  const app = await createGatewayApp({ logTo: 'stderr' });
+  const app = await createGatewayApp({ logTo: 'stderr', consumeQueue: false });
   await app.init();
   // Answer the client's first tools/list with every server of the file, not a partial list.
   await app.get(ServersService).waitForInitialConnect();

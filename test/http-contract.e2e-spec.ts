@@ -127,3 +127,41 @@ describe('SSRF guard on servers added over the API', () => {
     }
   });
 });
+
+describe('connections to servers added over the API', () => {
+  it('go to the address checked at add time and never follow a redirect', async () => {
+    const { createServer } = await import('node:http');
+    const redirector = createServer((_req, res) => {
+      res.writeHead(307, { Location: 'http://169.254.169.254/latest/meta-data' });
+      res.end();
+    });
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    const port = (redirector.address() as { port: number }).port;
+    const { startDemoHttpServer } = await import('./helpers/demo-http-server.js');
+    const demo = await startDemoHttpServer();
+    const gateway = await startGateway();
+    try {
+      const redirected = await gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { hop: { url: `http://127.0.0.1:${port}/mcp` } } },
+      });
+      expect(redirected.status).toBe(201);
+      expect(redirected.body.added).toEqual([]);
+      expect(redirected.body.failed[0].error).toMatch(/not followed|307/);
+
+      // A host name is resolved once, checked, and the connection pinned to what was checked.
+      const byName = await gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { named: { url: demo.url.replace('127.0.0.1', 'localhost') } } },
+      });
+      expect(byName.body.failed).toEqual([]);
+      const call = await gateway.post('/mcp/execute', {
+        tool_name: 'named__echo',
+        args: { message: 'pinned' },
+      });
+      expect(call.body.result.content[0].text).toBe('pinned');
+    } finally {
+      await gateway.close();
+      await demo.stop();
+      redirector.close();
+    }
+  });
+});

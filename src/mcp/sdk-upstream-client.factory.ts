@@ -14,6 +14,7 @@ import {
   type ServerSpec,
   type StdioServerSpec,
 } from '../servers/server-spec.js';
+import { pinnedFetch } from './pinned-fetch.js';
 import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
 import {
@@ -95,15 +96,18 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
   ): Promise<SdkUpstreamClient> {
     const url = new URL(spec.url);
     const requestInit = { headers: spec.headers };
+    // Servers added over the API connect only to the addresses the SSRF guard approved.
+    const base = spec.pinned ? pinnedFetch(spec.pinned) : fetch;
     const describeExit = () => `connection to '${serverName}' closed`;
     const attempt = async (kind: 'streamable-http' | 'sse') => {
       const transport =
         kind === 'sse'
           ? new SSEClientTransport(url, {
               requestInit,
-              eventSourceInit: { fetch: withHeaders(spec.headers) },
+              fetch: base,
+              eventSourceInit: { fetch: withHeaders(spec.headers, base) },
             })
-          : new StreamableHTTPClientTransport(url, { requestInit });
+          : new StreamableHTTPClientTransport(url, { requestInit, fetch: base });
       const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
       try {
         await this.handshake(client, transport, options.timeoutMs);
@@ -158,9 +162,9 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
 }
 
 /** The SSE GET stream needs the spec's headers too, not only the POSTs. */
-function withHeaders(headers: Record<string, string>): typeof fetch {
+function withHeaders(headers: Record<string, string>, base: typeof fetch): typeof fetch {
   return (input, init) =>
-    fetch(input, {
+    base(input, {
       ...init,
       headers: { ...(init?.headers as Record<string, string>), ...headers },
     });

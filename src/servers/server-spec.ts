@@ -28,7 +28,7 @@ export interface RemoteServerSpec extends SpecOptions {
    * For servers added over the API: the address the SSRF guard checked. The connection goes
    * there and nowhere else, whatever DNS answers later.
    */
-  pinned?: { address: string; family: 4 | 6 };
+  pinned?: { address: string; family: 4 | 6 }[];
 }
 
 export type ServerSpec = StdioServerSpec | RemoteServerSpec;

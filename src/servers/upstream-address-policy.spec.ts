@@ -29,10 +29,7 @@ describe('resolveAllowedUpstream (SSRF guard)', () => {
   it('allows public addresses and returns the one to pin', async () => {
     await expect(
       resolveAllowedUpstream('https://public.example/mcp', { allowPrivate: false, lookup }),
-    ).resolves.toEqual({
-      address: '93.184.215.14',
-      family: 4,
-    });
+    ).resolves.toEqual([{ address: '93.184.215.14', family: 4 }]);
     expect(await refusal('https://v6.example/mcp')).toBe('allowed');
   });
 

@@ -33,14 +33,14 @@ export function classify(address: string): { range: string; normalized: string }
 /**
  * SSRF guard for a URL server added over the API: resolves the host once, refuses if ANY of
  * its addresses is link-local/metadata (always) or private/loopback (unless allowed), and
- * returns the address to pin the connection to, so a second DNS answer cannot differ.
+ * returns the addresses to pin the connection to, so a second DNS answer cannot differ.
  * Numeric tricks (`0x7f000001`, `[::ffff:169.254.169.254]`) are normalised by the URL parser
  * and ipaddr before the check. Nothing is sent to the host.
  */
 export async function resolveAllowedUpstream(
   rawUrl: string,
   options: { allowPrivate: boolean; lookup?: HostLookup },
-): Promise<ResolvedAddress> {
+): Promise<ResolvedAddress[]> {
   const url = new URL(rawUrl);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses: ResolvedAddress[] = ipaddr.isValid(host)
@@ -68,9 +68,10 @@ export async function resolveAllowedUpstream(
       );
     }
   }
-  const first = addresses[0];
-  const mapped = ipaddr.process(first.address);
-  return { address: mapped.toString(), family: mapped.kind() === 'ipv6' ? 6 : 4 };
+  return addresses.map(({ address }) => {
+    const mapped = ipaddr.process(address);
+    return { address: mapped.toString(), family: mapped.kind() === 'ipv6' ? 6 : 4 };
+  });
 }
 
 function refused(host: string, address: string, range: string, why: string): GatewayError {

@@ -127,7 +127,7 @@ describe('the queue handlers over the in-process driver', () => {
       took_ms: expect.any(Number),
     });
     expect(tools.calls[0]).toEqual({
-      request: { toolName: 'echo', args: { message: 'hi' }, timeoutMs: undefined },
+      request: { toolName: 'echo', args: { message: 'hi' }, timeoutMs: undefined, door: 'queue' },
       sessionId: 'sess_a',
     });
     expect(await send({ id: 'r2', op: 'list_tools' })).toMatchObject({
