@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { currentRequestId } from '../common/logging/request-context.js';
 import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   CallToolResultSchema,
@@ -39,6 +40,9 @@ export const UPSTREAM_CLIENT_CAPABILITIES = {
   sampling: {},
   elicitation: { form: {}, url: {} },
 };
+
+/** `_meta` key of the gateway's request id on calls to upstream servers. */
+export const REQUEST_ID_META = 'io.github.mcp-gateway/request-id';
 
 /** An UpstreamClient over the SDK's Client; one instance per connected server. */
 export class SdkUpstreamClient implements UpstreamClient {
@@ -119,10 +123,14 @@ export class SdkUpstreamClient implements UpstreamClient {
     try {
       return await this.withProgress(options, (_meta) =>
         this.calls.track(options.caller, () =>
-          this.client.callTool({ name, arguments: args, _meta }, CallToolResultSchema, {
-            timeout: options.timeoutMs,
-            signal: options.signal,
-          }),
+          this.client.callTool(
+            { name, arguments: args, _meta: withRequestId(_meta) },
+            CallToolResultSchema,
+            {
+              timeout: options.timeoutMs,
+              signal: options.signal,
+            },
+          ),
         ),
       );
     } catch (error) {
@@ -207,4 +215,13 @@ export class SdkUpstreamClient implements UpstreamClient {
     // The SDK validates the answer against the method's result schema before replying.
     return (await caller.request(method, params, signal)) as never;
   }
+}
+
+/** The gateway request id travels with the call, so server logs can be matched to ours. */
+function withRequestId<T extends object>(
+  meta: T | undefined,
+): (T & Record<string, unknown>) | undefined {
+  const requestId = currentRequestId();
+  if (!requestId) return meta as (T & Record<string, unknown>) | undefined;
+  return { ...(meta ?? ({} as T)), [REQUEST_ID_META]: requestId };
 }

@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { requestContext } from '../common/logging/request-context.js';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -103,7 +104,10 @@ export class QueueTransport
       return errorResponse(request.id, error, startedAt);
     }
     try {
-      const produced: unknown = await handler(request, new QueueContext([request]));
+      // The request's own id is its request id: in every log line and in the upstream call.
+      const produced: unknown = await requestContext.run({ requestId: `queue:${request.id}` }, () =>
+        handler(request, new QueueContext([request])),
+      );
       const result: unknown = await lastValueFrom(this.transformToObservable(produced), {
         defaultValue: null,
       });
