@@ -19,8 +19,5 @@ export function pinnedFetch(addresses: { address: string; family: 4 | 6 }[]): ty
   };
   const dispatcher = new Agent({ connect: { lookup } });
   return (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(
-      input as never,
-      { ...(init as object), dispatcher, redirect: 'manual' } as never,
-    );
+    undiciFetch(input as never, { ...(init as object), dispatcher, redirect: 'manual' } as never);
 }
