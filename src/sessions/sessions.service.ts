@@ -81,7 +81,8 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   async use(sessionId: string): Promise<SessionRecord> {
     const record = await this.store.get(sessionId);
     if (!record || !visibleToCaller(record)) {
-      await this.closeLocal(sessionId);
+      // Only a session that is gone is closed here: another key's refusal must not disturb it.
+      if (!record) await this.closeLocal(sessionId);
       throw new GatewayError(
         ErrorCode.SESSION_NOT_FOUND,
         `Session '${sessionId}' not found or expired`,

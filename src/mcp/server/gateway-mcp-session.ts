@@ -1,4 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { assertCurrentScopes } from '../../auth/api-key.guard.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
@@ -38,6 +38,7 @@ import {
   SEARCH_TOOLS,
 } from './meta-tools.js';
 import { ScopeFeatures } from './scope-features.js';
+import { StrictParamsServer } from './strict-params-server.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -68,7 +69,7 @@ export class GatewayMcpSession {
     readonly scope: string | undefined,
     private readonly registry: ServerRegistry,
   ) {
-    this.server = new Server(GATEWAY_SERVER_INFO, {
+    this.server = new StrictParamsServer(GATEWAY_SERVER_INFO, {
       capabilities: {
         tools: { listChanged: true },
         resources: { subscribe: true, listChanged: true },
@@ -307,6 +308,8 @@ export class GatewayMcpSession {
     run: (features: ScopeFeatures) => Promise<T>,
   ): Promise<T> {
     try {
+      // Resources, prompts and completions are reads of the catalog's servers.
+      assertCurrentScopes(['tools:read']);
       // Resolved per request: an expired gateway session answers SESSION_NOT_FOUND.
       const registry = await this.deps.scopes.resolve(this.scope);
       const prefix = this.deps.config.mcpServer.toolNamePrefix;

@@ -1,0 +1,62 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  ErrorCode as McpErrorCode,
+  McpError,
+  type Notification,
+  type Request,
+  type Result,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import {
+  safeParse,
+  type AnyObjectSchema,
+  type SchemaOutput,
+} from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { getMethodLiteral } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import * as z from 'zod/v4';
+
+// As the base class declares them (Server's default type parameters).
+type Extra = RequestHandlerExtra<ServerRequest | Request, ServerNotification | Notification>;
+type Answer = ServerResult | Result;
+
+/**
+ * The SDK's Server, except that a request whose params do not fit its method is answered
+ * -32602 (Invalid params), as JSON-RPC asks. The SDK parses each request with the method's
+ * schema before the handler runs, and a failed parse becomes -32603 (Internal error) carrying
+ * the schema library's dump. Here the SDK only matches the method; the params are checked
+ * inside the handler. Every handler goes through this, the SDK's own (initialize, ping) too.
+ */
+export class StrictParamsServer extends Server {
+  override setRequestHandler<T extends AnyObjectSchema>(
+    requestSchema: T,
+    handler: (request: SchemaOutput<T>, extra: Extra) => Answer | Promise<Answer>,
+  ): void {
+    const method = getMethodLiteral(requestSchema);
+    const anyParams = z.looseObject({ method: z.literal(method) });
+    super.setRequestHandler(anyParams, (request, extra) => {
+      const parsed = safeParse(requestSchema, request);
+      if (!parsed.success) {
+        throw new McpError(
+          McpErrorCode.InvalidParams,
+          `Invalid params for ${method}: ${describe(parsed.error)}`,
+        );
+      }
+      return handler(parsed.data, extra);
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  const issues = (error as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues;
+  if (!Array.isArray(issues) || issues.length === 0) return 'they do not match the schema';
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = (issue.path ?? []).filter((p) => p !== 'params').map(String);
+      return `${path.length ? `${path.join('.')}: ` : ''}${issue.message ?? 'invalid'}`;
+    })
+    .join('; ');
+}
