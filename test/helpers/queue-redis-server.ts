@@ -1,4 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { redisServerBinary } from './redis.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +21,7 @@ export interface OwnRedis {
  * always), for tests that kill connections or the server itself: never the shared one.
  */
 export async function startOwnRedis(): Promise<OwnRedis> {
-  let binary = '';
-  try {
-    binary = execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    binary = '';
-  }
+  const binary = redisServerBinary();
   if (!binary) {
     throw new Error(
       'This test restarts a Redis of its own: install redis-server (apt-get install redis-server, brew install redis)',

@@ -22,6 +22,15 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** The path of an installed redis-server, or '' when there is none. */
+export function redisServerBinary(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
 async function locate(): Promise<string> {
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) {
@@ -30,12 +39,7 @@ async function locate(): Promise<string> {
   }
   const local = 'redis://127.0.0.1:6379';
   if (await answers(local)) return local;
-  let binary: string;
-  try {
-    binary = execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    binary = '';
-  }
+  const binary = redisServerBinary();
   if (!binary) {
     throw new Error(
       'These tests need Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server ' +
