@@ -14,6 +14,7 @@ import {
   type ServerSpec,
   type StdioServerSpec,
 } from '../servers/server-spec.js';
+import { keepAliveFetch } from './keep-alive-fetch.js';
 import { pinnedFetch } from './pinned-fetch.js';
 import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
@@ -97,7 +98,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     const url = new URL(spec.url);
     const requestInit = { headers: spec.headers };
     // Servers added over the API connect only to the addresses the SSRF guard approved.
-    const base = spec.pinned ? pinnedFetch(spec.pinned) : fetch;
+    const base = spec.pinned ? pinnedFetch(spec.pinned) : keepAliveFetch;
     const describeExit = () => `connection to '${serverName}' closed`;
     const attempt = async (kind: 'streamable-http' | 'sse') => {
       const transport =

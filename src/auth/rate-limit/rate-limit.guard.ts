@@ -51,6 +51,8 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // The queue door has its own bounded concurrency; these limits are per HTTP caller.
     if (context.getType() !== 'http') return true;
+    // Both limits off: no caller digest, no counter, on every request.
+    if (this.perCaller <= 0 && this.perTool <= 0) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     const caller = callerTracker(req);
