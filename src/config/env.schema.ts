@@ -52,6 +52,12 @@ export class EnvSchema {
   /** Comma-separated bare command names that servers added over the API may run. */
   @IsString() GATEWAY_STDIO_ALLOWLIST = '';
 
+  /**
+   * Comma-separated host names clients use to reach /mcp (Host and Origin checks against DNS
+   * rebinding). Needed when listening on 0.0.0.0, where the gateway cannot know its names.
+   */
+  @IsString() GATEWAY_ALLOWED_HOSTS = '';
+
   /** How long a stdio server gets between SIGTERM and SIGKILL when it is closed. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) STDIO_KILL_GRACE_MS = 2_000;
 

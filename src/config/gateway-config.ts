@@ -107,6 +107,11 @@ export class GatewayConfig {
   get maxBodyBytes(): number {
     return this.env.MAX_BODY_BYTES;
   }
+  get allowedHosts(): readonly string[] {
+    return this.env.GATEWAY_ALLOWED_HOSTS.split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
+  }
   get stdioAllowlist(): readonly string[] {
     return this.env.GATEWAY_STDIO_ALLOWLIST.split(',')
       .map((s) => s.trim())

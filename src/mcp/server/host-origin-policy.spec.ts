@@ -31,3 +31,13 @@ describe('HostOriginPolicy', () => {
     expect(policy.reject('mcp.example.com', 'https://evil.example')).toMatch(/Origin/);
   });
 });
+
+describe('HostOriginPolicy with GATEWAY_ALLOWED_HOSTS', () => {
+  it('on a wildcard address admits only the named hosts and loopback, stopping DNS rebinding', () => {
+    const policy = new HostOriginPolicy('0.0.0.0', ['gateway.example.com']);
+    expect(policy.reject('gateway.example.com', 'https://gateway.example.com')).toBeUndefined();
+    expect(policy.reject('localhost:8000', undefined)).toBeUndefined();
+    // A rebinding page sends its own name as both Host and Origin: no longer enough.
+    expect(policy.reject('evil.example', 'http://evil.example')).toContain('not allowed');
+  });
+});

@@ -11,10 +11,12 @@ const WILDCARD = new Set(['0.0.0.0', '::', '[::]', '']);
 export class HostOriginPolicy {
   private readonly allowed?: ReadonlySet<string>;
 
-  constructor(listenHost: string) {
+  /** `extraHosts` (GATEWAY_ALLOWED_HOSTS) names the gateway's public names, wildcard or not. */
+  constructor(listenHost: string, extraHosts: readonly string[] = []) {
     const host = listenHost.trim().toLowerCase();
-    if (WILDCARD.has(host)) this.allowed = undefined;
-    else this.allowed = LOOPBACK.has(host) ? LOOPBACK : new Set([...LOOPBACK, host]);
+    const named = WILDCARD.has(host) || LOOPBACK.has(host) ? [] : [host];
+    if (WILDCARD.has(host) && extraHosts.length === 0) this.allowed = undefined;
+    else this.allowed = new Set([...LOOPBACK, ...named, ...extraHosts]);
   }
 
   /** Why the request must be refused, or undefined when it may pass. */

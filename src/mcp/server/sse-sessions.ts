@@ -32,7 +32,7 @@ export class SseSessions implements OnApplicationShutdown {
     private readonly sessions: GatewayMcpSessions,
     config: GatewayConfig,
   ) {
-    this.policy = new HostOriginPolicy(config.host);
+    this.policy = new HostOriginPolicy(config.host, config.allowedHosts);
   }
 
   async openStream(req: Request, res: Response): Promise<void> {

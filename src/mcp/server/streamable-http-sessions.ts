@@ -43,7 +43,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     private readonly sessions: GatewayMcpSessions,
     config: GatewayConfig,
   ) {
-    this.policy = new HostOriginPolicy(config.host);
+    this.policy = new HostOriginPolicy(config.host, config.allowedHosts);
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
   }
 
