@@ -2,7 +2,7 @@ import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
-import type { ConfigOptions } from './config/config.module.js';
+import { checkConfiguration, type ConfigOptions } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
@@ -30,7 +30,11 @@ export interface GatewayAppOptions extends ConfigOptions {
 }
 
 export async function createGatewayApp(options: GatewayAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+  // Registering loads `.env`; checking the configuration before Nest starts turns a bad value
+  // into one plain message instead of a framework stack trace.
+  const appModule = AppModule.register(options);
+  checkConfiguration(options);
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
     bodyParser: false,
     abortOnError: false,
     bufferLogs: true,

@@ -84,3 +84,29 @@ describe('graceful shutdown of a real gateway process', () => {
     expect(lines.some((l) => l.includes('SIGTERM received'))).toBe(true);
   });
 });
+
+describe('a bad configuration stops the start', () => {
+  it.each([
+    [{ GATEWAY_PORT: 'abc' }, 'GATEWAY_PORT="abc": GATEWAY_PORT must be an integer number'],
+    [
+      { GATEWAY_HOST: '0.0.0.0' },
+      'GATEWAY_HOST="0.0.0.0": listening beyond loopback needs API keys',
+    ],
+    [
+      { MCP_SERVERS_CONFIG: 'no-such-file.json' },
+      'MCP_SERVERS_CONFIG="no-such-file.json": no such file',
+    ],
+  ])('%j: exit 1 with one message naming the variable', async (env, expected) => {
+    const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    expect(await exitOf(child)).toEqual({ code: 1, signal: null });
+    expect(output).toContain(`mcp-gateway failed to start: Invalid configuration:\n  ${expected}`);
+    // No framework stack trace in front of the message.
+    expect(output).not.toContain('    at ');
+  });
+});

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
 import { validateEnv } from './env.schema.js';
+import { ApiKeys } from '../auth/api-keys.js';
 import { GatewayConfig } from './gateway-config.js';
 
 export interface ConfigOptions {
@@ -8,6 +9,14 @@ export interface ConfigOptions {
   env?: Record<string, string | undefined>;
   /** Folder that relative paths (the servers file) resolve against; the process cwd by default. */
   cwd?: string;
+}
+
+/** Validates everything a start needs from the environment; throws naming the variable. */
+export function checkConfiguration(options: ConfigOptions = {}): GatewayConfig {
+  const config = new GatewayConfig(validateEnv({ ...process.env, ...options.env }), options.cwd);
+  void config.serversConfigPath;
+  ApiKeys.load(config.security.apiKeys, config.security.apiKeysFile);
+  return config;
 }
 
 /**

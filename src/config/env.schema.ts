@@ -161,8 +161,12 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   const errors = validateSync(env, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) =>
-        `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      // A value that is not a number at all breaks its range checks too; say the one thing.
+      (e) => {
+        const constraints = e.constraints ?? {};
+        const said = constraints.isInt ?? Object.values(constraints).join('; ');
+        return `  ${e.property}=${JSON.stringify(e.value)}: ${said}`;
+      },
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
