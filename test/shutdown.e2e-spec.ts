@@ -102,8 +102,8 @@ describe('a bad configuration stops the start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     expect(await exitOf(child)).toEqual({ code: 1, signal: null });
     expect(output).toContain(`mcp-gateway failed to start: Invalid configuration:\n  ${expected}`);
     // No framework stack trace in front of the message.
