@@ -3,6 +3,7 @@ import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DrainService } from './health/drain.service.js';
+import { QueueTransport } from './queue/queue.transport.js';
 import { ServersService } from './servers/servers.service.js';
 
 async function main(): Promise<void> {
@@ -11,7 +12,10 @@ async function main(): Promise<void> {
   const config = app.get(GatewayConfig);
   stopOnSignals(async () => {
     app.get(DrainService).begin();
+    // Nest closes microservices only after the drain; the queue must stop taking work now.
+    const queueStopped = app.get(QueueTransport).close();
     await app.close();
+    await queueStopped;
   }, config.shutdownGraceMs);
   await app.listen(config.port, config.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');

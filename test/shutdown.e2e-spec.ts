@@ -7,6 +7,8 @@ import { unusedPort } from './helpers/free-port.js';
 import { DEMO_SERVER, demoStdioSpec, REPO_ROOT } from './helpers/paths.js';
 import { isAlive } from '../src/mcp/process-tree.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
+import { Redis } from 'ioredis';
 
 const exitOf = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
@@ -21,7 +23,12 @@ describe('graceful shutdown of a real gateway process', () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('on SIGTERM: not ready at once, finishes the call in flight, ends its servers, exits 0', async () => {
+  it('on SIGTERM: not ready at once, stops taking queue work, finishes the call in flight, ends its servers, exits 0', async () => {
+    const redisUrl = await testRedisUrl();
+    const prefix = uniquePrefix('shutdown');
+    const requests = `${prefix}requests`;
+    const responses = `${prefix}responses`;
+    const redis = new Redis(redisUrl);
     const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-'));
     writeFileSync(
       join(dir, 'servers.json'),
@@ -36,6 +43,10 @@ describe('graceful shutdown of a real gateway process', () => {
         GATEWAY_PORT: String(port),
         MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
         SHUTDOWN_GRACE_MS: '10000',
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: prefix,
+        QUEUE_REQUEST_STREAM: requests,
+        QUEUE_RESPONSE_STREAM: responses,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,6 +80,9 @@ describe('graceful shutdown of a real gateway process', () => {
       sawNotReady = res?.status === 503;
     }
     expect(sawNotReady).toBe(true);
+    // The queue consumer has stopped: work put on the stream now waits for another replica.
+    await new Promise((r) => setTimeout(r, 200));
+    await redis.xadd(requests, '*', 'payload', JSON.stringify({ id: 'late-1', op: 'list_tools' }));
 
     const answer = await slowCall;
     expect(answer.status).toBe(200);
@@ -76,6 +90,11 @@ describe('graceful shutdown of a real gateway process', () => {
       ((await answer.json()) as { result: { content: { text: string }[] } }).result.content[0].text,
     ).toBe('finish me');
     expect(await exited).toEqual({ code: 0, signal: null });
+    expect(await redis.xlen(responses)).toBe(0);
+    expect(await redis.xlen(requests)).toBe(1);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
     // Checked by pid: an orphan would be re-parented and no longer look like ours.
     expect(serverPids.filter(isAlive)).toEqual([]);
     // Structured logs: every line is JSON, and the shutdown is in them.

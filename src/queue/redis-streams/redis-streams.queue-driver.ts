@@ -36,6 +36,7 @@ export class RedisStreamsQueueDriver extends QueueDriver {
   private readonly inFlight = new Map<string, InFlight>();
   private handler?: QueueHandler;
   private stopping = false;
+  private stopped?: Promise<void>;
   private reading?: Promise<void>;
   private maintenanceTimer?: NodeJS.Timeout;
   private maintaining = false;
@@ -74,8 +75,13 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
-    if (this.stopping) return;
+  /** Idempotent: a second caller (the app closing after a SIGTERM) waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopNow();
+    return this.stopped;
+  }
+
+  private async stopNow(): Promise<void> {
     this.stopping = true;
     clearInterval(this.maintenanceTimer);
     this.slots.wakeAll();
