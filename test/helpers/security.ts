@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startHttpMcpServer, type RunningHttpServer } from './demo-http-server.js';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
@@ -140,41 +140,11 @@ export class RawMcp {
   }
 }
 
-export interface RecorderServer {
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
+export type RecorderServer = RunningHttpServer;
 
 /** mcp_servers/fixtures/header-recorder-server.ts on a free loopback port. */
-export async function startHeaderRecorder(): Promise<RecorderServer> {
-  const child = spawn(process.execPath, [HEADER_RECORDER, '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error('header-recorder did not start in 10 s')),
-      10_000,
-    );
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /listening on (\S+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        done(match[1]);
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`header-recorder exited with ${code}`)));
-  });
-  return {
-    url,
-    process: child,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
+export function startHeaderRecorder(): Promise<RecorderServer> {
+  return startHttpMcpServer(HEADER_RECORDER, ['0'], 'header-recorder');
 }
 
 /** Prints a matrix of cells (`... : ok` or `... : expected X, got Y`) so its size shows in the run. */
