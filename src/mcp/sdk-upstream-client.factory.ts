@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
@@ -14,8 +13,9 @@ import {
   type ServerSpec,
   type StdioServerSpec,
 } from '../servers/server-spec.js';
-import { keepAliveFetch } from './keep-alive-fetch.js';
-import { pinnedFetch } from './pinned-fetch.js';
+import { keepAliveAgent, keepAliveFetch } from './keep-alive-fetch.js';
+import { pinnedAgent, pinnedFetch } from './pinned-fetch.js';
+import { PooledHttpTransport } from './pooled-http-transport.js';
 import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
 import {
@@ -98,9 +98,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     const url = new URL(spec.url);
     const requestInit = { headers: spec.headers };
     // Servers added over the API connect only to the addresses the SSRF guard approved.
-    const base = spec.pinned ? pinnedFetch(spec.pinned) : keepAliveFetch;
     const describeExit = () => `connection to '${serverName}' closed`;
     const attempt = async (kind: 'streamable-http' | 'sse') => {
+      const dispatcher = spec.pinned ? pinnedAgent(spec.pinned) : keepAliveAgent;
+      const base = spec.pinned ? pinnedFetch(dispatcher) : keepAliveFetch;
       const transport =
         kind === 'sse'
           ? new SSEClientTransport(url, {
@@ -108,7 +109,12 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
               fetch: base,
               eventSourceInit: { fetch: withHeaders(spec.headers, base) },
             })
-          : new StreamableHTTPClientTransport(url, { requestInit, fetch: base });
+          : new PooledHttpTransport(url, {
+              dispatcher,
+              headers: spec.headers,
+              followRedirects: !spec.pinned,
+              ownsDispatcher: Boolean(spec.pinned),
+            });
       const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
       try {
         await this.handshake(client, transport, options.timeoutMs);

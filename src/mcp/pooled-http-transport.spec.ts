@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { z } from 'zod';
+import { PooledHttpTransport } from './pooled-http-transport.js';
+
+/**
+ * The gateway's streamable HTTP client transport against the SDK's own server transport,
+ * in both of its answer modes (SSE streams and plain JSON), over real loopback HTTP.
+ */
+
+interface TestServer {
+  url: string;
+  /** Every request as method + path, in order. */
+  requests: string[];
+  closedSessions: string[];
+  /** Sends a notification on the session's standalone GET stream. */
+  notifyToolsChanged(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const servers: Server[] = [];
+const agent = new Agent({ keepAliveTimeout: 1000 });
+
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map((s) => new Promise((done) => s.close(done).closeAllConnections())),
+  );
+});
+
+function mcpServer(): McpServer {
+  const server = new McpServer({ name: 'transport-test', version: '1.0.0' });
+  server.registerTool(
+    'echo',
+    { description: 'Echoes', inputSchema: { message: z.string() } },
+    ({ message }) => ({ content: [{ type: 'text', text: message }] }),
+  );
+  server.registerTool(
+    'count',
+    { description: 'Reports progress three times, then answers', inputSchema: {} },
+    async (_args, extra) => {
+      const token = extra._meta?.progressToken;
+      for (let progress = 1; token !== undefined && progress <= 3; progress++) {
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress, total: 3 },
+        });
+      }
+      return { content: [{ type: 'text', text: 'done' }] };
+    },
+  );
+  return server;
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+}
+
+/** A stateful SDK server on `path`; other paths answer 307 to it (for the redirect tests). */
+async function startServer(options: { json: boolean; path?: string }): Promise<TestServer> {
+  const path = options.path ?? '/mcp';
+  const requests: string[] = [];
+  const closedSessions: string[] = [];
+  const sessions = new Map<
+    string,
+    { transport: StreamableHTTPServerTransport; server: McpServer }
+  >();
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    requests.push(`${req.method} ${req.url}`);
+    if (req.url !== path) {
+      res.writeHead(307, { location: path }).end();
+      return;
+    }
+    const body = req.method === 'POST' ? await readBody(req) : undefined;
+    const id = req.headers['mcp-session-id'] as string | undefined;
+    let session = id ? sessions.get(id) : undefined;
+    if (!session) {
+      if (id) {
+        res.writeHead(404).end();
+        return;
+      }
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        enableJsonResponse: options.json,
+        onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),
+        onsessionclosed: (sid) => void closedSessions.push(sid),
+      });
+      const server = mcpServer();
+      await server.connect(transport);
+      session = { transport, server };
+    }
+    await session.transport.handleRequest(req, res, body);
+  };
+  const http = createServer((req, res) => void handle(req, res));
+  servers.push(http);
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    requests,
+    closedSessions,
+    notifyToolsChanged: async () => {
+      for (const { server } of sessions.values()) server.sendToolListChanged();
+      return Promise.resolve();
+    },
+    close: () => new Promise((done) => http.close(() => done())),
+  };
+}
+
+async function connect(url: string, followRedirects = true): Promise<Client> {
+  const client = new Client({ name: 'transport-test-client', version: '1.0.0' });
+  const transport = new PooledHttpTransport(new URL(url), {
+    dispatcher: agent,
+    headers: { 'x-spec-header': 'from-spec' },
+    followRedirects,
+    ownsDispatcher: false,
+  });
+  await client.connect(transport);
+  return client;
+}
+
+describe.each([
+  ['SSE answers', false],
+  ['JSON answers', true],
+])('PooledHttpTransport with %s', (_label, json) => {
+  it('initializes a session and calls tools, many at once', async () => {
+    const server = await startServer({ json });
+    const client = await connect(server.url);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        client.callTool({ name: 'echo', arguments: { message: `m${i}` } }),
+      ),
+    );
+    expect(answers.map((a) => (a.content as { text: string }[])[0].text)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `m${i}`),
+    );
+    expect((client.transport as PooledHttpTransport).sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    await client.close();
+  });
+
+  it('ends the upstream session with DELETE on close', async () => {
+    const server = await startServer({ json });
+    const client = await connect(server.url);
+    const sessionId = (client.transport as PooledHttpTransport).sessionId;
+    await client.close();
+    expect(server.requests).toContain('DELETE /mcp');
+    expect(server.closedSessions).toEqual([sessionId]);
+  });
+});
+
+describe('PooledHttpTransport streams', () => {
+  it('hands on progress notifications before the result of the same call', async () => {
+    const server = await startServer({ json: false });
+    const client = await connect(server.url);
+    const seen: number[] = [];
+    const result = await client.callTool({ name: 'count', arguments: {} }, undefined, {
+      onprogress: (p) => seen.push(p.progress),
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(result.content).toEqual([{ type: 'text', text: 'done' }]);
+    await client.close();
+  });
+
+  it('receives server-initiated notifications on the GET stream opened after initialization', async () => {
+    const server = await startServer({ json: false });
+    const client = await connect(server.url);
+    const changed = new Promise<string>((done) => {
+      client.fallbackNotificationHandler = (n) => Promise.resolve(done(n.method));
+    });
+    // The GET stream opens right after `notifications/initialized`; wait until the server has it.
+    for (let i = 0; i < 100 && !server.requests.includes('GET /mcp'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await server.notifyToolsChanged();
+    await expect(changed).resolves.toBe('notifications/tools/list_changed');
+    await client.close();
+  });
+});
+
+describe('PooledHttpTransport failures and redirects', () => {
+  it('follows a same-origin 307 when allowed and keeps using the new address', async () => {
+    const server = await startServer({ json: true, path: '/real' });
+    const client = await connect(server.url.replace('/real', '/old'));
+    await client.callTool({ name: 'echo', arguments: { message: 'x' } });
+    // One redirect for the first POST; every later request goes straight to /real.
+    expect(server.requests.filter((r) => r.endsWith('/old'))).toEqual(['POST /old']);
+    await client.close();
+  });
+
+  it('does not follow a redirect when not allowed (pinned addresses), and says so', async () => {
+    const server = await startServer({ json: true, path: '/real' });
+    await expect(connect(server.url.replace('/real', '/old'), false)).rejects.toThrow(
+      /HTTP 307.*redirected to \/real, not followed/,
+    );
+  });
+
+  it('reports an HTTP error status with the server words', async () => {
+    const http = createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
+    servers.push(http);
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    const { port } = http.address() as AddressInfo;
+    await expect(connect(`http://127.0.0.1:${port}/mcp`)).rejects.toThrow(
+      /HTTP 503\): down for maintenance/,
+    );
+  });
+
+  it('reports an answer of an unexpected content type', async () => {
+    const http = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'),
+    );
+    servers.push(http);
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    const { port } = http.address() as AddressInfo;
+    await expect(connect(`http://127.0.0.1:${port}/mcp`)).rejects.toThrow(
+      /Unexpected content type: text\/html/,
+    );
+  });
+});

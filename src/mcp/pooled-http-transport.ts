@@ -1,0 +1,263 @@
+import { setMaxListeners } from 'node:events';
+import type {
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Dispatcher } from 'undici';
+import { isJsonRpcEnvelope, readSseMessages, type SseReadOutcome } from './sse-messages.js';
+
+/** How often, and how patiently, a dropped server-to-client stream is reopened (as the SDK). */
+const RECONNECT = { firstDelayMs: 1000, maxDelayMs: 30_000, growth: 1.5, maxRetries: 2 };
+/** Same-origin 307/308 hops followed (e.g. `/mcp` → `/mcp/`); never for pinned addresses. */
+const MAX_REDIRECTS = 3;
+/** How long closing waits for the upstream to end the session (DELETE). */
+const TERMINATE_TIMEOUT_MS = 1000;
+
+export interface PooledHttpTransportOptions {
+  /** The connection pool every request goes through (keep-alive, or pinned to checked addresses). */
+  dispatcher: Dispatcher;
+  /** Headers of the server spec (e.g. Authorization), sent on every request. */
+  headers: Record<string, string>;
+  /** Same-origin redirects are followed only when true (servers from the servers file). */
+  followRedirects: boolean;
+  /** Whether the pool is this transport's own (a pinned one), to be closed with it. */
+  ownsDispatcher: boolean;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+export class UpstreamHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(`Streamable HTTP error: ${message}`);
+  }
+}
+
+/**
+ * The MCP streamable HTTP client transport on undici's `request` over a keep-alive pool,
+ * for the gateway's upstream hop. The SDK's own transport goes through WHATWG fetch and web
+ * streams and spends about a millisecond of CPU per call here; the protocol is the same:
+ * POST each message (JSON or SSE answer), keep the Mcp-Session-Id and protocol version,
+ * open the GET stream after `notifications/initialized`, resume a stream with Last-Event-ID,
+ * DELETE the session on close.
+ */
+export class PooledHttpTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private url: URL;
+  private session?: string;
+  private protocolVersion?: string;
+  private abort?: AbortController;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(
+    url: URL,
+    private readonly options: PooledHttpTransportOptions,
+  ) {
+    this.url = url;
+  }
+
+  get sessionId(): string | undefined {
+    return this.session;
+  }
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  start(): Promise<void> {
+    if (this.abort) throw new Error('PooledHttpTransport already started');
+    this.abort = new AbortController();
+    // Every request in flight listens on this one signal; dozens at once are normal here.
+    setMaxListeners(0, this.abort.signal);
+    return Promise.resolve();
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    try {
+      if (options?.resumptionToken) {
+        this.openStream(options.resumptionToken, 0);
+        return;
+      }
+      const response = await this.request(
+        'POST',
+        {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        JSON.stringify(message),
+      );
+      const session = header(response.headers, 'mcp-session-id');
+      if (session) this.session = session;
+      if (response.statusCode >= 300) throw await postFailure(response);
+      if (response.statusCode === 202 || !isRequest(message)) {
+        await response.body.dump();
+        if (isInitialized(message)) this.openStream(undefined, 0);
+        return;
+      }
+      const type = mediaType(header(response.headers, 'content-type'));
+      if (type === 'text/event-stream') {
+        // The answer streams (progress, server requests, then the result): read it in the background.
+        void this.readStream(response.body, false);
+      } else if (type === 'application/json') {
+        const data: unknown = await response.body.json();
+        for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
+      } else {
+        await response.body.dump();
+        throw new UpstreamHttpError(-1, `Unexpected content type: ${type ?? 'none'}`);
+      }
+    } catch (error) {
+      this.onerror?.(error as Error);
+      throw error;
+    }
+  }
+
+  /** Ends the upstream session first (DELETE), as a client that is done SHOULD; best effort. */
+  async close(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    if (this.session && this.abort && !this.abort.signal.aborted) {
+      await this.terminateSession().catch(() => undefined);
+    }
+    this.abort?.abort();
+    if (this.options.ownsDispatcher) await this.options.dispatcher.close().catch(() => undefined);
+    this.onclose?.();
+  }
+
+  /** DELETE of the session; 405 means the server does not let clients end sessions. */
+  private async terminateSession(): Promise<void> {
+    const response = await this.request('DELETE', {}, undefined, 0, TERMINATE_TIMEOUT_MS);
+    await response.body.dump();
+    this.session = undefined;
+  }
+
+  private async request(
+    method: 'POST' | 'GET' | 'DELETE',
+    extra: Record<string, string>,
+    body?: string,
+    redirects = 0,
+    timeoutMs?: number,
+  ): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = { ...extra, ...this.options.headers };
+    if (this.session) headers['mcp-session-id'] = this.session;
+    if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
+    const response = await this.options.dispatcher.request({
+      origin: this.url.origin,
+      path: this.url.pathname + this.url.search,
+      method,
+      headers,
+      body,
+      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : this.abort?.signal,
+    });
+    const next = this.redirectTarget(response, redirects);
+    if (!next) return response;
+    await response.body.dump();
+    this.url = next;
+    return this.request(method, extra, body, redirects + 1, timeoutMs);
+  }
+
+  /** Where a method-preserving same-origin redirect points, when it may be followed. */
+  private redirectTarget(response: Dispatcher.ResponseData, redirects: number): URL | undefined {
+    if (response.statusCode !== 307 && response.statusCode !== 308) return undefined;
+    const location = header(response.headers, 'location');
+    if (!location || !this.options.followRedirects || redirects >= MAX_REDIRECTS) return undefined;
+    const target = new URL(location, this.url);
+    return target.origin === this.url.origin ? target : undefined;
+  }
+
+  /** The GET stream for server-initiated messages, or a resumed one after `lastEventId`. */
+  private openStream(lastEventId: string | undefined, attempt: number): void {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (lastEventId) headers['last-event-id'] = lastEventId;
+    this.request('GET', headers)
+      .then(async (response) => {
+        // 405: the server offers no GET stream, which the spec allows.
+        if (response.statusCode === 405) return response.body.dump();
+        if (response.statusCode >= 300) {
+          await response.body.dump();
+          throw new UpstreamHttpError(response.statusCode, 'Failed to open SSE stream');
+        }
+        await this.readStream(response.body, true, lastEventId);
+      })
+      .catch((error: unknown) => {
+        if (this.abort?.signal.aborted) return;
+        this.onerror?.(error as Error);
+        this.reconnect(lastEventId, attempt + 1);
+      });
+  }
+
+  private async readStream(
+    body: AsyncIterable<Buffer>,
+    reconnectable: boolean,
+    resumedFrom?: string,
+  ): Promise<void> {
+    let outcome: SseReadOutcome | undefined;
+    let lastEventId = resumedFrom;
+    try {
+      outcome = await readSseMessages(
+        body,
+        (message) => this.onmessage?.(message),
+        (error) => this.onerror?.(error),
+      );
+      lastEventId = outcome.lastEventId ?? lastEventId;
+    } catch (error) {
+      if (this.abort?.signal.aborted) return;
+      this.onerror?.(new Error(`SSE stream disconnected: ${(error as Error).message}`));
+    }
+    // A stream that ended before its answer is resumed where it stopped, when the server
+    // gave event ids (the GET stream is always reopened).
+    const resumable = reconnectable || lastEventId !== undefined;
+    if (resumable && !outcome?.sawResponse && !this.abort?.signal.aborted) {
+      this.reconnect(lastEventId, 0);
+    }
+  }
+
+  private reconnect(lastEventId: string | undefined, attempt: number): void {
+    if (attempt > RECONNECT.maxRetries || this.abort?.signal.aborted) return;
+    const delay = Math.min(
+      RECONNECT.firstDelayMs * RECONNECT.growth ** attempt,
+      RECONNECT.maxDelayMs,
+    );
+    this.reconnectTimer = setTimeout(() => this.openStream(lastEventId, attempt), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private deliver(value: unknown): void {
+    if (isJsonRpcEnvelope(value)) this.onmessage?.(value);
+    else this.onerror?.(new Error('upstream answered JSON that is not JSON-RPC 2.0'));
+  }
+}
+
+async function postFailure(response: Dispatcher.ResponseData): Promise<UpstreamHttpError> {
+  const status = response.statusCode;
+  const location = header(response.headers, 'location');
+  const text = await response.body.text().catch(() => '');
+  const said =
+    status < 400 && location
+      ? `redirected to ${location}, not followed (only same-origin 307/308 of servers-file entries are)`
+      : text.slice(0, 500);
+  return new UpstreamHttpError(status, `Error POSTing to endpoint (HTTP ${status}): ${said}`);
+}
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0].trim().toLowerCase();
+}
+
+function isRequest(message: JSONRPCMessage): boolean {
+  return 'method' in message && 'id' in message && message.id !== undefined;
+}
+
+function isInitialized(message: JSONRPCMessage): boolean {
+  return (
+    'method' in message && message.method === 'notifications/initialized' && !('id' in message)
+  );
+}
