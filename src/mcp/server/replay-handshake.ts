@@ -1,16 +1,16 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import type { SessionHandshake } from './session-token.js';
 
 /**
  * Replays a client's handshake (initialize, then notifications/initialized) into a fresh
  * transport, in process, so that this replica can serve an MCP session another replica
- * opened. The SDK only marks a transport initialized from an HTTP request it handled, so
- * the two messages go through handleRequest on an in-memory request whose answer is dropped.
+ * opened. A transport is marked initialized only by an HTTP request it handled, so the two
+ * messages go through handleRequest on an in-memory request whose answer is dropped.
  */
 export async function replayHandshake(
-  transport: StreamableHTTPServerTransport,
+  transport: NodeStreamableHttpTransport,
   sessionId: string,
   handshake: SessionHandshake,
 ): Promise<void> {
@@ -32,7 +32,7 @@ export async function replayHandshake(
 }
 
 async function post(
-  transport: StreamableHTTPServerTransport,
+  transport: NodeStreamableHttpTransport,
   headers: Record<string, string>,
   body: unknown,
 ): Promise<void> {

@@ -1,18 +1,18 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { HostOriginPolicy } from './host-origin-policy.js';
+import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { scopeOf } from './request-scope.js';
 import { handshakeOf, mintSessionId, readSessionId } from './session-token.js';
 
 interface LiveSession {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHttpTransport;
   session: GatewayMcpSession;
   lastSeen: number;
 }
@@ -132,8 +132,8 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
   private async connect(
     session: GatewayMcpSession,
     id: () => string,
-  ): Promise<StreamableHTTPServerTransport> {
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+  ): Promise<NodeStreamableHttpTransport> {
+    const transport: NodeStreamableHttpTransport = new NodeStreamableHttpTransport({
       sessionIdGenerator: id,
       onsessioninitialized: (sessionId) => {
         this.live.set(sessionId, { transport, session, lastSeen: Date.now() });

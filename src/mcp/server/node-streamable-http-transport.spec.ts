@@ -1,0 +1,199 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
+
+/**
+ * The door's server transport over real HTTP, with a tiny protocol behind it: every request
+ * gets a progress notification on its stream, then its answer.
+ */
+
+const INIT = {
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 't', version: '1' },
+  },
+};
+const ACCEPT = 'application/json, text/event-stream';
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+async function start(): Promise<{ url: string; transport: NodeStreamableHttpTransport }> {
+  const transport = new NodeStreamableHttpTransport({ sessionIdGenerator: () => 'session-1' });
+  transport.onmessage = (message: JSONRPCMessage) => {
+    if (!('method' in message) || !('id' in message) || message.method === 'hang') return;
+    void transport.send(
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: { progressToken: 1, progress: 1 },
+      },
+      { relatedRequestId: message.id },
+    );
+    // Answered a moment later, as a real tool would.
+    setTimeout(
+      () =>
+        void transport.send({ jsonrpc: '2.0', id: message.id, result: { echo: message.method } }),
+      5,
+    );
+  };
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      void transport.handleRequest(req, res, text ? JSON.parse(text) : undefined);
+    });
+  });
+  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, transport };
+}
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+const inSession = { 'mcp-session-id': 'session-1' };
+
+function events(text: string): unknown[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as unknown);
+}
+
+describe('NodeStreamableHttpTransport', () => {
+  it('answers initialize on an SSE stream with the session id, then ends it', async () => {
+    const { url } = await start();
+    const res = await post(url, INIT);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(res.headers.get('mcp-session-id')).toBe('session-1');
+    const sent = events(await res.text());
+    expect(sent.at(-1)).toEqual({ jsonrpc: '2.0', id: 0, result: { echo: 'initialize' } });
+  });
+
+  it('streams a batch: notifications first, both answers, one stream', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const res = await post(
+      url,
+      [
+        { jsonrpc: '2.0', id: 1, method: 'a' },
+        { jsonrpc: '2.0', id: 2, method: 'b' },
+      ],
+      inSession,
+    );
+    const sent = events(await res.text()) as { id?: number; method?: string }[];
+    expect(sent.filter((m) => m.method === 'notifications/progress')).toHaveLength(2);
+    expect(
+      sent
+        .filter((m) => m.id !== undefined)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual([1, 2]);
+    expect(sent.findIndex((m) => m.id !== undefined)).toBeGreaterThan(0);
+  });
+
+  it('accepts notifications alone with 202 and no body', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const res = await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, inSession);
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe('');
+  });
+
+  it.each([
+    ['no Accept of SSE', { accept: 'application/json' }, 406],
+    ['a text body', { 'content-type': 'text/plain' }, 415],
+    ['an unknown session', { 'mcp-session-id': 'other' }, 404],
+    ['no session header', {}, 400],
+    [
+      'an unsupported protocol version',
+      { ...inSession, 'mcp-protocol-version': '1999-01-01' },
+      400,
+    ],
+  ])('refuses a request with %s', async (_label, headers, status) => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const res = await post(url, { jsonrpc: '2.0', id: 1, method: 'a' }, headers);
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { jsonrpc: string; error: { message: string } };
+    expect(body.jsonrpc).toBe('2.0');
+    expect(body.error.message.length).toBeGreaterThan(5);
+  });
+
+  it('refuses a second initialize, an invalid message and an oversized batch', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    expect((await post(url, INIT)).status).toBe(400);
+    expect((await post(url, { jsonrpc: '1.0', id: 1 }, inSession)).status).toBe(400);
+    const batch = Array.from({ length: 101 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'a' }));
+    expect((await post(url, batch, inSession)).status).toBe(400);
+  });
+
+  it('keeps one GET stream per session (409 for a second) and sends unrelated messages on it', async () => {
+    const { url, transport } = await start();
+    await (await post(url, INIT)).text();
+    const get = () => fetch(url, { headers: { accept: 'text/event-stream', ...inSession } });
+    const stream = await get();
+    expect(stream.status).toBe(200);
+    expect((await get()).status).toBe(409);
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const reader = stream.body!.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toContain('notifications/tools/list_changed');
+    await reader.cancel();
+  });
+
+  it('ends the session on DELETE: later requests get 404 and onclose runs once', async () => {
+    const { url, transport } = await start();
+    let closes = 0;
+    transport.onclose = () => closes++;
+    await (await post(url, INIT)).text();
+    const res = await fetch(url, { method: 'DELETE', headers: inSession });
+    expect(res.status).toBe(200);
+    expect((await post(url, { jsonrpc: '2.0', id: 1, method: 'a' }, inSession)).status).toBe(404);
+    await transport.close();
+    expect(closes).toBe(1);
+  });
+
+  it('drops the answer of a client that went away, and keeps serving the session', async () => {
+    const { url, transport } = await start();
+    await (await post(url, INIT)).text();
+    const controller = new AbortController();
+    const hanging = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: ACCEPT, ...inSession },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'hang' }),
+      signal: controller.signal,
+    });
+    expect(hanging.status).toBe(200);
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 50));
+    // The SDK's Protocol reports this through onerror; nothing is written anywhere.
+    await expect(transport.send({ jsonrpc: '2.0', id: 7, result: {} })).rejects.toThrow(
+      /No connection established for request ID: 7/,
+    );
+    const next = await post(url, { jsonrpc: '2.0', id: 8, method: 'next' }, inSession);
+    expect(events(await next.text()).at(-1)).toEqual({
+      jsonrpc: '2.0',
+      id: 8,
+      result: { echo: 'next' },
+    });
+  });
+});

@@ -1,0 +1,274 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  isInitializeRequest,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * A fast answer goes out as one write (headers, event, end); a slow one gets its headers
+ * after this long, so that clients which wait for them (with a timeout) see the stream open.
+ */
+const HEADERS_AFTER_MS = 100;
+/** As the SDK: a batch larger than this is refused before any of it runs. */
+const MAX_BATCH_SIZE = 100;
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+interface PostStream {
+  res: ServerResponse;
+  /** Requests of this POST still waiting for their response. */
+  pending: Set<RequestId>;
+}
+
+export interface NodeStreamableHttpTransportOptions {
+  sessionIdGenerator: () => string;
+  onsessioninitialized?: (sessionId: string) => void;
+}
+
+/**
+ * The server side of MCP streamable HTTP (stateful, SSE answers) written straight onto
+ * Node's request and response. It keeps the SDK transport's rules and error answers (406,
+ * 415, 400 for a bad message, batch or protocol version, 404 for an unknown session, 409 for
+ * a second GET stream), without the SDK's conversion of every request to a web `Request` and
+ * every answer to a web stream, which cost the door about a quarter of its CPU per call.
+ * No event store: a dropped stream is not resumable (as before).
+ */
+export class NodeStreamableHttpTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  sessionId?: string;
+
+  private initialized = false;
+  private closed = false;
+  private standalone?: ServerResponse;
+  private readonly streams = new Map<RequestId, PostStream>();
+
+  constructor(private readonly options: NodeStreamableHttpTransportOptions) {}
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async handleRequest(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    if (this.closed) return reply(res, 404, -32001, 'Session not found');
+    switch (req.method) {
+      case 'POST':
+        return this.handlePost(req, res, body);
+      case 'GET':
+        return this.handleGet(req, res);
+      case 'DELETE':
+        return this.handleDelete(req, res);
+      default:
+        res.setHeader('allow', 'GET, POST, DELETE');
+        return reply(res, 405, -32000, 'Method not allowed.');
+    }
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const isResponse = 'id' in message && !('method' in message);
+    const requestId = isResponse ? message.id : options?.relatedRequestId;
+    if (requestId === undefined) {
+      if (isResponse) {
+        return Promise.reject(new Error('Cannot send a response on the standalone SSE stream'));
+      }
+      // Nobody listening (no GET stream open): the spec lets the server drop it.
+      if (this.standalone) this.standalone.write(sseEvent(message));
+      return Promise.resolve();
+    }
+    const stream = this.streams.get(requestId);
+    if (!stream) {
+      // Rejected, not thrown: the SDK's Protocol handles a failed send with .catch().
+      return Promise.reject(
+        new Error(`No connection established for request ID: ${String(requestId)}`),
+      );
+    }
+    if (!isResponse) {
+      stream.res.write(sseEvent(message));
+      return Promise.resolve();
+    }
+    this.streams.delete(requestId);
+    stream.pending.delete(requestId);
+    // The last answer goes out with the end of the response: one write instead of two.
+    if (stream.pending.size === 0) stream.res.end(sseEvent(message));
+    else stream.res.write(sseEvent(message));
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    for (const { res } of this.streams.values()) res.end();
+    this.streams.clear();
+    this.standalone?.end();
+    this.standalone = undefined;
+    this.onclose?.();
+    return Promise.resolve();
+  }
+
+  private async handlePost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return reply(
+        res,
+        406,
+        -32000,
+        'Not Acceptable: Client must accept both application/json and text/event-stream',
+      );
+    }
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return reply(
+        res,
+        415,
+        -32000,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
+    }
+    if (Array.isArray(body) && body.length > MAX_BATCH_SIZE) {
+      return reply(
+        res,
+        400,
+        -32600,
+        `Invalid Request: Batch must not exceed ${MAX_BATCH_SIZE} messages`,
+      );
+    }
+    const messages = parseMessages(body);
+    if (!messages) return reply(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
+    const initializing = messages.some((m) => isInitializeRequest(m));
+    if (initializing) {
+      if (this.initialized) {
+        return reply(res, 400, -32600, 'Invalid Request: Server already initialized');
+      }
+      if (messages.length > 1) {
+        return reply(
+          res,
+          400,
+          -32600,
+          'Invalid Request: Only one initialization request is allowed',
+        );
+      }
+      this.sessionId = this.options.sessionIdGenerator();
+      this.initialized = true;
+      this.options.onsessioninitialized?.(this.sessionId);
+    } else if (!this.acceptsSession(req, res)) {
+      return;
+    }
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    const requests = messages.filter((m) => 'method' in m && 'id' in m);
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+      for (const message of messages) this.onmessage?.(message, extra);
+      return;
+    }
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+    const stream: PostStream = { res, pending: new Set() };
+    for (const request of requests) {
+      const id = (request as { id: RequestId }).id;
+      stream.pending.add(id);
+      this.streams.set(id, stream);
+    }
+    const flush = setTimeout(() => {
+      // headersSent is true once writeHead ran, sent or not; an empty flush is harmless.
+      if (!res.writableEnded) res.flushHeaders();
+    }, HEADERS_AFTER_MS);
+    // A client that goes away takes its stream with it; late answers are then dropped.
+    res.once('close', () => {
+      clearTimeout(flush);
+      for (const id of stream.pending) this.streams.delete(id);
+    });
+    for (const message of messages) this.onmessage?.(message, extra);
+    return Promise.resolve();
+  }
+
+  private handleGet(req: IncomingMessage, res: ServerResponse): void {
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) {
+      return reply(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+    }
+    if (!this.acceptsSession(req, res)) return;
+    if (this.standalone) {
+      return reply(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+    }
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+    // Headers now: the client waits for them before it counts the stream as open.
+    res.flushHeaders();
+    this.standalone = res;
+    res.once('close', () => {
+      if (this.standalone === res) this.standalone = undefined;
+    });
+  }
+
+  private async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.acceptsSession(req, res)) return;
+    res.writeHead(200).end();
+    await this.close();
+  }
+
+  /** Session and protocol version checks of every request but initialize; answers when refused. */
+  private acceptsSession(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!this.initialized) {
+      reply(res, 400, -32000, 'Bad Request: Server not initialized');
+      return false;
+    }
+    const id = req.headers['mcp-session-id'];
+    if (!id) {
+      reply(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+      return false;
+    }
+    if (id !== this.sessionId) {
+      reply(res, 404, -32001, 'Session not found');
+      return false;
+    }
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      reply(
+        res,
+        400,
+        -32000,
+        `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+      );
+      return false;
+    }
+    return true;
+  }
+}
+
+function parseMessages(body: unknown): JSONRPCMessage[] | undefined {
+  const items = Array.isArray(body) ? body : [body];
+  const messages: JSONRPCMessage[] = [];
+  for (const item of items) {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (!parsed.success) return undefined;
+    messages.push(parsed.data);
+  }
+  return messages;
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  return value?.split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
+function sseEvent(message: JSONRPCMessage): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+function reply(res: ServerResponse, status: number, code: number, message: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
