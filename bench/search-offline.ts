@@ -8,6 +8,11 @@
  *
  * Suites follow the README: LiveMCPBench alone, LiveMCPBench inside the MCP-Zero pool, and
  * MetaTool with all queries. A last run measures query latency at 10,000 tools.
+ *
+ *   npx tsx bench/search-offline.ts --halves
+ *
+ * also scores each suite on its even- and odd-numbered queries apart: tune on one half and
+ * check on the other, so a change that only fits one set of queries shows up as such.
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -125,9 +130,21 @@ function scaleRun(pool: DatasetTool[], queries: string[]): Record<string, string
   };
 }
 
+/** The suite restricted to its even- or odd-numbered queries. */
+function half(suite: Suite, parity: 0 | 1): Suite {
+  return {
+    ...suite,
+    label: `${suite.label}, ${parity === 0 ? 'even' : 'odd'} half`,
+    queries: suite.queries.filter((_, i) => i % 2 === parity),
+  };
+}
+
 function main(): void {
   const { suites, scalePool, scaleQueries } = loadBenchmark();
-  const rows = suites.map((suite) => evaluate(suite));
+  const halves = process.argv.includes('--halves');
+  const rows = suites
+    .flatMap((suite) => (halves ? [suite, half(suite, 0), half(suite, 1)] : [suite]))
+    .map((suite) => evaluate(suite));
   const f1 = (v: number): string => v.toFixed(1);
   const f3 = (v: number): string => v.toFixed(3);
   console.log(
