@@ -41,6 +41,10 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   });
   const config = app.get(GatewayConfig);
   app.useLogger(createAppLogger(config, options.logTo));
+  // No ETag: Express hashes every JSON answer for it, POSTs included, and no client here
+  // revalidates. No X-Powered-By: the framework is nobody's business.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware);
   app.use(app.get(DrainService).middleware);

@@ -1,9 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The Node flags of `npm start` (e.g. the young-generation size), so that a benchmark runs the
+ * gateway exactly as users start it.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -31,7 +43,7 @@ export async function startGatewayProcess(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...startFlags(), resolve(REPO_ROOT, 'dist/src/main.js')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
