@@ -21,13 +21,15 @@ export class AppModule {
         ConfigModule.register(options),
         RedisModule,
         AuthModule,
+        // Express tries routes in registration order, which follows this list: the per-call
+        // doors (MCP, then REST execute) and the probes first, the admin routes after.
+        McpServerModule,
+        ToolsModule,
+        HealthModule,
         AnalyticsModule.fromConfig(),
         ServersModule,
-        ToolsModule,
         RoutingModule,
         SessionsModule,
-        HealthModule,
-        McpServerModule,
         QueueModule.fromConfig(),
       ],
     };

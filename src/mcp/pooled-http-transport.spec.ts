@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -54,6 +55,24 @@ function mcpServer(): McpServer {
       return { content: [{ type: 'text', text: 'done' }] };
     },
   );
+  server.registerTool(
+    'interrupted',
+    { description: 'Closes its own answer stream midway, then answers', inputSchema: {} },
+    async (_args, extra) => {
+      const token = extra._meta?.progressToken;
+      const progress = (value: number) =>
+        extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token!, progress: value },
+        });
+      await progress(1);
+      // The server drops the stream (as for polling); the client must resume it by event id.
+      extra.closeSSEStream?.();
+      await new Promise((r) => setTimeout(r, 100));
+      await progress(2);
+      return { content: [{ type: 'text', text: 'resumed' }] };
+    },
+  );
   return server;
 }
 
@@ -64,7 +83,11 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** A stateful SDK server on `path`; other paths answer 307 to it (for the redirect tests). */
-async function startServer(options: { json: boolean; path?: string }): Promise<TestServer> {
+async function startServer(options: {
+  json: boolean;
+  path?: string;
+  resumable?: boolean;
+}): Promise<TestServer> {
   const path = options.path ?? '/mcp';
   const requests: string[] = [];
   const closedSessions: string[] = [];
@@ -73,7 +96,7 @@ async function startServer(options: { json: boolean; path?: string }): Promise<T
     { transport: StreamableHTTPServerTransport; server: McpServer }
   >();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    requests.push(`${req.method} ${req.url}`);
+    requests.push(`${req.method} ${req.url}${req.headers['last-event-id'] ? ' resuming' : ''}`);
     if (req.url !== path) {
       res.writeHead(307, { location: path }).end();
       return;
@@ -89,6 +112,7 @@ async function startServer(options: { json: boolean; path?: string }): Promise<T
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         enableJsonResponse: options.json,
+        ...(options.resumable ? { eventStore: new InMemoryEventStore(), retryInterval: 20 } : {}),
         onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),
         onsessionclosed: (sid) => void closedSessions.push(sid),
       });
@@ -165,6 +189,20 @@ describe('PooledHttpTransport streams', () => {
     });
     expect(seen).toEqual([1, 2, 3]);
     expect(result.content).toEqual([{ type: 'text', text: 'done' }]);
+    await client.close();
+  });
+
+  it('resumes an answer stream the server closed midway, from the last event id', async () => {
+    const server = await startServer({ json: false, resumable: true });
+    const client = await connect(server.url);
+    const seen: number[] = [];
+    const result = await client.callTool({ name: 'interrupted', arguments: {} }, undefined, {
+      onprogress: (p) => seen.push(p.progress),
+    });
+    expect(result.content).toEqual([{ type: 'text', text: 'resumed' }]);
+    expect(seen).toEqual([1, 2]);
+    // The resumption is a GET that names where the closed stream stopped.
+    expect(server.requests).toContain('GET /mcp resuming');
     await client.close();
   });
 

@@ -54,6 +54,8 @@ export class PooledHttpTransport implements Transport {
   private protocolVersion?: string;
   private abort?: AbortController;
   private reconnectTimer?: NodeJS.Timeout;
+  /** The `retry:` a server asked for in its stream; it replaces the first back-off delay. */
+  private serverRetryMs?: number;
 
   constructor(
     url: URL,
@@ -202,6 +204,7 @@ export class PooledHttpTransport implements Transport {
         body,
         (message) => this.onmessage?.(message),
         (error) => this.onerror?.(error),
+        (ms) => (this.serverRetryMs = ms),
       );
       lastEventId = outcome.lastEventId ?? lastEventId;
     } catch (error) {
@@ -219,7 +222,7 @@ export class PooledHttpTransport implements Transport {
   private reconnect(lastEventId: string | undefined, attempt: number): void {
     if (attempt > RECONNECT.maxRetries || this.abort?.signal.aborted) return;
     const delay = Math.min(
-      RECONNECT.firstDelayMs * RECONNECT.growth ** attempt,
+      (this.serverRetryMs ?? RECONNECT.firstDelayMs) * RECONNECT.growth ** attempt,
       RECONNECT.maxDelayMs,
     );
     this.reconnectTimer = setTimeout(() => this.openStream(lastEventId, attempt), delay);
