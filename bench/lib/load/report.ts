@@ -42,6 +42,7 @@ export function formatTable(rows: readonly Row[]): string {
     lpad('errors', 7),
     lpad('gen CPU', 8),
     lpad('srv CPU', 8),
+    lpad('srv µs/call', 12),
   ].join(' ');
   const lines = [header, '-'.repeat(header.length)];
   for (const row of rows) {
@@ -62,6 +63,8 @@ export function formatTable(rows: readonly Row[]): string {
         lpad(String(r.errors), 7),
         lpad(`${fixed(r.clientCpu, 0)}%`, 8),
         lpad(`${fixed(r.serverCpu, 0)}%`, 8),
+        // CPU per call moves less than calls/s when the machine is shared: compare these too.
+        lpad(fixed((r.serverCpu * 10_000) / r.callsPerSec, 0), 12),
       ].join(' '),
     );
   }
