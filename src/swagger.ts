@@ -17,6 +17,9 @@ export function setUpSwagger(app: INestApplication): void {
     })
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // A factory: the document is built (once) on the first visit to /docs or /docs-json, not
+  // during start-up, whose readiness would otherwise wait for the metadata scan.
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs-json',
+  });
 }
