@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
+import {
+  startDemoHttpServer,
+  startHttpMcpServer,
+  type RunningHttpServer,
+} from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { DEMO_SERVER, demoStdioSpec, EVERYTHING_SERVER } from './helpers/paths.js';
 import { unusedPort } from './helpers/free-port.js';
@@ -183,6 +187,48 @@ describe('a stdio server that dies', () => {
       args: { message: 'x' },
     });
     expect(next.status).toBe(502);
+  });
+});
+
+describe('a remote server that restarts', () => {
+  let gateway: TestGateway;
+  let remote: RunningHttpServer;
+  let port: number;
+  const startRemote = () =>
+    startHttpMcpServer(DEMO_SERVER, ['--http', String(port)], 'demo HTTP server');
+  const echo = () =>
+    gateway.post('/mcp/execute', { tool_name: 'remote__echo', args: { message: 'again' } });
+
+  beforeAll(async () => {
+    port = await unusedPort();
+    remote = await startRemote();
+    gateway = await startGateway({ servers: { remote: { url: remote.url } } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await remote?.stop();
+  });
+
+  it('is reconnected with a new session after its old one is refused', async () => {
+    expect((await echo()).status).toBe(200);
+    await remote.stop();
+    remote = await startRemote();
+    // The new process does not know the gateway's session: that call fails, clearly...
+    const refused = await echo();
+    expect(refused.status).toBe(502);
+    expect(refused.body.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(refused.body.message).toContain('HTTP 404');
+    // ...and the gateway opens a new session by itself, within the first back-off (1 s).
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'connected'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await gateway.get('/mcp/servers')).body.servers[0].status as string;
+    }
+    expect(status).toBe('connected');
+    const answered = await echo();
+    expect(answered.status).toBe(200);
+    expect(JSON.stringify(answered.body)).toContain('again');
   });
 });
 

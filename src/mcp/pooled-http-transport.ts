@@ -96,7 +96,16 @@ export class PooledHttpTransport implements Transport {
       );
       const session = header(response.headers, 'mcp-session-id');
       if (session) this.session = session;
-      if (response.statusCode >= 300) throw await postFailure(response);
+      if (response.statusCode >= 300) {
+        const failure = await postFailure(response);
+        // 404 to a request that named a session: the server no longer knows it (it restarted,
+        // or expired it). This connection is over; the owner reconnects with a new session.
+        if (response.statusCode === 404 && this.session) {
+          this.session = undefined;
+          setImmediate(() => void this.close());
+        }
+        throw failure;
+      }
       if (response.statusCode === 202 || !isRequest(message)) {
         await response.body.dump();
         if (isInitialized(message)) this.openStream(undefined, 0);

@@ -19,6 +19,10 @@ import { isStdioSpec, secretValuesOf, type ServerSpec, type TransportKind } from
 import { errorMessage } from '../common/errors/error-message.js';
 
 export type ServerStatus = 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** Back-off of reconnecting to a remote server whose connection was lost: 1 s, 2 s, … 30 s. */
+const RECONNECT_FIRST_MS = 1000;
+const RECONNECT_MAX_MS = 30_000;
 export type ServerSource = 'config' | 'api';
 
 /**
@@ -34,6 +38,8 @@ export class ServerConnection {
   private readonly notificationListeners = new Set<(n: UpstreamNotification) => void>();
   private readonly logger: Logger;
   private readonly secrets: string[];
+  private reconnectTimer?: NodeJS.Timeout;
+  private reconnectAttempts = 0;
 
   constructor(
     readonly name: string,
@@ -124,6 +130,7 @@ export class ServerConnection {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
     const wasLive = this.status === 'connected' || this.status === 'connecting';
     this.status = 'closed';
     const client = this.client;
@@ -177,6 +184,27 @@ export class ServerConnection {
     void this.client?.close();
     this.client = undefined;
     this.onToolsChanged(this);
+    // A remote server that restarted, or dropped our session, comes back by itself. A stdio
+    // server that died stays failed: restarting a crashing process in a loop would hide it.
+    if (!isStdioSpec(this.spec)) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = Math.min(RECONNECT_FIRST_MS * 2 ** this.reconnectAttempts, RECONNECT_MAX_MS);
+    this.reconnectAttempts++;
+    this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.status !== 'failed') return;
+    this.status = 'connecting';
+    this.logger.log(`reconnecting (attempt ${this.reconnectAttempts})`);
+    await this.connect();
+    // connect() moved the status on (TypeScript still sees 'connecting' here).
+    const outcome = this.status as ServerStatus;
+    if (outcome === 'connected') this.reconnectAttempts = 0;
+    else if (outcome === 'failed') this.scheduleReconnect();
   }
 
   private safeMessage(error: unknown): string {
