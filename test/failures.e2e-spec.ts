@@ -230,6 +230,23 @@ describe('a remote server that restarts', () => {
     expect(answered.status).toBe(200);
     expect(JSON.stringify(answered.body)).toContain('again');
   });
+
+  it('shows failed while it is down, with no call made, and comes back when it is up', async () => {
+    const statusIs = async (wanted: string, timeoutMs: number) => {
+      for (let waited = 0; waited < timeoutMs; waited += 100) {
+        const server = (await gateway.get('/mcp/servers')).body.servers[0] as { status: string };
+        if (server.status === wanted) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    await remote.stop();
+    // Its event stream ends; reopening it fails twice (1 s, 1.5 s), then the connection ends.
+    expect(await statusIs('failed', 10_000)).toBe(true);
+    remote = await startRemote();
+    expect(await statusIs('connected', 10_000)).toBe(true);
+    expect((await echo()).status).toBe(200);
+  }, 30_000);
 });
 
 describe('shutdown', () => {

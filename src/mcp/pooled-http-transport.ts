@@ -56,6 +56,7 @@ export class PooledHttpTransport implements Transport {
   private reconnectTimer?: NodeJS.Timeout;
   /** The `retry:` a server asked for in its stream; it replaces the first back-off delay. */
   private serverRetryMs?: number;
+  private closed = false;
 
   constructor(
     url: URL,
@@ -98,12 +99,7 @@ export class PooledHttpTransport implements Transport {
       if (session) this.session = session;
       if (response.statusCode >= 300) {
         const failure = await postFailure(response);
-        // 404 to a request that named a session: the server no longer knows it (it restarted,
-        // or expired it). This connection is over; the owner reconnects with a new session.
-        if (response.statusCode === 404 && this.session) {
-          this.session = undefined;
-          setImmediate(() => void this.close());
-        }
+        if (response.statusCode === 404 && this.session) this.sessionLost();
         throw failure;
       }
       if (response.statusCode === 202 || !isRequest(message)) {
@@ -130,6 +126,8 @@ export class PooledHttpTransport implements Transport {
 
   /** Ends the upstream session first (DELETE), as a client that is done SHOULD; best effort. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     clearTimeout(this.reconnectTimer);
     if (this.session && this.abort && !this.abort.signal.aborted) {
       await this.terminateSession().catch(() => undefined);
@@ -188,6 +186,10 @@ export class PooledHttpTransport implements Transport {
       .then(async (response) => {
         // 405: the server offers no GET stream, which the spec allows.
         if (response.statusCode === 405) return response.body.dump();
+        if (response.statusCode === 404 && this.session) {
+          await response.body.dump();
+          return this.sessionLost();
+        }
         if (response.statusCode >= 300) {
           await response.body.dump();
           throw new UpstreamHttpError(response.statusCode, 'Failed to open SSE stream');
@@ -229,13 +231,28 @@ export class PooledHttpTransport implements Transport {
   }
 
   private reconnect(lastEventId: string | undefined, attempt: number): void {
-    if (attempt > RECONNECT.maxRetries || this.abort?.signal.aborted) return;
+    if (this.abort?.signal.aborted) return;
+    if (attempt > RECONNECT.maxRetries) {
+      // The server is gone: end this connection, so that its owner sees it and reconnects.
+      this.onerror?.(new Error('the server stream could not be reopened; closing the connection'));
+      void this.close();
+      return;
+    }
     const delay = Math.min(
       (this.serverRetryMs ?? RECONNECT.firstDelayMs) * RECONNECT.growth ** attempt,
       RECONNECT.maxDelayMs,
     );
     this.reconnectTimer = setTimeout(() => this.openStream(lastEventId, attempt), delay);
     this.reconnectTimer.unref();
+  }
+
+  /**
+   * A 404 to a request that named our session: the server no longer knows it (it restarted,
+   * or expired it). This connection is over; its owner reconnects with a new session.
+   */
+  private sessionLost(): void {
+    this.session = undefined;
+    setImmediate(() => void this.close());
   }
 
   private deliver(value: unknown): void {

@@ -176,7 +176,8 @@ export class ServerConnection {
   }
 
   private markDead(reason: string): void {
-    if (this.status === 'closed') return;
+    // Once is enough: a lost connection may be reported by more than one of its requests.
+    if (this.status === 'closed' || this.status === 'failed') return;
     this.status = 'failed';
     this.error = redact(reason, this.secrets);
     this.logger.warn(`connection lost: ${this.error}`);
@@ -190,6 +191,7 @@ export class ServerConnection {
   }
 
   private scheduleReconnect(): void {
+    clearTimeout(this.reconnectTimer);
     const delay = Math.min(RECONNECT_FIRST_MS * 2 ** this.reconnectAttempts, RECONNECT_MAX_MS);
     this.reconnectAttempts++;
     this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
