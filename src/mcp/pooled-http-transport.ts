@@ -3,7 +3,11 @@ import type {
   Transport,
   TransportSendOptions,
 } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode as McpErrorCode,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Dispatcher } from 'undici';
 import { isJsonRpcEnvelope, readSseMessages, type SseReadOutcome } from './sse-messages.js';
 
@@ -110,7 +114,7 @@ export class PooledHttpTransport implements Transport {
       const type = mediaType(header(response.headers, 'content-type'));
       if (type === 'text/event-stream') {
         // The answer streams (progress, server requests, then the result): read it in the background.
-        void this.readStream(response.body, false);
+        void this.readStream(response.body, false, undefined, (message as { id: RequestId }).id);
       } else if (type === 'application/json') {
         const data: unknown = await response.body.json();
         for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
@@ -207,6 +211,8 @@ export class PooledHttpTransport implements Transport {
     body: AsyncIterable<Buffer>,
     reconnectable: boolean,
     resumedFrom?: string,
+    /** The request a POST stream answers, failed at once if the stream ends without it. */
+    answering?: RequestId,
   ): Promise<void> {
     let outcome: SseReadOutcome | undefined;
     let lastEventId = resumedFrom;
@@ -225,8 +231,18 @@ export class PooledHttpTransport implements Transport {
     // A stream that ended before its answer is resumed where it stopped, when the server
     // gave event ids (the GET stream is always reopened).
     const resumable = reconnectable || lastEventId !== undefined;
-    if (resumable && !outcome?.sawResponse && !this.abort?.signal.aborted) {
-      this.reconnect(lastEventId, 0);
+    if (outcome?.sawResponse || this.abort?.signal.aborted) return;
+    if (resumable) return this.reconnect(lastEventId, 0);
+    // Nothing can bring that answer any more: fail the call now rather than at its timeout.
+    if (answering !== undefined) {
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id: answering,
+        error: {
+          code: McpErrorCode.ConnectionClosed,
+          message: 'the server ended the answer stream of this request without answering',
+        },
+      });
     }
   }
 
