@@ -29,7 +29,10 @@ afterEach(() => {
 });
 
 async function start(): Promise<{ url: string; transport: NodeStreamableHttpTransport }> {
-  const transport = new NodeStreamableHttpTransport({ sessionIdGenerator: () => 'session-1' });
+  const transport = new NodeStreamableHttpTransport({
+    sessionIdGenerator: () => 'session-1',
+    keepAliveMs: 50,
+  });
   transport.onmessage = (message: JSONRPCMessage) => {
     if (!('method' in message) || !('id' in message) || message.method === 'hang') return;
     void transport.send(
@@ -155,8 +158,27 @@ describe('NodeStreamableHttpTransport', () => {
     expect((await get()).status).toBe(409);
     await transport.send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
     const reader = stream.body!.getReader();
+    // Keep-alive comments may come first on a slow machine: read until the event arrives.
+    let text = '';
+    while (!text.includes('list_changed')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain(
+      'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/tools/list_changed"}',
+    );
+    await reader.cancel();
+  });
+
+  it('keeps open streams alive with SSE comments', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const stream = await fetch(url, { headers: { accept: 'text/event-stream', ...inSession } });
+    const reader = stream.body!.getReader();
     const { value } = await reader.read();
-    expect(new TextDecoder().decode(value)).toContain('notifications/tools/list_changed');
+    // Nothing else is sent on this stream: the first bytes are the comment.
+    expect(new TextDecoder().decode(value)).toBe(': keepalive\n\n');
     await reader.cancel();
   });
 

@@ -17,6 +17,8 @@ import {
  * after this long, so that clients which wait for them (with a timeout) see the stream open.
  */
 const HEADERS_AFTER_MS = 100;
+/** As the SDK: an SSE comment this often keeps idle streams open through proxies. */
+const KEEP_ALIVE_MS = 15_000;
 /** As the SDK: a batch larger than this is refused before any of it runs. */
 const MAX_BATCH_SIZE = 100;
 const SSE_HEADERS = {
@@ -35,6 +37,8 @@ interface PostStream {
 export interface NodeStreamableHttpTransportOptions {
   sessionIdGenerator: () => string;
   onsessioninitialized?: (sessionId: string) => void;
+  /** Interval of the keep-alive comment on open streams (default 15 s). */
+  keepAliveMs?: number;
 }
 
 /**
@@ -183,13 +187,17 @@ export class NodeStreamableHttpTransport implements Transport {
       stream.pending.add(id);
       this.streams.set(id, stream);
     }
+    let keepAlive: NodeJS.Timeout | undefined;
     const flush = setTimeout(() => {
+      if (res.writableEnded) return;
       // headersSent is true once writeHead ran, sent or not; an empty flush is harmless.
-      if (!res.writableEnded) res.flushHeaders();
+      res.flushHeaders();
+      keepAlive = this.keepAlive(res);
     }, HEADERS_AFTER_MS);
     // A client that goes away takes its stream with it; late answers are then dropped.
     res.once('close', () => {
       clearTimeout(flush);
+      clearInterval(keepAlive);
       for (const id of stream.pending) this.streams.delete(id);
     });
     for (const message of messages) this.onmessage?.(message, extra);
@@ -208,7 +216,9 @@ export class NodeStreamableHttpTransport implements Transport {
     // Headers now: the client waits for them before it counts the stream as open.
     res.flushHeaders();
     this.standalone = res;
+    const keepAlive = this.keepAlive(res);
     res.once('close', () => {
+      clearInterval(keepAlive);
       if (this.standalone === res) this.standalone = undefined;
     });
   }
@@ -217,6 +227,15 @@ export class NodeStreamableHttpTransport implements Transport {
     if (!this.acceptsSession(req, res)) return;
     res.writeHead(200).end();
     await this.close();
+  }
+
+  private keepAlive(res: ServerResponse): NodeJS.Timeout {
+    const timer = setInterval(
+      () => res.write(': keepalive\n\n'),
+      this.options.keepAliveMs ?? KEEP_ALIVE_MS,
+    );
+    timer.unref();
+    return timer;
   }
 
   /** Session and protocol version checks of every request but initialize; answers when refused. */
