@@ -115,6 +115,11 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
               followRedirects: !spec.pinned,
               ownsDispatcher: Boolean(spec.pinned),
             });
+      if (kind === 'sse' && spec.pinned) {
+        // The pinned pool is this connection's own; set before connect(), the SDK chains its
+        // close handling after this one.
+        transport.onclose = () => void dispatcher.close().catch(() => undefined);
+      }
       const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
       try {
         await this.handshake(client, transport, options.timeoutMs);
