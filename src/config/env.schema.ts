@@ -17,6 +17,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SEARCH_STRATEGIES = ['auto', 'lexical', 'hybrid', 'llm'] as const;
 export type SearchStrategySetting = (typeof SEARCH_STRATEGIES)[number];
 export const MCP_TOOL_MODES = ['all', 'search', 'hybrid'] as const;
+/** Whose streamable HTTP transports the gateway speaks with: its own lean ones, or the SDK's. */
+export const MCP_HTTP_TRANSPORTS = ['gateway', 'sdk'] as const;
+export type McpHttpTransport = (typeof MCP_HTTP_TRANSPORTS)[number];
 export type McpToolMode = (typeof MCP_TOOL_MODES)[number];
 export const TOOL_NAME_PREFIX_MODES = ['always', 'auto', 'never'] as const;
 export type ToolNamePrefixMode = (typeof TOOL_NAME_PREFIX_MODES)[number];
@@ -134,6 +137,11 @@ export class EnvSchema {
   /** How many most-used tools GATEWAY_MCP_TOOLS=hybrid lists next to the meta-tools. */
   @Transform(toInt) @IsInt() @Min(1) GATEWAY_MCP_HYBRID_TOP_K = 20;
   @IsIn(TOOL_NAME_PREFIX_MODES) TOOL_NAME_PREFIX: ToolNamePrefixMode = 'always';
+  /**
+   * Streamable HTTP on /mcp and to upstream servers: the gateway's own transports (default,
+   * several times less CPU per call) or the SDK's, as a fallback should a peer disagree.
+   */
+  @IsIn(MCP_HTTP_TRANSPORTS) MCP_HTTP_TRANSPORT: McpHttpTransport = 'gateway';
 
   // --- Redis queue (active when Redis is configured) ---
   @IsString() @MinLength(1) QUEUE_REQUEST_STREAM = 'mcp_requests';

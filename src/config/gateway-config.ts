@@ -4,6 +4,7 @@ import {
   isLoopbackHost,
   type EnvSchema,
   type LogLevel,
+  type McpHttpTransport,
   type McpToolMode,
   type SearchStrategySetting,
   type ToolNamePrefixMode,
@@ -100,6 +101,9 @@ export class GatewayConfig {
   }
   get serverConnectTimeoutMs(): number {
     return this.env.SERVER_CONNECT_TIMEOUT_MS;
+  }
+  get mcpHttpTransport(): McpHttpTransport {
+    return this.env.MCP_HTTP_TRANSPORT;
   }
   get stdioKillGraceMs(): number {
     return this.env.STDIO_KILL_GRACE_MS;

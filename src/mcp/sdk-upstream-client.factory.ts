@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
@@ -25,12 +26,20 @@ import {
   type UpstreamEvents,
 } from './upstream-client.js';
 import { errorCause, errorMessage } from '../common/errors/error-message.js';
+import { GatewayConfig } from '../config/gateway-config.js';
 
 const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
-/** Connects with the SDK's own transports: stdio, streamable HTTP, SSE. */
+/**
+ * Connects with the SDK's Client over stdio, streamable HTTP (the gateway's PooledHttpTransport,
+ * or the SDK's with MCP_HTTP_TRANSPORT=sdk) or the older HTTP+SSE.
+ */
 @Injectable()
 export class SdkUpstreamClientFactory extends UpstreamClientFactory {
+  constructor(private readonly config: GatewayConfig) {
+    super();
+  }
+
   async connect(
     serverName: string,
     spec: ServerSpec,
@@ -109,13 +118,15 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
               fetch: base,
               eventSourceInit: { fetch: withHeaders(spec.headers, base) },
             })
-          : new PooledHttpTransport(url, {
-              dispatcher,
-              headers: spec.headers,
-              followRedirects: !spec.pinned,
-              ownsDispatcher: Boolean(spec.pinned),
-            });
-      if (kind === 'sse' && spec.pinned) {
+          : this.config.mcpHttpTransport === 'sdk'
+            ? new StreamableHTTPClientTransport(url, { requestInit, fetch: base })
+            : new PooledHttpTransport(url, {
+                dispatcher,
+                headers: spec.headers,
+                followRedirects: !spec.pinned,
+                ownsDispatcher: Boolean(spec.pinned),
+              });
+      if (spec.pinned && !(transport instanceof PooledHttpTransport)) {
         // The pinned pool is this connection's own; set before connect(), the SDK chains its
         // close handling after this one.
         transport.onclose = () => void dispatcher.close().catch(() => undefined);

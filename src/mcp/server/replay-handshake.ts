@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
+import type { DoorTransport } from './streamable-http-sessions.js';
 import type { SessionHandshake } from './session-token.js';
 
 /**
@@ -10,7 +10,7 @@ import type { SessionHandshake } from './session-token.js';
  * messages go through handleRequest on an in-memory request whose answer is dropped.
  */
 export async function replayHandshake(
-  transport: NodeStreamableHttpTransport,
+  transport: DoorTransport,
   sessionId: string,
   handshake: SessionHandshake,
 ): Promise<void> {
@@ -32,7 +32,7 @@ export async function replayHandshake(
 }
 
 async function post(
-  transport: NodeStreamableHttpTransport,
+  transport: DoorTransport,
   headers: Record<string, string>,
   body: unknown,
 ): Promise<void> {

@@ -5,14 +5,18 @@ import { GatewayConfig } from '../../config/gateway-config.js';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { HostOriginPolicy } from './host-origin-policy.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { scopeOf } from './request-scope.js';
 import { handshakeOf, mintSessionId, readSessionId } from './session-token.js';
 
+/** The gateway's own transport, or the SDK's with MCP_HTTP_TRANSPORT=sdk: same surface here. */
+export type DoorTransport = NodeStreamableHttpTransport | StreamableHTTPServerTransport;
+
 interface LiveSession {
-  transport: NodeStreamableHttpTransport;
+  transport: DoorTransport;
   session: GatewayMcpSession;
   lastSeen: number;
 }
@@ -38,12 +42,14 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
   private readonly live = new Map<string, LiveSession>();
   private readonly policy: HostOriginPolicy;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly transportKind: GatewayConfig['mcpHttpTransport'];
 
   constructor(
     private readonly sessions: GatewayMcpSessions,
     config: GatewayConfig,
   ) {
     this.policy = new HostOriginPolicy(config.host, config.allowedHosts);
+    this.transportKind = config.mcpHttpTransport;
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
   }
 
@@ -129,16 +135,17 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     return this.live.get(id);
   }
 
-  private async connect(
-    session: GatewayMcpSession,
-    id: () => string,
-  ): Promise<NodeStreamableHttpTransport> {
-    const transport: NodeStreamableHttpTransport = new NodeStreamableHttpTransport({
+  private async connect(session: GatewayMcpSession, id: () => string): Promise<DoorTransport> {
+    const options = {
       sessionIdGenerator: id,
-      onsessioninitialized: (sessionId) => {
+      onsessioninitialized: (sessionId: string) => {
         this.live.set(sessionId, { transport, session, lastSeen: Date.now() });
       },
-    });
+    };
+    const transport: DoorTransport =
+      this.transportKind === 'sdk'
+        ? new StreamableHTTPServerTransport(options)
+        : new NodeStreamableHttpTransport(options);
     // Set before connect(): the SDK chains its own close handling after ours.
     transport.onclose = () => {
       const sessionId = transport.sessionId;
