@@ -98,7 +98,13 @@ async function main(): Promise<void> {
     );
     const app = await createGatewayApp({
       cwd: ROOT,
-      env: { LOG_LEVEL: 'warn', MCP_SERVERS_CONFIG: serversFile, TOOL_NAME_PREFIX: 'never' },
+      env: {
+        LOG_LEVEL: 'warn',
+        MCP_SERVERS_CONFIG: serversFile,
+        TOOL_NAME_PREFIX: 'never',
+        // `MCP_HTTP_TRANSPORT=sdk npm run test:conformance` checks the SDK's transports too.
+        MCP_HTTP_TRANSPORT: process.env.MCP_HTTP_TRANSPORT ?? 'gateway',
+      },
     });
     await app.listen(0, '127.0.0.1');
     await app.get(ServersService).waitForInitialConnect();
