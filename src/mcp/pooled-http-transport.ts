@@ -3,13 +3,16 @@ import type {
   Transport,
   TransportSendOptions,
 } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { mediaTypeEssence } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import {
   ErrorCode as McpErrorCode,
+  isInitializedNotification,
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Dispatcher } from 'undici';
-import { isJsonRpcEnvelope, readSseMessages, type SseReadOutcome } from './sse-messages.js';
+import { isJsonRpcEnvelope, isRequest } from './json-rpc-shape.js';
+import { readSseMessages, type SseReadOutcome } from './sse-messages.js';
 
 /** How often, and how patiently, a dropped server-to-client stream is reopened (as the SDK). */
 const RECONNECT = { firstDelayMs: 1000, maxDelayMs: 30_000, growth: 1.5, maxRetries: 2 };
@@ -108,10 +111,10 @@ export class PooledHttpTransport implements Transport {
       }
       if (response.statusCode === 202 || !isRequest(message)) {
         await response.body.dump();
-        if (isInitialized(message)) this.openStream(undefined, 0);
+        if (isInitializedNotification(message)) this.openStream(undefined, 0);
         return;
       }
-      const type = mediaType(header(response.headers, 'content-type'));
+      const type = mediaTypeEssence(header(response.headers, 'content-type'));
       if (type === 'text/event-stream') {
         // The answer streams (progress, server requests, then the result): read it in the background.
         void this.readStream(response.body, false, undefined, (message as { id: RequestId }).id);
@@ -291,18 +294,4 @@ async function postFailure(response: Dispatcher.ResponseData): Promise<UpstreamH
 function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function mediaType(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0].trim().toLowerCase();
-}
-
-function isRequest(message: JSONRPCMessage): boolean {
-  return 'method' in message && 'id' in message && message.id !== undefined;
-}
-
-function isInitialized(message: JSONRPCMessage): boolean {
-  return (
-    'method' in message && message.method === 'notifications/initialized' && !('id' in message)
-  );
 }

@@ -106,9 +106,9 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
   ): Promise<SdkUpstreamClient> {
     const url = new URL(spec.url);
     const requestInit = { headers: spec.headers };
-    // Servers added over the API connect only to the addresses the SSRF guard approved.
     const describeExit = () => `connection to '${serverName}' closed`;
     const attempt = async (kind: 'streamable-http' | 'sse') => {
+      // Servers added over the API connect only to the addresses the SSRF guard approved.
       const dispatcher = spec.pinned ? pinnedAgent(spec.pinned) : keepAliveAgent;
       const base = spec.pinned ? pinnedFetch(dispatcher) : keepAliveFetch;
       const transport =

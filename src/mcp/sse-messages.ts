@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcEnvelope, isResponse } from './json-rpc-shape.js';
 
 export interface SseReadOutcome {
   /** The id of the last event that carried one: where a resumed stream starts again. */
@@ -33,10 +34,10 @@ export async function readSseMessages(
       if (!event.data || (event.event && event.event !== 'message')) continue;
       const message = parseMessage(event.data, onError);
       if (!message) continue;
-      const isResponse = 'id' in message && !('method' in message);
-      if (isResponse && handlersPending) await new Promise((next) => setImmediate(next));
-      handlersPending = !isResponse;
-      if (isResponse) outcome.sawResponse = true;
+      const answer = isResponse(message);
+      if (answer && handlersPending) await new Promise((next) => setImmediate(next));
+      handlersPending = !answer;
+      if (answer) outcome.sawResponse = true;
       onMessage(message);
     }
   };
@@ -54,10 +55,7 @@ export async function readSseMessages(
  * One JSON-RPC message from JSON text, or undefined (reported) when it is not one. Only the
  * envelope is checked here: the SDK's Protocol validates each message kind it dispatches.
  */
-export function parseMessage(
-  text: string,
-  onError: (error: Error) => void,
-): JSONRPCMessage | undefined {
+function parseMessage(text: string, onError: (error: Error) => void): JSONRPCMessage | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -70,13 +68,4 @@ export function parseMessage(
     return undefined;
   }
   return value;
-}
-
-export function isJsonRpcEnvelope(value: unknown): value is JSONRPCMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    (value as { jsonrpc?: unknown }).jsonrpc === '2.0'
-  );
 }

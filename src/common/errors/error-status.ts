@@ -17,10 +17,15 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.FORBIDDEN;
     case ErrorCode.RATE_LIMITED:
     case ErrorCode.CONCURRENCY_LIMIT:
+    case ErrorCode.SESSION_LIMIT:
+    case ErrorCode.SERVER_LIMIT:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.GATEWAY_BUSY:
+    case ErrorCode.NOT_READY:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.RESULT_TOO_LARGE:
+    case ErrorCode.UPSTREAM_UNAVAILABLE:
+    case ErrorCode.UPSTREAM_ERROR:
       return HttpStatus.BAD_GATEWAY;
     case ErrorCode.TOOL_NOT_FOUND:
     case ErrorCode.SERVER_NOT_FOUND:
@@ -29,18 +34,10 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.TOOL_AMBIGUOUS:
     case ErrorCode.SERVER_EXISTS:
       return HttpStatus.CONFLICT;
-    case ErrorCode.SESSION_LIMIT:
-    case ErrorCode.SERVER_LIMIT:
-      return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return HttpStatus.PAYLOAD_TOO_LARGE;
-    case ErrorCode.UPSTREAM_UNAVAILABLE:
-    case ErrorCode.UPSTREAM_ERROR:
-      return HttpStatus.BAD_GATEWAY;
     case ErrorCode.UPSTREAM_TIMEOUT:
       return HttpStatus.GATEWAY_TIMEOUT;
-    case ErrorCode.NOT_READY:
-      return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.INTERNAL:
       return HttpStatus.INTERNAL_SERVER_ERROR;
   }

@@ -1,12 +1,15 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { errorMessage } from '../../common/errors/error-message.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 
-/** An HTTP error on an MCP endpoint, as the transports answer theirs: a JSON-RPC error body. */
+/**
+ * An HTTP error on an MCP endpoint, as the transports answer theirs: a JSON-RPC error body.
+ * On Node's response, so the door's transport answers with it too (Express's extends it).
+ */
 export function replyError(
-  res: Response,
+  res: ServerResponse,
   status: number,
   code: number,
   message: string,
@@ -16,13 +19,17 @@ export function replyError(
     res.end();
     return;
   }
-  res
-    .status(status)
-    .json({ jsonrpc: '2.0', error: { code, message, ...(data ? { data } : {}) }, id: null });
+  res.writeHead(status, { 'content-type': 'application/json' }).end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code, message, ...(data ? { data } : {}) },
+      id: null,
+    }),
+  );
 }
 
 /** Opening an MCP session failed: an unknown gateway session is a 404, as on the REST API. */
-export function replyOpenFailure(res: Response, error: unknown): void {
+export function replyOpenFailure(res: ServerResponse, error: unknown): void {
   if (error instanceof GatewayError && error.code === ErrorCode.SESSION_NOT_FOUND) {
     return replyError(res, 404, McpErrorCode.InvalidRequest, error.message, { code: error.code });
   }

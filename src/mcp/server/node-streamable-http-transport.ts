@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type {
   Transport,
   TransportSendOptions,
@@ -11,6 +12,8 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isRequest, isResponse } from '../json-rpc-shape.js';
+import { replyError as reply } from './json-rpc-reply.js';
 
 /**
  * A fast answer goes out as one write (headers, event, end); a slow one gets its headers
@@ -82,10 +85,10 @@ export class NodeStreamableHttpTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isResponse = 'id' in message && !('method' in message);
-    const requestId = isResponse ? message.id : options?.relatedRequestId;
+    const answer = isResponse(message);
+    const requestId = answer ? (message as { id: RequestId }).id : options?.relatedRequestId;
     if (requestId === undefined) {
-      if (isResponse) {
+      if (answer) {
         return Promise.reject(new Error('Cannot send a response on the standalone SSE stream'));
       }
       // Nobody listening (no GET stream open): the spec lets the server drop it.
@@ -99,7 +102,7 @@ export class NodeStreamableHttpTransport implements Transport {
         new Error(`No connection established for request ID: ${String(requestId)}`),
       );
     }
-    if (!isResponse) {
+    if (!answer) {
       stream.res.write(sseEvent(message));
       return Promise.resolve();
     }
@@ -122,11 +125,7 @@ export class NodeStreamableHttpTransport implements Transport {
     return Promise.resolve();
   }
 
-  private async handlePost(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: unknown,
-  ): Promise<void> {
+  private handlePost(req: IncomingMessage, res: ServerResponse, body: unknown): void {
     const accept = req.headers.accept ?? '';
     if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
       return reply(
@@ -174,7 +173,7 @@ export class NodeStreamableHttpTransport implements Transport {
       return;
     }
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-    const requests = messages.filter((m) => 'method' in m && 'id' in m);
+    const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.onmessage?.(message, extra);
@@ -201,7 +200,6 @@ export class NodeStreamableHttpTransport implements Transport {
       for (const id of stream.pending) this.streams.delete(id);
     });
     for (const message of messages) this.onmessage?.(message, extra);
-    return Promise.resolve();
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse): void {
@@ -278,16 +276,6 @@ function parseMessages(body: unknown): JSONRPCMessage[] | undefined {
   return messages;
 }
 
-function isJsonContentType(value: string | undefined): boolean {
-  return value?.split(';')[0].trim().toLowerCase() === 'application/json';
-}
-
 function sseEvent(message: JSONRPCMessage): string {
   return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
-}
-
-function reply(res: ServerResponse, status: number, code: number, message: string): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
