@@ -62,7 +62,6 @@ async function main(): Promise<void> {
           dispatcher: keepAliveAgent,
           headers: {},
           followRedirects: false,
-          ownsDispatcher: false,
         }),
     ],
   ];

@@ -17,10 +17,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SEARCH_STRATEGIES = ['auto', 'lexical', 'hybrid', 'llm'] as const;
 export type SearchStrategySetting = (typeof SEARCH_STRATEGIES)[number];
 export const MCP_TOOL_MODES = ['all', 'search', 'hybrid'] as const;
+export type McpToolMode = (typeof MCP_TOOL_MODES)[number];
 /** Whose streamable HTTP transports the gateway speaks with: its own lean ones, or the SDK's. */
 export const MCP_HTTP_TRANSPORTS = ['gateway', 'sdk'] as const;
 export type McpHttpTransport = (typeof MCP_HTTP_TRANSPORTS)[number];
-export type McpToolMode = (typeof MCP_TOOL_MODES)[number];
 export const TOOL_NAME_PREFIX_MODES = ['always', 'auto', 'never'] as const;
 export type ToolNamePrefixMode = (typeof TOOL_NAME_PREFIX_MODES)[number];
 

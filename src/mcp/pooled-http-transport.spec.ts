@@ -144,7 +144,6 @@ async function connect(url: string, followRedirects = true): Promise<Client> {
     dispatcher: agent,
     headers: { 'x-spec-header': 'from-spec' },
     followRedirects,
-    ownsDispatcher: false,
   });
   await client.connect(transport);
   return client;

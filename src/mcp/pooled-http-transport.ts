@@ -28,8 +28,6 @@ export interface PooledHttpTransportOptions {
   headers: Record<string, string>;
   /** Same-origin redirects are followed only when true (servers from the servers file). */
   followRedirects: boolean;
-  /** Whether the pool is this transport's own (a pinned one), to be closed with it. */
-  ownsDispatcher: boolean;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -140,7 +138,6 @@ export class PooledHttpTransport implements Transport {
       await this.terminateSession().catch(() => undefined);
     }
     this.abort?.abort();
-    if (this.options.ownsDispatcher) await this.options.dispatcher.close().catch(() => undefined);
     this.onclose?.();
   }
 

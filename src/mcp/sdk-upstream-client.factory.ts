@@ -124,11 +124,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
                 dispatcher,
                 headers: spec.headers,
                 followRedirects: !spec.pinned,
-                ownsDispatcher: Boolean(spec.pinned),
               });
-      if (spec.pinned && !(transport instanceof PooledHttpTransport)) {
-        // The pinned pool is this connection's own; set before connect(), the SDK chains its
-        // close handling after this one.
+      if (spec.pinned) {
+        // The pinned pool is this connection's own, whichever transport: closed with it. Set
+        // before connect(); the SDK chains its own close handling after this one.
         transport.onclose = () => void dispatcher.close().catch(() => undefined);
       }
       const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });

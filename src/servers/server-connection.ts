@@ -19,11 +19,11 @@ import { isStdioSpec, secretValuesOf, type ServerSpec, type TransportKind } from
 import { errorMessage } from '../common/errors/error-message.js';
 
 export type ServerStatus = 'connecting' | 'connected' | 'failed' | 'closed';
+export type ServerSource = 'config' | 'api';
 
 /** Back-off of reconnecting to a remote server whose connection was lost: 1 s, 2 s, … 30 s. */
 const RECONNECT_FIRST_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
-export type ServerSource = 'config' | 'api';
 
 /**
  * One upstream server in one scope: its spec, its connection and its last known tools.
