@@ -249,6 +249,59 @@ describe('a remote server that restarts', () => {
   }, 30_000);
 });
 
+describe('a remote server that is down at start, or hangs', () => {
+  let gateway: TestGateway;
+  let remote: RunningHttpServer | undefined;
+  let port: number;
+  const server = async () =>
+    (await gateway.get('/mcp/servers')).body.servers[0] as { status: string; error?: string };
+  const statusIs = async (wanted: string, timeoutMs: number) => {
+    for (let waited = 0; waited < timeoutMs; waited += 100) {
+      if ((await server()).status === wanted) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
+  const echo = () =>
+    gateway.post('/mcp/execute', { tool_name: 'late__echo', args: { message: 'here' } });
+
+  beforeAll(async () => {
+    port = await unusedPort();
+    gateway = await startGateway({
+      servers: { late: { url: `http://127.0.0.1:${port}/mcp` } },
+      env: { SERVER_PING_INTERVAL_MS: '300', SERVER_CONNECT_TIMEOUT_MS: '2000' },
+    });
+  });
+
+  afterAll(async () => {
+    if (remote?.process.pid) remote.process.kill('SIGCONT');
+    await gateway?.close();
+    await remote?.stop();
+  });
+
+  it('is tried again until it comes up', async () => {
+    expect(await server()).toMatchObject({ status: 'failed' });
+    // Its tools are unknown until it has been reached once.
+    expect((await echo()).status).toBe(404);
+    remote = await startHttpMcpServer(DEMO_SERVER, ['--http', String(port)], 'late demo');
+    // Attempts at 1 s, 2 s, 4 s... after the first: it is connected within a few seconds.
+    expect(await statusIs('connected', 10_000)).toBe(true);
+    const answered = await echo();
+    expect(answered.status).toBe(200);
+    expect(JSON.stringify(answered.body)).toContain('here');
+  }, 20_000);
+
+  it('shows failed when it stops answering pings, and comes back when it answers', async () => {
+    // SIGSTOP: its sockets stay open and its event stream never ends; only a ping can tell.
+    remote!.process.kill('SIGSTOP');
+    expect(await statusIs('failed', 10_000)).toBe(true);
+    expect((await server()).error).toContain('no answer to ping');
+    remote!.process.kill('SIGCONT');
+    expect(await statusIs('connected', 15_000)).toBe(true);
+    expect((await echo()).status).toBe(200);
+  }, 30_000);
+});
+
 describe('shutdown', () => {
   let httpDemo: RunningHttpServer;
 

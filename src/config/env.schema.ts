@@ -52,6 +52,12 @@ export class EnvSchema {
   /** How long one server may take to start and finish the MCP handshake. */
   @Transform(toInt) @IsInt() @Min(100) SERVER_CONNECT_TIMEOUT_MS = 30_000;
 
+  /**
+   * How often a connected remote server is pinged (MCP ping); two pings in a row without an
+   * answer mark it failed and start reconnecting. 0 turns pinging off.
+   */
+  @Transform(toInt) @IsInt() @Min(0) SERVER_PING_INTERVAL_MS = 30_000;
+
   /** Comma-separated bare command names that servers added over the API may run. */
   @IsString() GATEWAY_STDIO_ALLOWLIST = '';
 

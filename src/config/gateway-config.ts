@@ -102,6 +102,9 @@ export class GatewayConfig {
   get serverConnectTimeoutMs(): number {
     return this.env.SERVER_CONNECT_TIMEOUT_MS;
   }
+  get serverPingIntervalMs(): number {
+    return this.env.SERVER_PING_INTERVAL_MS;
+  }
   get mcpHttpTransport(): McpHttpTransport {
     return this.env.MCP_HTTP_TRANSPORT;
   }

@@ -35,6 +35,9 @@ import { toGatewayError } from './upstream-errors.js';
 // A server that pages forever must not hang the gateway.
 const MAX_TOOL_PAGES = 100;
 
+/** The SDK's own codes for "no answer came": the request timed out or the connection closed. */
+const NO_ANSWER_CODES = new Set<number>([McpErrorCode.RequestTimeout, McpErrorCode.ConnectionClosed]);
+
 /** What the gateway tells upstream servers it can relay to its own clients. */
 export const UPSTREAM_CLIENT_CAPABILITIES = {
   sampling: {},
@@ -170,6 +173,16 @@ export class SdkUpstreamClient implements UpstreamClient {
         throw new GatewayError(translated.code, translated.message, { mcpCode: error.code });
       }
       throw translated;
+    }
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.ping({ timeout: timeoutMs });
+    } catch (error) {
+      // An error answer (a server that does not know ping, say) still came from a live server.
+      if (error instanceof McpError && !NO_ANSWER_CODES.has(error.code)) return;
+      throw error;
     }
   }
 

@@ -79,6 +79,11 @@ export interface UpstreamClient {
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
   /** One request of another MCP feature; the result is the server's, unchanged. */
   forward?(method: ForwardedMethod, params: McpObject, options: CallOptions): Promise<McpObject>;
+  /**
+   * MCP ping: resolves when the server answered in time (even with an error), rejects when no
+   * answer came. Optional so minimal test doubles need not implement it.
+   */
+  ping?(timeoutMs: number): Promise<void>;
   /** Closes the connection; for stdio, ends the whole process tree. Never throws. */
   close(): Promise<void>;
 }
@@ -94,6 +99,8 @@ export interface UpstreamEvents {
 
 export interface ConnectOptions {
   timeoutMs: number;
+  /** How often a connected remote server is pinged; 0: never. */
+  pingIntervalMs: number;
   /** Grace between SIGTERM and SIGKILL for descendants of a stdio server. */
   killGraceMs: number;
 }

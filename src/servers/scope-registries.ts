@@ -73,6 +73,7 @@ export class ScopeRegistries implements OnApplicationShutdown {
   private connectOptions() {
     return {
       timeoutMs: this.config.serverConnectTimeoutMs,
+      pingIntervalMs: this.config.serverPingIntervalMs,
       killGraceMs: this.config.stdioKillGraceMs,
     };
   }

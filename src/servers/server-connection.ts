@@ -21,9 +21,11 @@ import { errorMessage } from '../common/errors/error-message.js';
 export type ServerStatus = 'connecting' | 'connected' | 'failed' | 'closed';
 export type ServerSource = 'config' | 'api';
 
-/** Back-off of reconnecting to a remote server whose connection was lost: 1 s, 2 s, … 30 s. */
+/** Back-off of reconnecting to a remote server that is unreachable: 1 s, 2 s, … 30 s. */
 const RECONNECT_FIRST_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
+/** One unanswered ping may be a blip (a long GC, a busy host); two in a row are an outage. */
+const PINGS_MISSED_BEFORE_FAILED = 2;
 
 /**
  * One upstream server in one scope: its spec, its connection and its last known tools.
@@ -40,6 +42,8 @@ export class ServerConnection {
   private readonly secrets: string[];
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectAttempts = 0;
+  private pingTimer?: NodeJS.Timeout;
+  private pingsMissed = 0;
 
   constructor(
     readonly name: string,
@@ -80,7 +84,9 @@ export class ServerConnection {
       this.tools = await this.client.listTools();
       this.status = 'connected';
       this.error = undefined;
+      this.reconnectAttempts = 0;
       this.logger.log(`connected over ${this.client.transport} with ${this.tools.length} tool(s)`);
+      this.schedulePing();
     } catch (error) {
       if (this.status === 'closed') return;
       this.status = 'failed';
@@ -88,6 +94,8 @@ export class ServerConnection {
       this.logger.warn(`failed: ${this.error}`);
       await this.client?.close();
       this.client = undefined;
+      // A remote server that is not up yet (the gateway started first, say) is tried again.
+      if (this.isRemote) this.scheduleReconnect();
     }
     this.onToolsChanged(this);
   }
@@ -131,6 +139,7 @@ export class ServerConnection {
 
   async close(): Promise<void> {
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pingTimer);
     const wasLive = this.status === 'connected' || this.status === 'connecting';
     this.status = 'closed';
     const client = this.client;
@@ -181,13 +190,46 @@ export class ServerConnection {
     this.status = 'failed';
     this.error = redact(reason, this.secrets);
     this.logger.warn(`connection lost: ${this.error}`);
+    clearTimeout(this.pingTimer);
     // The process is gone already; close() still reaps any descendants it left behind.
     void this.client?.close();
     this.client = undefined;
     this.onToolsChanged(this);
     // A remote server that restarted, or dropped our session, comes back by itself. A stdio
     // server that died stays failed: restarting a crashing process in a loop would hide it.
-    if (!isStdioSpec(this.spec)) this.scheduleReconnect();
+    if (this.isRemote) this.scheduleReconnect();
+  }
+
+  private get isRemote(): boolean {
+    return !isStdioSpec(this.spec);
+  }
+
+  /**
+   * Pings a connected remote server now and then. A server with no event stream open (or one
+   * that hangs with its sockets still open) would otherwise show `connected` until a call fails.
+   * stdio servers are not pinged: their process ending is what tells.
+   */
+  private schedulePing(): void {
+    const interval = this.options.pingIntervalMs;
+    if (!this.isRemote || interval <= 0 || !this.client?.ping) return;
+    this.pingsMissed = 0;
+    const client = this.client;
+    const ping = async () => {
+      if (this.client !== client || this.status !== 'connected') return;
+      try {
+        await client.ping!(Math.min(this.options.timeoutMs, interval));
+        this.pingsMissed = 0;
+      } catch (error) {
+        if (this.client !== client || this.status !== 'connected') return;
+        this.pingsMissed++;
+        const reason = `no answer to ping: ${this.safeMessage(error)}`;
+        if (this.pingsMissed >= PINGS_MISSED_BEFORE_FAILED) return this.markDead(reason);
+        this.logger.warn(reason);
+      }
+      this.pingTimer = setTimeout(() => void ping(), interval).unref();
+    };
+    clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(() => void ping(), interval).unref();
   }
 
   private scheduleReconnect(): void {
@@ -198,15 +240,12 @@ export class ServerConnection {
     this.reconnectTimer.unref();
   }
 
+  /** One more attempt; connect() schedules the next one if this one fails. */
   private async reconnect(): Promise<void> {
     if (this.status !== 'failed') return;
     this.status = 'connecting';
     this.logger.log(`reconnecting (attempt ${this.reconnectAttempts})`);
     await this.connect();
-    // connect() moved the status on (TypeScript still sees 'connecting' here).
-    const outcome = this.status as ServerStatus;
-    if (outcome === 'connected') this.reconnectAttempts = 0;
-    else if (outcome === 'failed') this.scheduleReconnect();
   }
 
   private safeMessage(error: unknown): string {
