@@ -68,6 +68,37 @@ describe('RedisSessionStore against the real Redis', () => {
     expect(await store.count()).toBe(1);
   });
 
+  it('creates no more than the limit, however many creates race', async () => {
+    const store = new RedisSessionStore(redis, newPrefix('limit'));
+    const expiresAt = Date.now() + 60_000;
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.create(record(`s${i}`, expiresAt), 5)),
+    );
+    expect(created.filter(Boolean)).toHaveLength(5);
+    expect(await store.count()).toBe(5);
+  });
+
+  it('replaces a record only at the revision it was read at', async () => {
+    const prefix = newPrefix('cas');
+    const store = new RedisSessionStore(redis, prefix);
+    const now = Date.now();
+    await store.save(record('r', now + 60_000));
+    const next = { ...record('r', now + 60_000), servers: [], revision: 3 };
+    expect(await store.replace(next, 1)).toBe(false);
+    expect(await store.get('r')).toMatchObject({ revision: 2 });
+    // A touch in between is kept: replace() rewrites the data, not the timestamps.
+    await store.touch('r', now + 7, now + 90_000);
+    expect(await store.replace(next, 2)).toBe(true);
+    expect(await store.get('r')).toMatchObject({
+      revision: 3,
+      servers: [],
+      lastActiveAt: now + 7,
+      expiresAt: now + 90_000,
+    });
+    expect(await store.replace({ ...next, id: 'gone' }, 3)).toBe(false);
+    expect(await redis.exists(`${prefix}session:gone`)).toBe(0);
+  });
+
   it('never returns an expired record, even before Redis evicts it', async () => {
     let now = Date.now();
     const store = new RedisSessionStore(redis, newPrefix('expiry'), () => now);
@@ -171,4 +202,57 @@ describe('sessions with Redis: restarts and replicas', () => {
       await b.close();
     }
   });
+
+  it('keeps SESSION_MAX and every added server when two replicas race', async () => {
+    const prefix = newPrefix('races');
+    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, SESSION_MAX: '3' };
+    const a = await startGateway({ env });
+    const b = await startGateway({ env });
+    try {
+      const creates = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).post('/sessions/create', {})),
+      );
+      expect(creates.map((r) => r.status).sort()).toEqual([
+        ...Array<number>(3).fill(201),
+        ...Array<number>(9).fill(429),
+      ]);
+      const id = creates.find((r) => r.status === 201)!.body.session_id as string;
+
+      // Each replica adds its own servers to the same session at the same moment.
+      const add = (gateway: TestGateway, names: string[]) =>
+        gateway.post(
+          '/mcp/servers/add',
+          {
+            config: {
+              mcpServers: Object.fromEntries(names.map((n) => [n, { url: httpDemo.url }])),
+            },
+          },
+          { 'X-Session-ID': id },
+        );
+      const added = await Promise.all([add(a, ['a1', 'a2']), add(b, ['b1', 'b2'])]);
+      expect(added.map((r) => r.status)).toEqual([201, 201]);
+      // The record holds all four: a third process restoring the session connects them all.
+      const c = await startGateway({ env });
+      try {
+        const servers = (await c.get('/mcp/servers', { 'X-Session-ID': id })).body.servers as {
+          name: string;
+        }[];
+        expect(servers.map((s) => s.name).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+        // And each replica reconciles to the other's additions.
+        for (const gateway of [a, b]) {
+          const echo = await gateway.post(
+            '/mcp/execute',
+            { tool_name: gateway === a ? 'b1__echo' : 'a1__echo', args: { message: 'both' } },
+            { 'X-Session-ID': id },
+          );
+          expect(echo.body.result?.content[0].text).toBe('both');
+        }
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 30_000);
 });

@@ -41,4 +41,28 @@ describe('MemorySessionStore', () => {
     expect(await store.delete('a')).toBe(true);
     expect(await store.delete('a')).toBe(false);
   });
+
+  it('creates no more live records than the limit; expired ones do not count', async () => {
+    let now = 1000;
+    const store = new MemorySessionStore(() => now);
+    expect(await store.create(record('a', 2000), 2)).toBe(true);
+    expect(await store.create(record('b', 5000), 2)).toBe(true);
+    expect(await store.create(record('c', 5000), 2)).toBe(false);
+    now = 2500;
+    expect(await store.create(record('c', 5000), 2)).toBe(true);
+    expect((await store.list()).map((r) => r.id).sort()).toEqual(['b', 'c']);
+  });
+
+  it('replaces a record only at the revision it was read at', async () => {
+    const store = new MemorySessionStore(() => 0);
+    await store.save(record('a', 1000));
+    const changed = {
+      ...record('a', 1000),
+      servers: [{ name: 'x', spec: { url: 'http://x', headers: {} } }],
+    };
+    expect(await store.replace({ ...changed, revision: 2 }, 1)).toBe(false);
+    expect(await store.replace({ ...changed, revision: 1 }, 0)).toBe(true);
+    expect(await store.get('a')).toMatchObject({ revision: 1, servers: [{ name: 'x' }] });
+    expect(await store.replace({ ...record('gone', 1000), revision: 1 }, 0)).toBe(false);
+  });
 });

@@ -9,13 +9,29 @@ export class MemorySessionStore extends SessionStore {
     super();
   }
 
+  // A copy, as Redis would give: a caller changing it must not change the stored record.
   get(id: string): Promise<SessionRecord | undefined> {
-    return Promise.resolve(this.live(id));
+    const record = this.live(id);
+    return Promise.resolve(record && structuredClone(record));
   }
 
   save(record: SessionRecord): Promise<void> {
     this.records.set(record.id, structuredClone(record));
     return Promise.resolve();
+  }
+
+  // No await between the check and the write: one process, so this is atomic.
+  create(record: SessionRecord, max: number): Promise<boolean> {
+    const live = [...this.records.keys()].filter((id) => this.live(id)).length;
+    if (live >= max) return Promise.resolve(false);
+    this.records.set(record.id, structuredClone(record));
+    return Promise.resolve(true);
+  }
+
+  replace(record: SessionRecord, expectedRevision: number): Promise<boolean> {
+    if (this.live(record.id)?.revision !== expectedRevision) return Promise.resolve(false);
+    this.records.set(record.id, structuredClone(record));
+    return Promise.resolve(true);
   }
 
   touch(id: string, lastActiveAt: number, expiresAt: number): Promise<void> {

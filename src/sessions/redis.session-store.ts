@@ -11,6 +11,22 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 return 0`;
 
+// KEYS: record, index. ARGV: now, max, data, lastActiveAt, expiresAt, id.
+const CREATE_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[3], 'lastActiveAt', ARGV[4], 'expiresAt', ARGV[5])
+redis.call('PEXPIREAT', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+return 1`;
+
+// KEYS: record. ARGV: expected revision, data. Timestamps stay: touch() owns them.
+const REPLACE_SCRIPT = `
+local data = redis.call('HGET', KEYS[1], 'data')
+if not data or cjson.decode(data).revision ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[2])
+return 1`;
+
 /**
  * Records as Redis hashes (`data` JSON plus the two hot timestamps, so a touch rewrites two
  * fields, not the record), expiring with the session. A sorted set by expiry lists and
@@ -50,6 +66,38 @@ export class RedisSessionStore extends SessionStore {
       .pexpireat(this.keyOf(record.id), expiresAt)
       .zadd(this.indexKey, expiresAt, record.id)
       .exec();
+  }
+
+  async create(record: SessionRecord, max: number): Promise<boolean> {
+    const { lastActiveAt, expiresAt, ...data } = record;
+    const created = await this.redis.eval(
+      CREATE_SCRIPT,
+      2,
+      this.keyOf(record.id),
+      this.indexKey,
+      String(this.now()),
+      String(max),
+      JSON.stringify(data),
+      String(lastActiveAt),
+      String(expiresAt),
+      record.id,
+    );
+    return created === 1;
+  }
+
+  async replace(record: SessionRecord, expectedRevision: number): Promise<boolean> {
+    // The timestamps are not rewritten: a touch between read and replace is kept.
+    const data: Partial<SessionRecord> = { ...record };
+    delete data.lastActiveAt;
+    delete data.expiresAt;
+    const replaced = await this.redis.eval(
+      REPLACE_SCRIPT,
+      1,
+      this.keyOf(record.id),
+      String(expectedRevision),
+      JSON.stringify(data),
+    );
+    return replaced === 1;
   }
 
   async touch(id: string, lastActiveAt: number, expiresAt: number): Promise<void> {

@@ -53,10 +53,13 @@ export class SessionRuntimes {
     return runtime.registry;
   }
 
-  /** Records that this process already holds the record's revision (it made the change). */
-  markSynced(sessionId: string, revision: number): void {
+  /**
+   * This process made the change from revision `from` to `to`. It holds `to` only if it held
+   * `from`: when another replica changed the record in between, the next open() reconciles.
+   */
+  markSynced(sessionId: string, from: number, to: number): void {
     const runtime = this.runtimes.get(sessionId);
-    if (runtime) runtime.revision = revision;
+    if (runtime?.revision === from) runtime.revision = to;
   }
 
   /** Whether the expiry should be slid now; at most once a second per session and process. */

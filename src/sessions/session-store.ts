@@ -9,6 +9,17 @@ export abstract class SessionStore {
   abstract get(id: string): Promise<SessionRecord | undefined>;
   /** Creates or replaces; the record expires at `record.expiresAt`. */
   abstract save(record: SessionRecord): Promise<void>;
+  /**
+   * Saves a new record unless `max` live sessions exist already. Atomic (across replicas too),
+   * so concurrent creates never overshoot the limit. False when the limit is reached.
+   */
+  abstract create(record: SessionRecord, max: number): Promise<boolean>;
+  /**
+   * Saves the record only if the stored one is still at `expectedRevision` (compare-and-set),
+   * so two replicas changing one session at once cannot lose either change. False on a
+   * conflict, or when the session is gone.
+   */
+  abstract replace(record: SessionRecord, expectedRevision: number): Promise<boolean>;
   /** Slides the expiry without rewriting the record (the hot path of every scoped call). */
   abstract touch(id: string, lastActiveAt: number, expiresAt: number): Promise<void>;
   /** True when there was something to delete. */

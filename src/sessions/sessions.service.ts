@@ -54,12 +54,6 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     metadata: Record<string, unknown> = {},
   ): Promise<{ record: SessionRecord; registry: ServerRegistry }> {
     this.assertMetadataSize(metadata);
-    if ((await this.store.count()) >= this.settings.max) {
-      throw new GatewayError(
-        ErrorCode.SESSION_LIMIT,
-        `Too many sessions: the limit is ${this.settings.max} (SESSION_MAX); delete some or wait for them to expire`,
-      );
-    }
     const now = Date.now();
     const record: SessionRecord = {
       id: newSessionId(),
@@ -71,7 +65,12 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
       revision: 0,
       owner: currentPrincipal()?.keyId,
     };
-    await this.store.save(record);
+    if (!(await this.store.create(record, this.settings.max))) {
+      throw new GatewayError(
+        ErrorCode.SESSION_LIMIT,
+        `Too many sessions: the limit is ${this.settings.max} (SESSION_MAX); delete some or wait for them to expire`,
+      );
+    }
     const registry = await this.runtimes.open(record);
     this.logger.log(`audit: session ${record.id} created`);
     return { record, registry };
@@ -134,7 +133,12 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   }
 
   async recordAdded(sessionId: string, specs: NamedSpec[]): Promise<void> {
-    await this.updateServers(sessionId, (servers) => [...servers, ...specs]);
+    const names = new Set(specs.map((spec) => spec.name));
+    // A name another replica recorded meanwhile is replaced, never listed twice.
+    await this.updateServers(sessionId, (servers) => [
+      ...servers.filter((s) => !names.has(s.name)),
+      ...specs,
+    ]);
   }
 
   async recordRemoved(sessionId: string, name: string): Promise<void> {
@@ -147,15 +151,25 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     await this.runtimes.closeAll();
   }
 
+  /** Read, change, compare-and-set; on a conflict (another replica changed it), again. */
   private async updateServers(
     sessionId: string,
     change: (servers: NamedSpec[]) => NamedSpec[],
   ): Promise<void> {
-    const record = await this.use(sessionId);
-    record.servers = change(record.servers);
-    record.revision += 1;
-    await this.store.save(record);
-    this.runtimes.markSynced(sessionId, record.revision);
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      const record = await this.use(sessionId);
+      const base = record.revision;
+      record.servers = change(record.servers);
+      record.revision = base + 1;
+      if (await this.store.replace(record, base)) {
+        this.runtimes.markSynced(sessionId, base, record.revision);
+        return;
+      }
+    }
+    throw new GatewayError(
+      ErrorCode.GATEWAY_BUSY,
+      `Session '${sessionId}' kept changing under this request (${UPDATE_ATTEMPTS} tries); try again`,
+    );
   }
 
   private async closeLocal(sessionId: string): Promise<boolean> {
@@ -185,6 +199,9 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     }
   }
 }
+
+/** Compare-and-set tries of one change to a session's servers before giving up. */
+const UPDATE_ATTEMPTS = 10;
 
 /**
  * Sessions belong to the key that created them. Admin keys see all; a call with no caller in
