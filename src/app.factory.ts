@@ -38,6 +38,10 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
     bodyParser: false,
     abortOnError: false,
     bufferLogs: true,
+    // By the time the HTTP server closes, the drain has waited for requests in flight and the
+    // MCP door has ended its streams: what is left are idle keep-alive connections, which
+    // would otherwise hold the close until each client's own keep-alive timeout.
+    forceCloseConnections: true,
   });
   const config = app.get(GatewayConfig);
   app.useLogger(createAppLogger(config, options.logTo));

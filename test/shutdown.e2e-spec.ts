@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { unusedPort } from './helpers/free-port.js';
+import { startGateway } from './helpers/gateway.js';
+import { connectStreamableHttp } from './helpers/mcp-clients.js';
 import { DEMO_SERVER, demoStdioSpec, REPO_ROOT } from './helpers/paths.js';
 import { isAlive } from '../src/mcp/process-tree.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
@@ -127,5 +129,25 @@ describe('a bad configuration stops the start', () => {
     expect(output).toContain(`mcp-gateway failed to start: Invalid configuration:\n  ${expected}`);
     // No framework stack trace in front of the message.
     expect(output).not.toContain('    at ');
+  });
+});
+
+describe('closing while MCP clients are connected', () => {
+  it('ends their connections instead of waiting for each client to hang up', async () => {
+    const gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+    // The client keeps its event stream open, and its keep-alive connections after that.
+    const { client } = await connectStreamableHttp(gateway.url);
+    try {
+      const answer = await client.callTool({ name: 'demo__echo', arguments: { message: 'x' } });
+      expect(answer.isError).toBeFalsy();
+      // Before, the close waited for the client's keep-alive timeout (undici: 4 s).
+      const outcome = await Promise.race([
+        gateway.close().then(() => 'closed'),
+        new Promise((r) => setTimeout(() => r('still waiting after 2.5 s'), 2500)),
+      ]);
+      expect(outcome).toBe('closed');
+    } finally {
+      await client.close();
+    }
   });
 });
