@@ -6,7 +6,12 @@ import {
   type RunningHttpServer,
 } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { CONFORMANCE_SERVER, connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
+import {
+  CONFORMANCE_SERVER,
+  connectStreamableHttp,
+  DELAYED_SAMPLING_SERVER,
+  textOf,
+} from './helpers/mcp-clients.js';
 
 /**
  * MCP_HTTP_TRANSPORT picks whose streamable HTTP transports the gateway uses, on /mcp and
@@ -16,13 +21,19 @@ import { CONFORMANCE_SERVER, connectStreamableHttp, textOf } from './helpers/mcp
 describe.each(['gateway', 'sdk'])('MCP_HTTP_TRANSPORT=%s', (kind) => {
   let upstream: RunningHttpServer;
   let conformance: RunningHttpServer;
+  let sampler: RunningHttpServer;
   let gateway: TestGateway;
 
   beforeAll(async () => {
     upstream = await startDemoHttpServer();
     conformance = await startHttpMcpServer(CONFORMANCE_SERVER, ['--http', '0'], 'conformance');
+    sampler = await startHttpMcpServer(DELAYED_SAMPLING_SERVER, ['--http', '0'], 'sampler');
     gateway = await startGateway({
-      servers: { remote: { url: upstream.url }, conf: { url: conformance.url } },
+      servers: {
+        remote: { url: upstream.url },
+        conf: { url: conformance.url },
+        ask: { url: sampler.url },
+      },
       env: { MCP_HTTP_TRANSPORT: kind },
     });
   });
@@ -30,6 +41,7 @@ describe.each(['gateway', 'sdk'])('MCP_HTTP_TRANSPORT=%s', (kind) => {
   afterAll(async () => {
     await gateway?.close();
     await upstream?.stop();
+    await sampler?.stop();
     // Killed: with the SDK's client transport an idle connection of the gateway's pool stays
     // open, and this fixture's graceful stop would wait for it.
     conformance?.process.kill('SIGKILL');
@@ -61,6 +73,36 @@ describe.each(['gateway', 'sdk'])('MCP_HTTP_TRANSPORT=%s', (kind) => {
       expect(textOf(sampled)).toContain('over two hops');
     } finally {
       await client.close();
+    }
+  });
+
+  it("relays a server's question to the client whose call asked it, while others are in flight", async () => {
+    // Two clients share the gateway's one connection to the upstream. A's call asks its
+    // question later, while B's call (made after A's) is still running.
+    const clients = await Promise.all(
+      ['A', 'B'].map(async (name) => {
+        const { client } = await connectStreamableHttp(gateway.url);
+        client.setRequestHandler(CreateMessageRequestSchema, () => ({
+          role: 'assistant',
+          content: { type: 'text', text: `answered by ${name}` },
+          model: 'test-model',
+        }));
+        return client;
+      }),
+    );
+    const [a, b] = clients;
+    try {
+      const ask = (client: typeof a, label: string, delayMs: number) =>
+        client.callTool({ name: 'ask__ask_later', arguments: { label, delay_ms: delayMs } });
+      const first = ask(a, 'a', 400);
+      await new Promise((r) => setTimeout(r, 100));
+      const second = ask(b, 'b', 800);
+      expect([textOf(await first), textOf(await second)]).toEqual([
+        'a: answered by A',
+        'b: answered by B',
+      ]);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
     }
   });
 

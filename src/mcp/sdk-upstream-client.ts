@@ -36,7 +36,10 @@ import { toGatewayError } from './upstream-errors.js';
 const MAX_TOOL_PAGES = 100;
 
 /** The SDK's own codes for "no answer came": the request timed out or the connection closed. */
-const NO_ANSWER_CODES = new Set<number>([McpErrorCode.RequestTimeout, McpErrorCode.ConnectionClosed]);
+const NO_ANSWER_CODES = new Set<number>([
+  McpErrorCode.RequestTimeout,
+  McpErrorCode.ConnectionClosed,
+]);
 
 /** What the gateway tells upstream servers it can relay to its own clients. */
 export const UPSTREAM_CLIENT_CAPABILITIES = {

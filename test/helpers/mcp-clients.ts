@@ -7,6 +7,10 @@ import { REPO_ROOT } from './paths.js';
 
 export const GATEWAY_CLI = resolve(REPO_ROOT, 'dist/src/cli.js');
 export const CONFORMANCE_SERVER = resolve(REPO_ROOT, 'dist/mcp_servers/conformance-server.js');
+export const DELAYED_SAMPLING_SERVER = resolve(
+  REPO_ROOT,
+  'dist/mcp_servers/fixtures/delayed-sampling-server.js',
+);
 export const CANCEL_RECORDER = resolve(
   REPO_ROOT,
   'dist/mcp_servers/fixtures/cancel-recorder-server.js',
