@@ -26,6 +26,8 @@ const RECONNECT_FIRST_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
 /** One unanswered ping may be a blip (a long GC, a busy host); two in a row are an outage. */
 const PINGS_MISSED_BEFORE_FAILED = 2;
+/** A live server answers a ping in milliseconds; waiting longer only delays the verdict. */
+const PING_TIMEOUT_MAX_MS = 10_000;
 
 /**
  * One upstream server in one scope: its spec, its connection and its last known tools.
@@ -217,7 +219,7 @@ export class ServerConnection {
     const ping = async () => {
       if (this.client !== client || this.status !== 'connected') return;
       try {
-        await client.ping!(Math.min(this.options.timeoutMs, interval));
+        await client.ping!(Math.min(this.options.timeoutMs, interval, PING_TIMEOUT_MAX_MS));
         this.pingsMissed = 0;
       } catch (error) {
         if (this.client !== client || this.status !== 'connected') return;
