@@ -2,6 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallerChannel } from './upstream-client.js';
 
 /**
+ * One store for every connection: a call runs on one connection, and each connection checks
+ * that the caller is one of its own. (On Node 20 each AsyncLocalStorage in use adds work to
+ * every promise the process creates, so not one per connection.)
+ */
+const callerContext = new AsyncLocalStorage<CallerChannel>();
+
+/**
  * The tool calls in flight on one upstream connection, so that what the server sends
  * during a call (sampling, elicitation, log messages) reaches the client that made it.
  *
@@ -16,12 +23,11 @@ import type { CallerChannel } from './upstream-client.js';
  */
 export class UpstreamCalls {
   private readonly active: CallerChannel[] = [];
-  private readonly context = new AsyncLocalStorage<CallerChannel>();
 
   track<T>(caller: CallerChannel | undefined, run: () => Promise<T>): Promise<T> {
     if (!caller) return run();
     this.active.push(caller);
-    return this.context.run(caller, run).finally(() => {
+    return callerContext.run(caller, run).finally(() => {
       const index = this.active.lastIndexOf(caller);
       if (index >= 0) this.active.splice(index, 1);
     });
@@ -29,7 +35,7 @@ export class UpstreamCalls {
 
   /** The caller to relay to, or undefined when no call is in flight. */
   current(): CallerChannel | undefined {
-    const own = this.context.getStore();
+    const own = callerContext.getStore();
     // A stream opened during a call that has ended since (a resumed GET stream) has no owner.
     if (own && this.active.includes(own)) return own;
     return this.active.at(-1);
