@@ -6,13 +6,17 @@
  * count. Targets: the demo server over streamable HTTP (direct, the reference); the gateway's
  * REST (POST /mcp/execute) and MCP (/mcp) doors fronting that HTTP server, then fronting the
  * demo server over stdio; supergateway (--stateful) and mcp-proxy (with and without its event
- * store) fronting the same stdio server. The load client speaks MCP over a keep-alive undici
- * pool (the SDK Client costs ~0.5 ms of CPU per call); an SDK-client pass at C=16 adds realism.
+ * store) fronting the same stdio server; and, as floors for any HTTP hop, a do-nothing TCP
+ * relay and a do-nothing HTTP forwarding proxy (null-proxy.ts) in front of the HTTP server.
+ * The load client speaks MCP over a keep-alive undici pool (the SDK Client costs ~0.5 ms of CPU
+ * per call); an SDK-client pass at C=16 adds realism.
  * Then the gateway's RSS with 100 servers × 100 tools, and its start-up time to ready.
  *
  * Env: BENCH_WARMUP_MS (2000), BENCH_DURATION_MS (8000), BENCH_MAX_CALLS (400000),
  * BENCH_SDK=0 to skip the SDK pass, BENCH_SCALE=0 to skip RSS/start-up, BENCH_ONLY=<substring>
- * to run only matching targets (the direct reference always runs).
+ * to run only matching targets (the direct reference always runs), BENCH_ROUNDS (1) to run
+ * every target that many times in turn and keep each row's median: on a shared host the
+ * load drifts over minutes, and rows measured minutes apart drift with it.
  */
 import { runClosedLoop, type LoadResult } from './lib/load/closed-loop.js';
 import { formatErrors, formatTable, type Group, type Row } from './lib/load/report.js';
@@ -22,6 +26,7 @@ import {
   startDemoHttp,
   startGateway,
   startMcpProxy,
+  startNullProxy,
   startSupergateway,
   type RunningTarget,
 } from './lib/load/targets.js';
@@ -32,6 +37,7 @@ const MAX_CALLS = Number(process.env.BENCH_MAX_CALLS ?? 400_000);
 const SDK = process.env.BENCH_SDK !== '0';
 const SCALE = process.env.BENCH_SCALE !== '0';
 const ONLY = process.env.BENCH_ONLY;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const CONCURRENCY = [1, 16];
 
 interface Door {
@@ -69,6 +75,15 @@ async function main(): Promise<void> {
       start: () => Promise.resolve({ ...demo, stop: () => Promise.resolve() }),
       doors: [mcpDoor('', 'echo')],
     },
+    ...(['tcp', 'http'] as const).map((mode): Target => ({
+      label: `null ${mode} proxy → HTTP demo`,
+      group: 'floor',
+      start: async () => {
+        const proxy = await startNullProxy(demo.origin, mode);
+        return { ...proxy, pids: [...proxy.pids, ...demo.pids] };
+      },
+      doors: [mcpDoor('', 'echo')],
+    })),
     {
       label: 'gateway → HTTP demo',
       group: 'gateway-http',
@@ -138,16 +153,19 @@ async function main(): Promise<void> {
   };
 
   try {
-    for (const target of targets) {
-      if (ONLY && target.group !== 'direct' && !target.label.includes(ONLY)) continue;
-      const running = await target.start();
-      try {
-        for (const door of target.doors) {
-          for (const c of CONCURRENCY) await measure(target, running, door, 'light', c);
-          if (SDK) await measure(target, running, door, 'sdk', 16);
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (ROUNDS > 1) console.error(`round ${round} of ${ROUNDS}`);
+      for (const target of targets) {
+        if (ONLY && target.group !== 'direct' && !target.label.includes(ONLY)) continue;
+        const running = await target.start();
+        try {
+          for (const door of target.doors) {
+            for (const c of CONCURRENCY) await measure(target, running, door, 'light', c);
+            if (SDK) await measure(target, running, door, 'sdk', 16);
+          }
+        } finally {
+          await running.stop();
         }
-      } finally {
-        await running.stop();
       }
     }
   } finally {
@@ -155,11 +173,13 @@ async function main(): Promise<void> {
   }
 
   const order = (r: Row) => (r.client === 'light' ? 0 : 1) * 1000 + r.concurrency;
-  const table = formatTable([...rows].sort((a, b) => order(a) - order(b)));
+  const table = formatTable(medianRows(rows).sort((a, b) => order(a) - order(b)));
   console.log(
     `\nproxy benchmark: echo tool, closed loop, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured ` +
       `(SDK client: half of each), loopback; CPU in % of one core (gen = load generator, ` +
-      `srv = serving process trees)\n`,
+      `srv = serving process trees)` +
+      (ROUNDS > 1 ? `; each row the median by calls/s of ${ROUNDS} rounds` : '') +
+      '\n',
   );
   console.log(table);
   for (const line of formatErrors(rows)) console.log(`error: ${line}`);
@@ -175,6 +195,19 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\ntotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** One row per target, door, client and C: the round with the median calls/s. */
+function medianRows(rows: readonly Row[]): Row[] {
+  const byKey = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = `${row.label}|${row.client}|${row.concurrency}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
+  return [...byKey.values()].map((same) => {
+    const sorted = [...same].sort((a, b) => a.result.callsPerSec - b.result.callsPerSec);
+    return sorted[Math.floor((sorted.length - 1) / 2)];
+  });
 }
 
 main().catch((error: unknown) => {

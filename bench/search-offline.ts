@@ -13,12 +13,19 @@
  *
  * also scores each suite on its even- and odd-numbered queries apart: tune on one half and
  * check on the other, so a change that only fits one set of queries shows up as such.
+ *
+ *   npx tsx bench/search-offline.ts --misses
+ *
+ * counts, per suite, the queries with no relevant tool in the top 5, and how many of those
+ * share no indexed term (word, stem, prefix, n-gram) with any relevant tool's text: no
+ * weighting of a lexical ranker can find those, only a model that knows related words.
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { RankerParams } from '../src/routing/lexical/field-weights.js';
 import { LexicalIndex, type IndexedTool } from '../src/routing/lexical/lexical-index.js';
+import { tokenize } from '../src/routing/lexical/tokenize.js';
 import { MetricAccumulator, scoreQuery, TOP_K, type RetrievalMetrics } from './lib/metrics.js';
 import { loadBenchmark, replicate, type DatasetTool, type Suite } from './lib/search/datasets.js';
 import { percentile } from './lib/stats.js';
@@ -130,6 +137,46 @@ function scaleRun(pool: DatasetTool[], queries: string[]): Record<string, string
   };
 }
 
+/** Every term the tokenizer derives from a text, of any kind. */
+function termsOf(text: string): Set<string> {
+  return new Set(tokenize(text).flatMap((unit) => unit.terms.map((term) => term.text)));
+}
+
+/** The text of a tool the index reads: names, description, parameter names and descriptions. */
+function indexedText(tool: IndexedTool): string {
+  const properties = isRecord(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
+  const params = Object.entries(properties).map(([name, schema]) =>
+    isRecord(schema) && typeof schema.description === 'string'
+      ? `${name} ${schema.description}`
+      : name,
+  );
+  return [tool.tool, tool.server, tool.description, ...params].join(' ');
+}
+
+/** Queries missed at 5, and those among them that share no term with any relevant tool. */
+function misses(suite: Suite): { queries: number; missed: number; noSharedTerm: number } {
+  const { tools, byName } = catalog(suite.tools);
+  const { index } = buildIndex(tools);
+  const termsByKey = new Map<string, Set<string>>();
+  for (const tool of tools) {
+    const key = suite.keyOf(byName.get(tool.name)!);
+    const terms = termsByKey.get(key) ?? new Set<string>();
+    for (const term of termsOf(indexedText(tool))) terms.add(term);
+    termsByKey.set(key, terms);
+  }
+  let missed = 0;
+  let noSharedTerm = 0;
+  for (const { query, relevant } of suite.queries) {
+    const top = index.search(query, { limit: 5 }).map((hit) => suite.keyOf(byName.get(hit.name)!));
+    if (top.some((key) => relevant.has(key))) continue;
+    missed++;
+    const queryTerms = [...termsOf(query)];
+    const shares = [...relevant].some((key) => queryTerms.some((t) => termsByKey.get(key)?.has(t)));
+    if (!shares) noSharedTerm++;
+  }
+  return { queries: suite.queries.length, missed, noSharedTerm };
+}
+
 /** The suite restricted to its even- or odd-numbered queries. */
 function half(suite: Suite, parity: 0 | 1): Suite {
   return {
@@ -141,6 +188,15 @@ function half(suite: Suite, parity: 0 | 1): Suite {
 
 function main(): void {
   const { suites, scalePool, scaleQueries } = loadBenchmark();
+  if (process.argv.includes('--misses')) {
+    console.log('| suite | queries | no relevant tool in top 5 | of those, no term shared |');
+    console.log('|---|---|---|---|');
+    for (const suite of suites) {
+      const m = misses(suite);
+      console.log(`| ${suite.label} | ${m.queries} | ${m.missed} | ${m.noSharedTerm} |`);
+    }
+    return;
+  }
   const halves = process.argv.includes('--halves');
   const rows = suites
     .flatMap((suite) => (halves ? [suite, half(suite, 0), half(suite, 1)] : [suite]))

@@ -36,7 +36,7 @@ describe('Dockerfile', () => {
 
   it('starts the gateway in exec form so SIGTERM reaches it', () => {
     expect(instructions[instructions.length - 1]).toBe(
-      'CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]',
+      'CMD ["node", "dist/src/main.js"]',
     );
   });
 

@@ -1,7 +1,8 @@
 /** The proxy benchmark's table: one row per target, door, client and concurrency. */
 import type { LoadResult } from './closed-loop.js';
 
-export type Group = 'direct' | 'gateway-http' | 'gateway-stdio' | 'peer';
+/** `floor`: a do-nothing forwarding proxy, the least any HTTP hop in Node costs. */
+export type Group = 'direct' | 'floor' | 'gateway-http' | 'gateway-stdio' | 'peer';
 
 export interface Row {
   label: string;

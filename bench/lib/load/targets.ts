@@ -55,16 +55,20 @@ function stopGroup(child: ChildProcess): Promise<void> {
   });
 }
 
-/** `node dist/mcp_servers/demo-server.js --http 0`; resolves once it printed its URL. */
-export async function startDemoHttp(): Promise<RunningTarget & { url: string }> {
-  const child = spawn(process.execPath, [DEMO_SERVER, '--http', '0'], {
+/** Spawns a Node script in its own process group; resolves once it printed `listening on <url>`. */
+async function spawnListening(
+  script: string,
+  args: string[],
+  name: string,
+): Promise<RunningTarget & { url: string }> {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   });
   const url = await new Promise<string>((ok, fail) => {
     const lines = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => fail(new Error('demo server did not start in 10 s')), 10_000);
+    const timer = setTimeout(() => fail(new Error(`${name} did not start in 10 s`)), 10_000);
     lines.on('line', (line) => {
       const match = /listening on (\S+)/.exec(line);
       if (match) {
@@ -72,10 +76,27 @@ export async function startDemoHttp(): Promise<RunningTarget & { url: string }> 
         ok(match[1]);
       }
     });
-    child.once('exit', (code) => fail(new Error(`demo server exited with ${code}`)));
+    child.once('exit', (code) => fail(new Error(`${name} exited with ${code}`)));
   });
   child.stdout.resume();
   return { url, origin: new URL(url).origin, pids: [child.pid!], stop: () => stopGroup(child) };
+}
+
+/** `node dist/mcp_servers/demo-server.js --http 0`. */
+export function startDemoHttp(): Promise<RunningTarget & { url: string }> {
+  return spawnListening(DEMO_SERVER, ['--http', '0'], 'demo server');
+}
+
+/** A do-nothing proxy (null-proxy.ts) in front of an HTTP origin: HTTP forwarding or TCP relay. */
+export function startNullProxy(
+  upstreamOrigin: string,
+  mode: 'http' | 'tcp',
+): Promise<RunningTarget> {
+  return spawnListening(
+    resolve(REPO_ROOT, 'dist/bench/lib/load/null-proxy.js'),
+    [upstreamOrigin, mode],
+    `null proxy (${mode})`,
+  );
 }
 
 /** Polls with a real initialize until the MCP endpoint answers (or 30 s pass). */
