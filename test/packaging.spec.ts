@@ -35,9 +35,7 @@ describe('Dockerfile', () => {
   });
 
   it('starts the gateway in exec form so SIGTERM reaches it', () => {
-    expect(instructions[instructions.length - 1]).toBe(
-      'CMD ["node", "dist/src/main.js"]',
-    );
+    expect(instructions[instructions.length - 1]).toBe('CMD ["node", "dist/src/main.js"]');
   });
 
   it('keeps dependencies, secrets and build output out of the context', () => {
