@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/**',
       '*.config.js',
       'test/summary-reporter.js',
+      'test/helpers/record-requires.cjs',
     ],
   },
   js.configs.recommended,

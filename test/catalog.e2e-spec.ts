@@ -145,15 +145,26 @@ describe('catalog and execution against real demo servers', () => {
     const health = await gateway.get('/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', servers_connected: 2, tools_total: 6 });
-    expect((await gateway.get('/health/live')).status).toBe(200);
+    const live = await gateway.get('/health/live');
+    expect(live.status).toBe(200);
     const ready = await gateway.get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ok');
+    // A cached probe answer would hide a gateway that stopped being ready.
+    for (const probe of [live, ready]) {
+      expect(probe.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
+    }
   });
 
   it('publishes an OpenAPI document with stable operation ids, and Swagger UI', async () => {
     const doc = await gateway.get('/docs-json');
     expect(doc.status).toBe(200);
+    const ready = doc.body.paths['/health/ready'].get.responses;
+    expect(ready['200'].content['application/json'].schema.properties.status.enum).toEqual(['ok']);
+    expect(ready['503'].content['application/json'].schema.properties.status.enum).toEqual([
+      'error',
+      'shutting_down',
+    ]);
     const ids = Object.values(
       doc.body.paths as Record<string, Record<string, { operationId: string }>>,
     )

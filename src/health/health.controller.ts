@@ -1,7 +1,8 @@
 import { Public, RequireScopes } from '../auth/auth.decorators.js';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheckService } from '@nestjs/terminus';
+import { HealthProbe } from './health-probe.decorator.js';
 import type { Response } from 'express';
 import { ServersHealthIndicator, type GatewaySummary } from './servers.health-indicator.js';
 
@@ -37,7 +38,7 @@ export class HealthController {
 
   @Get('live')
   @Public()
-  @HealthCheck()
+  @HealthProbe()
   @ApiOperation({ operationId: 'healthLive', summary: 'Liveness: the process answers' })
   live() {
     return this.health.check([]);
@@ -45,7 +46,7 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @HealthCheck()
+  @HealthProbe()
   @ApiOperation({
     operationId: 'healthReady',
     summary:
