@@ -9,6 +9,11 @@
  * Bundled: main (the HTTP gateway), cli (the stdio door for desktop clients) and the demo
  * server, which the default servers file starts. Everything else in dist stays as tsc wrote
  * it: the benchmarks and scripts import the modules one by one.
+ *
+ * A require() esbuild cannot follow (a computed name, or one made with createRequire) stays a
+ * run-time load from node_modules. @nestjs/terminus's health decorator did that with
+ * @nestjs/swagger (see src/health/health-probe.decorator.ts); test/bundle.e2e-spec.ts fails on
+ * any such load.
  */
 import { build } from 'esbuild';
 import { dirname, resolve } from 'node:path';
