@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { RankerParams } from '../src/routing/lexical/field-weights.js';
 import { LexicalIndex, type IndexedTool } from '../src/routing/lexical/lexical-index.js';
+import { schemaText } from '../src/routing/lexical/schema-text.js';
 import { tokenize } from '../src/routing/lexical/tokenize.js';
 import { MetricAccumulator, scoreQuery, TOP_K, type RetrievalMetrics } from './lib/metrics.js';
 import { loadBenchmark, replicate, type DatasetTool, type Suite } from './lib/search/datasets.js';
@@ -142,15 +143,12 @@ function termsOf(text: string): Set<string> {
   return new Set(tokenize(text).flatMap((unit) => unit.terms.map((term) => term.text)));
 }
 
-/** The text of a tool the index reads: names, description, parameter names and descriptions. */
+/** The text of a tool the index reads: names, description, and what schemaText() takes. */
 function indexedText(tool: IndexedTool): string {
-  const properties = isRecord(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
-  const params = Object.entries(properties).map(([name, schema]) =>
-    isRecord(schema) && typeof schema.description === 'string'
-      ? `${name} ${schema.description}`
-      : name,
+  const schema = schemaText(tool.inputSchema);
+  return [tool.tool, tool.server, tool.description, ...schema.names, ...schema.descriptions].join(
+    ' ',
   );
-  return [tool.tool, tool.server, tool.description, ...params].join(' ');
 }
 
 /** Queries missed at 5, and those among them that share no term with any relevant tool. */

@@ -9,6 +9,9 @@ import { demoStdioSpec } from './helpers/paths.js';
 import { waitFor } from './helpers/processes.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 
+/** Set-up writes: create() with a limit that is never reached. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+
 let redisUrl: string;
 let redis: Redis;
 const prefixes: string[] = [];
@@ -47,8 +50,8 @@ describe('RedisSessionStore against the real Redis', () => {
     const prefix = newPrefix('store');
     const store = new RedisSessionStore(redis, prefix);
     const now = Date.now();
-    await store.save(record('a', now + 60_000));
-    await store.save(record('b', now + 60_000));
+    await store.create(record('a', now + 60_000), NO_LIMIT);
+    await store.create(record('b', now + 60_000), NO_LIMIT);
     expect(await store.get('a')).toEqual(record('a', now + 60_000));
     const ttl = await redis.pttl(`${prefix}session:a`);
     expect(ttl).toBeGreaterThan(50_000);
@@ -82,7 +85,7 @@ describe('RedisSessionStore against the real Redis', () => {
     const prefix = newPrefix('cas');
     const store = new RedisSessionStore(redis, prefix);
     const now = Date.now();
-    await store.save(record('r', now + 60_000));
+    await store.create(record('r', now + 60_000), NO_LIMIT);
     const next = { ...record('r', now + 60_000), servers: [], revision: 3 };
     expect(await store.replace(next, 1)).toBe(false);
     expect(await store.get('r')).toMatchObject({ revision: 2 });
@@ -102,7 +105,7 @@ describe('RedisSessionStore against the real Redis', () => {
   it('never returns an expired record, even before Redis evicts it', async () => {
     let now = Date.now();
     const store = new RedisSessionStore(redis, newPrefix('expiry'), () => now);
-    await store.save(record('x', now + 60_000));
+    await store.create(record('x', now + 60_000), NO_LIMIT);
     now += 61_000;
     expect(await store.get('x')).toBeUndefined();
     expect(await store.count()).toBe(0);

@@ -213,25 +213,29 @@ export class ServerConnection {
    */
   private schedulePing(): void {
     const interval = this.options.pingIntervalMs;
-    if (!this.isRemote || interval <= 0 || !this.client?.ping) return;
-    this.pingsMissed = 0;
     const client = this.client;
-    const ping = async () => {
-      if (this.client !== client || this.status !== 'connected') return;
+    const ping = client?.ping?.bind(client);
+    if (!this.isRemote || interval <= 0 || !ping) return;
+    this.pingsMissed = 0;
+    // Closed, lost or reconnected since: that connection's pings are over.
+    const stale = () => this.client !== client || this.status !== 'connected';
+    const next = () => (this.pingTimer = setTimeout(() => void once(), interval).unref());
+    const once = async () => {
+      if (stale()) return;
       try {
-        await client.ping!(Math.min(this.options.timeoutMs, interval, PING_TIMEOUT_MAX_MS));
+        await ping(Math.min(this.options.timeoutMs, interval, PING_TIMEOUT_MAX_MS));
         this.pingsMissed = 0;
       } catch (error) {
-        if (this.client !== client || this.status !== 'connected') return;
+        if (stale()) return;
         this.pingsMissed++;
         const reason = `no answer to ping: ${this.safeMessage(error)}`;
         if (this.pingsMissed >= PINGS_MISSED_BEFORE_FAILED) return this.markDead(reason);
         this.logger.warn(reason);
       }
-      this.pingTimer = setTimeout(() => void ping(), interval).unref();
+      next();
     };
     clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(() => void ping(), interval).unref();
+    next();
   }
 
   private scheduleReconnect(): void {

@@ -2,6 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { MemorySessionStore } from './memory.session-store.js';
 import type { SessionRecord } from './session-record.js';
 
+/** Set-up writes: create() with a limit that is never reached. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+
 const record = (id: string, expiresAt: number): SessionRecord => ({
   id,
   createdAt: 0,
@@ -16,8 +19,8 @@ describe('MemorySessionStore', () => {
   it('forgets records once they expire, and a touch slides the expiry', async () => {
     let now = 1000;
     const store = new MemorySessionStore(() => now);
-    await store.save(record('a', 2000));
-    await store.save(record('b', 3000));
+    await store.create(record('a', 2000), NO_LIMIT);
+    await store.create(record('b', 3000), NO_LIMIT);
     expect(await store.count()).toBe(2);
     await store.touch('a', 1500, 5000);
     now = 2500;
@@ -30,14 +33,14 @@ describe('MemorySessionStore', () => {
   it('keeps its own copy of what it was given', async () => {
     const store = new MemorySessionStore();
     const r = record('a', Date.now() + 10_000);
-    await store.save(r);
+    await store.create(r, NO_LIMIT);
     r.metadata.changed = true;
     expect((await store.get('a'))?.metadata).toEqual({});
   });
 
   it('says whether a delete found something', async () => {
     const store = new MemorySessionStore();
-    await store.save(record('a', Date.now() + 10_000));
+    await store.create(record('a', Date.now() + 10_000), NO_LIMIT);
     expect(await store.delete('a')).toBe(true);
     expect(await store.delete('a')).toBe(false);
   });
@@ -55,7 +58,7 @@ describe('MemorySessionStore', () => {
 
   it('replaces a record only at the revision it was read at', async () => {
     const store = new MemorySessionStore(() => 0);
-    await store.save(record('a', 1000));
+    await store.create(record('a', 1000), NO_LIMIT);
     const changed = {
       ...record('a', 1000),
       servers: [{ name: 'x', spec: { url: 'http://x', headers: {} } }],

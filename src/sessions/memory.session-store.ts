@@ -15,15 +15,9 @@ export class MemorySessionStore extends SessionStore {
     return Promise.resolve(record && structuredClone(record));
   }
 
-  save(record: SessionRecord): Promise<void> {
-    this.records.set(record.id, structuredClone(record));
-    return Promise.resolve();
-  }
-
   // No await between the check and the write: one process, so this is atomic.
   create(record: SessionRecord, max: number): Promise<boolean> {
-    const live = [...this.records.keys()].filter((id) => this.live(id)).length;
-    if (live >= max) return Promise.resolve(false);
+    if (this.liveRecords().length >= max) return Promise.resolve(false);
     this.records.set(record.id, structuredClone(record));
     return Promise.resolve(true);
   }
@@ -45,11 +39,15 @@ export class MemorySessionStore extends SessionStore {
   }
 
   list(): Promise<SessionRecord[]> {
-    return Promise.resolve([...this.records.keys()].flatMap((id) => this.live(id) ?? []));
+    return Promise.resolve(this.liveRecords());
   }
 
-  async count(): Promise<number> {
-    return (await this.list()).length;
+  count(): Promise<number> {
+    return Promise.resolve(this.liveRecords().length);
+  }
+
+  private liveRecords(): SessionRecord[] {
+    return [...this.records.keys()].flatMap((id) => this.live(id) ?? []);
   }
 
   private live(id: string): SessionRecord | undefined {

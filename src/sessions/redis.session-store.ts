@@ -54,22 +54,8 @@ export class RedisSessionStore extends SessionStore {
     return this.parse(hash);
   }
 
-  async save(record: SessionRecord): Promise<void> {
-    const { lastActiveAt, expiresAt, ...data } = record;
-    await this.redis
-      .multi()
-      .hset(this.keyOf(record.id), {
-        data: JSON.stringify(data),
-        lastActiveAt: String(lastActiveAt),
-        expiresAt: String(expiresAt),
-      })
-      .pexpireat(this.keyOf(record.id), expiresAt)
-      .zadd(this.indexKey, expiresAt, record.id)
-      .exec();
-  }
-
   async create(record: SessionRecord, max: number): Promise<boolean> {
-    const { lastActiveAt, expiresAt, ...data } = record;
+    const { lastActiveAt, expiresAt } = record;
     const created = await this.redis.eval(
       CREATE_SCRIPT,
       2,
@@ -77,7 +63,7 @@ export class RedisSessionStore extends SessionStore {
       this.indexKey,
       String(this.now()),
       String(max),
-      JSON.stringify(data),
+      dataOf(record),
       String(lastActiveAt),
       String(expiresAt),
       record.id,
@@ -87,15 +73,12 @@ export class RedisSessionStore extends SessionStore {
 
   async replace(record: SessionRecord, expectedRevision: number): Promise<boolean> {
     // The timestamps are not rewritten: a touch between read and replace is kept.
-    const data: Partial<SessionRecord> = { ...record };
-    delete data.lastActiveAt;
-    delete data.expiresAt;
     const replaced = await this.redis.eval(
       REPLACE_SCRIPT,
       1,
       this.keyOf(record.id),
       String(expectedRevision),
-      JSON.stringify(data),
+      dataOf(record),
     );
     return replaced === 1;
   }
@@ -144,4 +127,12 @@ export class RedisSessionStore extends SessionStore {
     const data = JSON.parse(hash.data) as Omit<SessionRecord, 'lastActiveAt' | 'expiresAt'>;
     return { ...data, lastActiveAt: Number(hash.lastActiveAt), expiresAt };
   }
+}
+
+/** The `data` field: the record without the two timestamps, which have fields of their own. */
+function dataOf(record: SessionRecord): string {
+  const data: Partial<SessionRecord> = { ...record };
+  delete data.lastActiveAt;
+  delete data.expiresAt;
+  return JSON.stringify(data);
 }

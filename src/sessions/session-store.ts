@@ -7,10 +7,8 @@ import type { SessionRecord } from './session-record.js';
  */
 export abstract class SessionStore {
   abstract get(id: string): Promise<SessionRecord | undefined>;
-  /** Creates or replaces; the record expires at `record.expiresAt`. */
-  abstract save(record: SessionRecord): Promise<void>;
   /**
-   * Saves a new record unless `max` live sessions exist already. Atomic (across replicas too),
+   * Saves a new record, expiring at `record.expiresAt`, unless `max` live sessions exist already. Atomic (across replicas too),
    * so concurrent creates never overshoot the limit. False when the limit is reached.
    */
   abstract create(record: SessionRecord, max: number): Promise<boolean>;
