@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   startDemoHttpServer,
   startHttpMcpServer,
@@ -153,18 +157,33 @@ describe('one failing server never breaks the others', () => {
   });
 });
 
-describe('a stdio server that dies', () => {
+describe('a stdio server that dies or hangs', () => {
   let gateway: TestGateway;
+  const server = async () =>
+    (await gateway.get('/mcp/servers')).body.servers[0] as { status: string; error?: string };
+  const statusIs = async (wanted: string, timeoutMs: number) => {
+    for (let waited = 0; waited < timeoutMs; waited += 100) {
+      if ((await server()).status === wanted) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
+  const echo = (message: string) =>
+    gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message } });
 
   beforeAll(async () => {
-    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { SERVER_PING_INTERVAL_MS: '300', STDIO_KILL_GRACE_MS: '500' },
+    });
   });
 
   afterAll(async () => {
+    for (const pid of descendantsRunning(DEMO_SERVER)) process.kill(pid, 'SIGCONT');
     await gateway?.close();
   });
 
-  it('fails its in-flight call at once with 502 and shows it in its status', async () => {
+  it('fails its in-flight call at once with 502, shows it, and is restarted', async () => {
     const pids = descendantsRunning(DEMO_SERVER);
     expect(pids).toHaveLength(1);
     const started = Date.now();
@@ -179,15 +198,64 @@ describe('a stdio server that dies', () => {
     expect(res.body.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(res.body.message).toContain("'demo'");
     expect(Date.now() - started).toBeLessThan(5000);
-    const servers = await gateway.get('/mcp/servers');
-    expect(servers.body.servers[0]).toMatchObject({ name: 'demo', status: 'failed' });
-    expect(servers.body.servers[0].error).toContain('exited');
-    const next = await gateway.post('/mcp/execute', {
-      tool_name: 'demo__echo',
-      args: { message: 'x' },
-    });
-    expect(next.status).toBe(502);
+    // Until the restart (1 s later), it shows failed with the reason, and calls get a 502.
+    expect(await server()).toMatchObject({ status: 'failed' });
+    expect((await server()).error).toContain('exited');
+    expect((await echo('x')).status).toBe(502);
+    expect(await statusIs('connected', 10_000)).toBe(true);
+    const answered = await echo('back');
+    expect(answered.status).toBe(200);
+    expect(JSON.stringify(answered.body)).toContain('back');
+    const restarted = descendantsRunning(DEMO_SERVER);
+    expect(restarted).toHaveLength(1);
+    expect(restarted[0]).not.toBe(pids[0]);
+  }, 20_000);
+
+  it('is ended and restarted when it stops answering pings', async () => {
+    const [hung] = descendantsRunning(DEMO_SERVER);
+    // SIGSTOP: the process lives and its pipes stay open; only a ping can tell.
+    process.kill(hung, 'SIGSTOP');
+    expect(await statusIs('failed', 10_000)).toBe(true);
+    expect((await server()).error).toContain('no answer to ping');
+    expect(await statusIs('connected', 15_000)).toBe(true);
+    expect((await echo('alive')).status).toBe(200);
+    // The hung process was ended (SIGKILL reaches a stopped process), not left behind.
+    expect(await waitFor(() => !isAlive(hung), 5000)).toBe(true);
+    expect(descendantsRunning(DEMO_SERVER)).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('a stdio server that keeps crashing', () => {
+  let gateway: TestGateway;
+  let starts: string;
+
+  beforeAll(async () => {
+    starts = join(mkdtempSync(join(tmpdir(), 'crash-loop-')), 'starts.log');
+    // The demo server, but each process notes when it started and exits a second later.
+    const script =
+      `require('fs').appendFileSync(${JSON.stringify(starts)}, Date.now() + '\\n');` +
+      `setTimeout(() => process.exit(1), 1000);` +
+      `import(${JSON.stringify(pathToFileURL(DEMO_SERVER).href)});`;
+    gateway = await startGateway({ servers: { flaky: { command: 'node', args: ['-e', script] } } });
   });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is restarted with a growing back-off, not in a tight loop', async () => {
+    const startTimes = () =>
+      readFileSync(starts, 'utf8').trim().split('\n').map(Number).filter(Boolean);
+    // Restarts 1 s, 2 s, 4 s after each death, a second after each start: four starts in ~10 s.
+    // At a fixed delay the gaps between starts would stay the same.
+    expect(await waitFor(() => startTimes().length >= 4, 20_000)).toBe(true);
+    const times = startTimes();
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(gaps[1] - gaps[0]).toBeGreaterThan(600);
+    expect(gaps[2] - gaps[1]).toBeGreaterThan(1500);
+    const server = (await gateway.get('/mcp/servers')).body.servers[0] as { status: string };
+    expect(['failed', 'connecting', 'connected']).toContain(server.status);
+  }, 30_000);
 });
 
 describe('a remote server that restarts', () => {

@@ -53,8 +53,8 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(100) SERVER_CONNECT_TIMEOUT_MS = 30_000;
 
   /**
-   * How often a connected remote server is pinged (MCP ping); two pings in a row without an
-   * answer mark it failed and start reconnecting. 0 turns pinging off.
+   * How often a connected server is pinged (MCP ping); two pings in a row without an answer
+   * mark it failed and start reconnecting (a stdio server is ended and restarted). 0: never.
    */
   @Transform(toInt) @IsInt() @Min(0) SERVER_PING_INTERVAL_MS = 30_000;
 

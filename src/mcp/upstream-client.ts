@@ -99,7 +99,7 @@ export interface UpstreamEvents {
 
 export interface ConnectOptions {
   timeoutMs: number;
-  /** How often a connected remote server is pinged; 0: never. */
+  /** How often a connected server is pinged; 0: never. */
   pingIntervalMs: number;
   /** Grace between SIGTERM and SIGKILL for descendants of a stdio server. */
   killGraceMs: number;

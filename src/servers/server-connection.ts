@@ -21,9 +21,14 @@ import { errorMessage } from '../common/errors/error-message.js';
 export type ServerStatus = 'connecting' | 'connected' | 'failed' | 'closed';
 export type ServerSource = 'config' | 'api';
 
-/** Back-off of reconnecting to a remote server that is unreachable: 1 s, 2 s, … 30 s. */
+/** Back-off of reconnecting to an unreachable server, or restarting a dead one: 1 s, 2 s, … 30 s. */
 const RECONNECT_FIRST_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
+/**
+ * A stdio server that ran this long before dying is restarted after the first back-off again;
+ * one that dies sooner (a crash loop) keeps backing off, so it costs a spawn every 30 s at most.
+ */
+const STABLE_UPTIME_MS = 60_000;
 /** One unanswered ping may be a blip (a long GC, a busy host); two in a row are an outage. */
 const PINGS_MISSED_BEFORE_FAILED = 2;
 /** A live server answers a ping in milliseconds; waiting longer only delays the verdict. */
@@ -46,6 +51,8 @@ export class ServerConnection {
   private reconnectAttempts = 0;
   private pingTimer?: NodeJS.Timeout;
   private pingsMissed = 0;
+  /** When the current connection came up; a stdio server that ever came up is restarted. */
+  private connectedAt?: number;
 
   constructor(
     readonly name: string,
@@ -86,7 +93,9 @@ export class ServerConnection {
       this.tools = await this.client.listTools();
       this.status = 'connected';
       this.error = undefined;
-      this.reconnectAttempts = 0;
+      this.connectedAt = Date.now();
+      // A stdio server's back-off resets only once it has stayed up (see markDead).
+      if (this.isRemote) this.reconnectAttempts = 0;
       this.logger.log(`connected over ${this.client.transport} with ${this.tools.length} tool(s)`);
       this.schedulePing();
     } catch (error) {
@@ -96,8 +105,10 @@ export class ServerConnection {
       this.logger.warn(`failed: ${this.error}`);
       await this.client?.close();
       this.client = undefined;
-      // A remote server that is not up yet (the gateway started first, say) is tried again.
-      if (this.isRemote) this.scheduleReconnect();
+      // A remote server that is not up yet (the gateway started first, say) is tried again, and
+      // so is a stdio server being restarted. One that never started (a bad command, a broken
+      // handshake) is a configuration error: it stays failed.
+      if (this.isRemote || this.connectedAt !== undefined) this.scheduleReconnect();
     }
     this.onToolsChanged(this);
   }
@@ -191,15 +202,20 @@ export class ServerConnection {
     if (this.status === 'closed' || this.status === 'failed') return;
     this.status = 'failed';
     this.error = redact(reason, this.secrets);
-    this.logger.warn(`connection lost: ${this.error}`);
     clearTimeout(this.pingTimer);
-    // The process is gone already; close() still reaps any descendants it left behind.
+    // A dead process is gone already, a hung one is ended here; either way close() reaps
+    // the whole process tree before anything is started again.
     void this.client?.close();
     this.client = undefined;
     this.onToolsChanged(this);
-    // A remote server that restarted, or dropped our session, comes back by itself. A stdio
-    // server that died stays failed: restarting a crashing process in a loop would hide it.
-    if (this.isRemote) this.scheduleReconnect();
+    // A remote server that restarted, or dropped our session, comes back by itself; a stdio
+    // server that died or hung is restarted. Both back off, and stay `failed` with the reason
+    // meanwhile, so a crash loop shows in the status and the log instead of being hidden.
+    const uptime = Date.now() - (this.connectedAt ?? Date.now());
+    if (uptime >= STABLE_UPTIME_MS) this.reconnectAttempts = 0;
+    const delay = this.scheduleReconnect();
+    const again = this.isRemote ? 'reconnecting' : 'restarting';
+    this.logger.warn(`connection lost: ${this.error}; ${again} in ${delay / 1000} s`);
   }
 
   private get isRemote(): boolean {
@@ -207,15 +223,15 @@ export class ServerConnection {
   }
 
   /**
-   * Pings a connected remote server now and then. A server with no event stream open (or one
-   * that hangs with its sockets still open) would otherwise show `connected` until a call fails.
-   * stdio servers are not pinged: their process ending is what tells.
+   * Pings a connected server now and then. A remote server with no event stream open, or any
+   * server that hangs (sockets open, process alive), would otherwise show `connected` until a
+   * call fails.
    */
   private schedulePing(): void {
     const interval = this.options.pingIntervalMs;
     const client = this.client;
     const ping = client?.ping?.bind(client);
-    if (!this.isRemote || interval <= 0 || !ping) return;
+    if (interval <= 0 || !ping) return;
     this.pingsMissed = 0;
     // Closed, lost or reconnected since: that connection's pings are over.
     const stale = () => this.client !== client || this.status !== 'connected';
@@ -238,19 +254,22 @@ export class ServerConnection {
     next();
   }
 
-  private scheduleReconnect(): void {
+  /** Returns the delay, in ms, before the next attempt. */
+  private scheduleReconnect(): number {
     clearTimeout(this.reconnectTimer);
     const delay = Math.min(RECONNECT_FIRST_MS * 2 ** this.reconnectAttempts, RECONNECT_MAX_MS);
     this.reconnectAttempts++;
     this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
     this.reconnectTimer.unref();
+    return delay;
   }
 
   /** One more attempt; connect() schedules the next one if this one fails. */
   private async reconnect(): Promise<void> {
     if (this.status !== 'failed') return;
     this.status = 'connecting';
-    this.logger.log(`reconnecting (attempt ${this.reconnectAttempts})`);
+    const again = this.isRemote ? 'reconnecting' : 'restarting';
+    this.logger.log(`${again} (attempt ${this.reconnectAttempts})`);
     await this.connect();
   }
 
