@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
 
@@ -199,5 +203,44 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await gateway.get('/mcp/tools', a)).status);
     expect(statuses).toContain(429);
+  });
+
+  it('never limits the probes, which share the address of limited callers', async () => {
+    // No key: counted by address, as a kubelet's probes would be; 24 probes, a limit of 8.
+    for (let i = 0; i < 12; i++) {
+      expect((await gateway.get('/health/live')).status).toBe(200);
+      expect((await gateway.get('/health/ready')).status).toBe(200);
+    }
+  });
+});
+
+describe('API keys from a file', () => {
+  let gateway: TestGateway;
+  const key = 'key-from-file-0123456789';
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'keys');
+    const digest = createHash('sha256').update(key).digest('hex');
+    // The README's format: <name>:<sha256 hex>:<scopes>, scopes holding colons themselves.
+    writeFileSync(file, `# CI\nci:${digest}:tools:read+tools:call\n`);
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { GATEWAY_API_KEYS_FILE: file },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('accepts scopes written as in the README, and grants exactly those', async () => {
+    const auth = { Authorization: `Bearer ${key}` };
+    expect((await gateway.get('/mcp/tools', auth)).status).toBe(200);
+    const call = { tool_name: 'demo__echo', args: { message: 'm' } };
+    expect((await gateway.post('/mcp/execute', call, auth)).status).toBe(200);
+    const add = await gateway.post('/mcp/servers/add', { config: { mcpServers: {} } }, auth);
+    expect(add.status).toBe(403);
+    expect((await gateway.get('/mcp/tools')).status).toBe(401);
   });
 });

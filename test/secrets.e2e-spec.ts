@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +30,30 @@ const SECRETS = {
   sessionEnv: `${CANARY}-session-env`,
   apiKey: `${CANARY}-api-key`,
   badKey: `${CANARY}-bad-key`,
+  bearerToken: `${CANARY}-bearer-token`,
+  basicPassword: `${CANARY}-basic-password`,
+  queryKey: `${CANARY}-query-key`,
 };
+
+/**
+ * A remote server that refuses every request and says why in its own words: the bare bearer
+ * token, the decoded Basic credentials and the query string, none of them a whole header value.
+ */
+async function startEchoingRefuser(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const [scheme, token = ''] = (req.headers.authorization ?? '').split(' ');
+    const said =
+      scheme === 'Basic' ? Buffer.from(token, 'base64').toString('utf8') : `token ${token}`;
+    res.writeHead(401, { 'content-type': 'text/plain' });
+    res.end(`${said} is revoked (request ${req.url})`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 /** A stdio server that prints its secret on stderr, then dies (a file: `node -e` is refused over the API). */
 const LEAKY_SCRIPT = join(mkdtempSync(join(tmpdir(), 'gw-leaky-')), 'leaky.cjs');
 writeFileSync(
@@ -43,6 +68,7 @@ const leakySpec = (variable: string, value: string) => ({
 
 describe('canary secrets never leave the gateway (answers, logs, queue messages)', () => {
   let recorder: RecorderServer;
+  let refuser: Awaited<ReturnType<typeof startEchoingRefuser>>;
   let gateway: GatewayProcess;
   let queue: QueueTestClient;
   /** Headers and bodies of every HTTP answer, REST and /mcp. */
@@ -69,6 +95,7 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
 
   beforeAll(async () => {
     recorder = await startHeaderRecorder();
+    refuser = await startEchoingRefuser();
     const url = await testRedisUrl();
     const streams = uniqueStreams('secrets');
     queue = new QueueTestClient(url, streams);
@@ -88,6 +115,16 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
             url: `http://127.0.0.1:${refusedPort}/mcp`,
             headers: { 'X-Token': SECRETS.refusedHeader },
           },
+          revoked_bearer: {
+            url: `${refuser.url}?api_key=${SECRETS.queryKey}`,
+            headers: { Authorization: `Bearer ${SECRETS.bearerToken}` },
+          },
+          revoked_basic: {
+            url: refuser.url,
+            headers: {
+              Authorization: `Basic ${Buffer.from(`user:${SECRETS.basicPassword}`).toString('base64')}`,
+            },
+          },
         },
       }),
     );
@@ -105,6 +142,7 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
   afterAll(async () => {
     await gateway?.stop();
     await recorder?.stop();
+    await refuser?.stop();
     await queue?.cleanUp();
   });
 
@@ -122,6 +160,9 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
     const servers = await http('GET', '/mcp/servers');
     expect(servers.text).toContain('my token is [redacted]');
     expect(servers.text).toContain('"status":"failed"');
+    // Remote servers that repeat parts of their credentials: each part is taken out.
+    expect(servers.text).toContain('token [redacted] is revoked (request /mcp?api_key=[redacted])');
+    expect(servers.text).toContain('[redacted] is revoked (request /mcp)');
     expect((await http('GET', '/health')).status).toBe(200);
     for (const name of ['leaky__anything', 'refused__anything', 'remote__recorded_headerz']) {
       const failed = await http('POST', '/mcp/execute', { tool_name: name, args: {} });

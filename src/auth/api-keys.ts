@@ -81,8 +81,10 @@ function parseFile(path: string): StoredKey[] {
     .map((l) => l.trim())
     .flatMap((line, i) => {
       if (!line || line.startsWith('#')) return [];
-      const [name, hex, scopes, ...rest] = line.split(':');
-      if (!name || !/^[a-f0-9]{64}$/i.test(hex ?? '') || scopes === undefined || rest.length > 0) {
+      // Scope names hold colons themselves (tools:read): only the first two colons separate.
+      const match = /^([^:]+):([^:]*):(.+)$/.exec(line);
+      const [, name, hex, scopes] = match ?? [];
+      if (!name || !/^[a-f0-9]{64}$/i.test(hex ?? '') || scopes === undefined) {
         throw configError(
           'GATEWAY_API_KEYS_FILE',
           `line ${i + 1} must be <name>:<sha256 hex>:<scope>[+<scope>...]`,

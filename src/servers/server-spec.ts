@@ -39,7 +39,42 @@ export function isStdioSpec(spec: ServerSpec): spec is StdioServerSpec {
 
 /** The values that must never appear in an answer or a log line. */
 export function secretValuesOf(spec: ServerSpec): string[] {
-  const values = isStdioSpec(spec) ? Object.values(spec.env) : Object.values(spec.headers);
-  // Very short values ("1", "on") would redact ordinary text and protect nothing.
-  return values.filter((v) => v.length >= 4);
+  const values = isStdioSpec(spec)
+    ? Object.values(spec.env)
+    : [...Object.values(spec.headers).flatMap(credentialParts), ...urlSecrets(spec.url)];
+  // Very short values ("1", "on") would redact ordinary text and protect nothing. Longest
+  // first, so that a whole value is replaced before any part of it.
+  const secrets = [...new Set(values.filter((v) => v.length >= 4))];
+  return secrets.sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A header value and the parts a server may echo on their own: the token of
+ * `Bearer <token>`, and the decoded `user:password` of `Basic <base64>` and its password.
+ */
+function credentialParts(value: string): string[] {
+  const parts = value.trim().split(/\s+/);
+  const scheme = parts.length > 1 && /^[A-Za-z-]+$/.test(parts[0]) ? parts[0] : undefined;
+  const tokens = scheme ? parts.slice(1) : parts.length > 1 ? parts : [];
+  const out = [value, ...tokens];
+  if (scheme?.toLowerCase() === 'basic' && tokens.length === 1) {
+    const decoded = Buffer.from(tokens[0], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // Not base64 of text (a token that only looks like it): nothing more to hide.
+    const printable = [...decoded].every((c) => c >= ' ' && c !== '\uFFFD');
+    if (colon > 0 && printable) out.push(decoded, decoded.slice(colon + 1));
+  }
+  return out;
+}
+
+/** Credentials in a URL: the password of `user:pass@` and every query value (`?api_key=`). */
+function urlSecrets(raw: string): string[] {
+  try {
+    const url = new URL(raw);
+    const out = [...url.searchParams.values()];
+    if (url.password) out.push(decodeURIComponent(url.password), url.password);
+    return out;
+  } catch {
+    return [];
+  }
 }

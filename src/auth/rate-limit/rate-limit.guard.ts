@@ -1,10 +1,12 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { presentedKey } from '../api-key.guard.js';
+import { PUBLIC_ROUTE } from '../auth.decorators.js';
 import { RateCounter } from './rate-counter.js';
 
 const WINDOW_MS = 60_000;
@@ -42,6 +44,7 @@ export class RateLimitGuard implements CanActivate {
 
   constructor(
     private readonly counter: RateCounter,
+    private readonly reflector: Reflector,
     config: GatewayConfig,
   ) {
     this.perCaller = config.security.rateLimitPerMinute;
@@ -53,6 +56,10 @@ export class RateLimitGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     // Both limits off: no caller digest, no counter, on every request.
     if (this.perCaller <= 0 && this.perTool <= 0) return true;
+    // The probes (/health/live, /health/ready) come from the orchestrator's address, which a
+    // busy caller may share: limiting them would fail a healthy pod's probes.
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     const caller = callerTracker(req);
