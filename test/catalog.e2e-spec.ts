@@ -117,6 +117,27 @@ describe('catalog and execution against real demo servers', () => {
     expect(res.body.code).toBe('SERVER_EXISTS');
   });
 
+  it('refuses a server whose name makes the same tool prefix as another', async () => {
+    // 're mote' and 're_mote' would both name their tools re_mote__*.
+    const first = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { 're mote': { url: httpDemo.url } } },
+    });
+    expect(first.status).toBe(201);
+    const clash = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { re_mote: { url: httpDemo.url } } },
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.code).toBe('SERVER_EXISTS');
+    expect(clash.body.message).toContain(
+      "'re_mote' gives the same tool prefix as the server 're mote'",
+    );
+    const tools = (await gateway.get('/mcp/tools')).body.tools as { name: string }[];
+    expect(tools.filter((t) => t.name.startsWith('re_mote__')).length).toBeGreaterThan(0);
+    expect((await gateway.post('/mcp/servers/remove', { server_name: 're mote' })).status).toBe(
+      200,
+    );
+  });
+
   it('removes a server by name and then 404s for it', async () => {
     const res = await gateway.post('/mcp/servers/remove', { server_name: 'remote' });
     expect(res.status).toBe(200);

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../common/errors/error-code.js';
+import { sanitizeNamePart } from '../tools/tool-naming.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-client.js';
 import type { NamedSpec } from './server-spec.parser.js';
@@ -25,14 +26,18 @@ export class ServerRegistry {
 
   /** Registers then connects every spec concurrently; one failure never blocks the others. */
   async addAll(specs: NamedSpec[], source: ServerSource): Promise<ServerConnection[]> {
-    const duplicates = specs.filter(
-      ({ name }, i) => this.servers.has(name) || specs.findIndex((s) => s.name === name) !== i,
-    );
-    if (duplicates.length > 0) {
-      throw new GatewayError(
-        ErrorCode.SERVER_EXISTS,
-        `A server named ${duplicates.map((d) => `'${d.name}'`).join(', ')} already exists in this scope`,
-      );
+    // Names are compared as tool prefixes: 'my server' and 'my_server' would both name their
+    // tools my_server__*, and one server's tools would hide the other's.
+    const prefixes = new Map([...this.servers.keys()].map((n) => [sanitizeNamePart(n), n]));
+    const clashes: string[] = [];
+    for (const { name } of specs) {
+      const holder = prefixes.get(sanitizeNamePart(name));
+      if (holder === undefined) prefixes.set(sanitizeNamePart(name), name);
+      else if (holder === name) clashes.push(`A server named '${name}' already exists`);
+      else clashes.push(`'${name}' gives the same tool prefix as the server '${holder}'`);
+    }
+    if (clashes.length > 0) {
+      throw new GatewayError(ErrorCode.SERVER_EXISTS, `${clashes.join('; ')} in this scope`);
     }
     return Promise.all(specs.map((named) => this.addOne(named, source)));
   }

@@ -82,4 +82,18 @@ describe('scopeToolNames', () => {
       for (const name of names) expect(name).toMatch(TOOL_NAME_PATTERN);
     }
   });
+
+  it('keeps names unique when one server name holds the separator (a__b vs a + b__time)', () => {
+    const clash = [
+      { server: 'a', tools: ['b__time'] },
+      { server: 'a__b', tools: ['time'] },
+    ];
+    for (const mode of ['always', 'auto', 'never'] as const) {
+      const names = flat(scopeToolNames(clash, mode));
+      // Under always, the first server keeps the plain name; the later one's yields (a hash).
+      if (mode === 'always') expect(names[0]).toBe('a:b__time=a__b__time');
+      const values = names.map((entry) => entry.split('=')[1]);
+      expect(new Set(values).size).toBe(values.length);
+    }
+  });
 });

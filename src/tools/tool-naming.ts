@@ -66,7 +66,7 @@ export function scopeToolNames(
   previous: (server: string, tool: string) => string | undefined = () => undefined,
 ): Map<string, Map<string, string>> {
   const namespaced = new Map(servers.map((s) => [s.server, namespaceTools(s.server, s.tools)]));
-  if (mode === 'always') return namespaced;
+  if (mode === 'always') return distinctAcrossServers(servers, namespaced);
 
   const holders = new Map<string, { server: string; tool: string }[]>();
   for (const { server, tools } of servers) {
@@ -98,4 +98,24 @@ export function scopeToolNames(
     out.set(server, names);
   }
   return out;
+}
+
+/**
+ * Server 'a' with tool 'b__time' and server 'a__b' with tool 'time' both make 'a__b__time':
+ * the later server's tool yields (a hash suffix), so no tool hides another.
+ */
+function distinctAcrossServers(
+  servers: readonly ServerToolNames[],
+  namespaced: Map<string, Map<string, string>>,
+): Map<string, Map<string, string>> {
+  const taken = new Set<string>();
+  for (const { server } of servers) {
+    const names = namespaced.get(server)!;
+    for (const [tool, name] of names) {
+      const unique = taken.has(name) ? withHash(name, server, tool) : name;
+      taken.add(unique);
+      names.set(tool, unique);
+    }
+  }
+  return namespaced;
 }
