@@ -32,6 +32,64 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(res.body.message).toContain('Malformed JSON');
   });
 
+  it('answers JSON nested deeper than any tool needs with 400, on every body route', async () => {
+    // Unbounded, a few thousand levels (6 KB) overflowed the stack of validation: a 500.
+    const deep = '['.repeat(1000) + ']'.repeat(1000);
+    for (const [path, body] of [
+      ['/mcp/execute', `{"tool_name":"demo__echo","args":{"message":"x","d":${deep}}}`],
+      ['/mcp/search', `{"query":"echo","servers":${deep}}`],
+      ['/sessions/create', `{"metadata":{"d":${deep}}}`],
+    ]) {
+      const res = await gateway.postRaw(path, body);
+      expect(res.status).toBe(400);
+      expectErrorBody(res.body, 400);
+      expect(res.body.message).toBe('JSON body is nested deeper than 64 levels');
+    }
+    // 64 levels are fine.
+    const ok = '['.repeat(62) + ']'.repeat(62);
+    const res = await gateway.postRaw(
+      '/mcp/execute',
+      `{"tool_name":"demo__echo","args":{"message":"x","d":${ok}}}`,
+    );
+    expect(res.status).not.toBe(500);
+    expect(res.body.message ?? '').not.toContain('nested');
+  });
+
+  it('answers a body that is not JSON with 415 naming the media type', async () => {
+    const body = '{"tool_name":"demo__echo","args":{"message":"x"}}';
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const res = await gateway.postRaw('/mcp/execute', body, { 'content-type': type });
+      expect(res.status).toBe(415);
+      expectErrorBody(res.body, 415);
+      expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.message).toBe(`Content-Type must be application/json (got ${type})`);
+    }
+    const json = await gateway.postRaw('/mcp/execute', body, {
+      'content-type': 'application/json; charset=utf-8',
+    });
+    expect(json.status).toBe(200);
+  });
+
+  it('answers a body that does not match its Content-Encoding with 400', async () => {
+    const res = await gateway.postRaw('/mcp/execute', 'not gzip', { 'content-encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expectErrorBody(res.body, 400);
+    expect(res.body.message).toContain('does not match its Content-Encoding');
+  });
+
+  it('answers bad bodies on /mcp with JSON-RPC errors, as MCP clients expect', async () => {
+    const accept = { accept: 'application/json, text/event-stream' };
+    const parse = await gateway.postRaw('/mcp', '{"jsonrpc": ', accept);
+    expect(parse.status).toBe(400);
+    expect(parse.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    const media = await gateway.postRaw('/mcp', '{}', { ...accept, 'content-type': 'text/plain' });
+    expect(media.status).toBe(415);
+    expect(media.body).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: -32000, message: expect.stringContaining('application/json') },
+    });
+  });
+
   it('answers a body over the limit with 413', async () => {
     const res = await gateway.post('/mcp/execute', {
       tool_name: 'demo__echo',

@@ -24,6 +24,21 @@ function isBodyParserError(e: unknown): e is BodyParserError {
   return typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string';
 }
 
+/** An http-errors 4xx without a body-parser type: a body that could not be decoded, say. */
+interface ClientHttpError {
+  status: number;
+  expose: true;
+  message: string;
+  code?: string;
+}
+
+function isClientHttpError(e: unknown): e is ClientHttpError {
+  const status = (e as ClientHttpError | null)?.status;
+  return (
+    typeof status === 'number' && status >= 400 && status < 500 && (e as ClientHttpError).expose
+  );
+}
+
 /**
  * One place turns every failure into the JSON error body of API.md. GatewayErrors map by
  * code; Nest's HttpExceptions (validation, unknown route) keep their status; anything else
@@ -65,6 +80,13 @@ export function toErrorBody(
   }
   if (isBodyParserError(exception)) {
     return fromBodyParser(exception, requestId);
+  }
+  if (isClientHttpError(exception)) {
+    // zlib's words alone ("incorrect header check") do not say what was wrong.
+    const message = exception.code?.startsWith('Z_')
+      ? `Request body does not match its Content-Encoding: ${exception.message}`
+      : exception.message;
+    return errorBody(exception.status, message, { code: ErrorCode.INVALID_REQUEST, requestId });
   }
   logger.error(
     `request ${requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,

@@ -1,21 +1,93 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Logger } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
+import { ErrorCode } from '../errors/error-code.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { toErrorBody } from './all-exceptions.filter.js';
+import type { ErrorBody } from './error-body.js';
 import type { RequestWithId } from './request-id.js';
 
 const logger = new Logger('Errors');
 
 /**
- * JSON bodies up to `limit` bytes. Parse and size errors happen before Nest routes the
- * request, so the error handler right after the parser gives them the same JSON error body.
+ * Deeper than any tool's arguments need. Without a bound, a few kilobytes of `[[[[...]]]]`
+ * overflow the stack of every recursive step after parsing (validation, transformation).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** The MCP doors answer in JSON-RPC, as MCP clients expect; every other route in API.md's shape. */
+const JSON_RPC_PATHS = new Set(['/mcp', '/messages']);
+
+/**
+ * JSON bodies up to `limit` bytes, nested at most MAX_JSON_DEPTH deep. Problems with a body
+ * (wrong media type, bad JSON, too large, too deep, a bad Content-Encoding) are found before
+ * Nest routes the request: the error handler at the end answers them with the same JSON
+ * error body as everything else, or a JSON-RPC error on the MCP doors.
  */
 export function jsonBodyParser(limit: number) {
   return [
+    requireJsonMediaType,
     express.json({ limit, strict: true }),
+    limitDepth,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);
       const body = toErrorBody(error, (req as RequestWithId).requestId, logger);
+      if (JSON_RPC_PATHS.has(req.path)) {
+        res.status(body.statusCode).json(jsonRpcError(body));
+        return;
+      }
       res.status(body.statusCode).json(body);
     },
   ] as const;
+}
+
+/** A body that is not JSON would be skipped by the parser and then misreported as missing fields. */
+function requireJsonMediaType(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || req.is(['application/json', '+json'])) return next();
+  const given = req.headers['content-type'] ?? 'none';
+  next(
+    new GatewayError(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `Content-Type must be application/json (got ${given.slice(0, 100)})`,
+    ),
+  );
+}
+
+function limitDepth(req: Request, _res: Response, next: NextFunction): void {
+  if (depthExceeds(req.body, MAX_JSON_DEPTH)) {
+    return next(
+      new GatewayError(
+        ErrorCode.INVALID_REQUEST,
+        `JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      ),
+    );
+  }
+  next();
+}
+
+/** Iterative, so that the check itself cannot overflow the stack it protects. */
+function depthExceeds(root: unknown, max: number): boolean {
+  if (typeof root !== 'object' || root === null) return false;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > max) return true;
+    for (const child of Object.values(value as object)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** The JSON-RPC codes the MCP SDK's own transports use for the same refusals. */
+function jsonRpcError(body: ErrorBody) {
+  const code =
+    body.statusCode === (HttpStatus.BAD_REQUEST as number) && body.message.startsWith('Malformed')
+      ? -32700
+      : body.statusCode === (HttpStatus.BAD_REQUEST as number)
+        ? -32600
+        : -32000;
+  return { jsonrpc: '2.0', error: { code, message: body.message }, id: null };
 }
