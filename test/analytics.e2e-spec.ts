@@ -105,6 +105,32 @@ describe('GET /metrics and GET /analytics', () => {
     ).toBe(1);
   });
 
+  it('counts calls to names no server offers under one key: made-up names use up no cap', async () => {
+    // More distinct names than the metric labels' cap (250) admits.
+    for (let i = 0; i < 260; i++) {
+      const junk = await gateway.post('/mcp/execute', { tool_name: `junk${i}`, args: {} });
+      expect(junk.status).toBe(404);
+    }
+    const real = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__calculator',
+      args: { expression: '1+1' },
+    });
+    expect(real.status).toBe(200);
+    const values = parseExposition((await gateway.get('/metrics')).text);
+    const calculator =
+      'mcp_gateway_tool_calls_total{server="demo",tool="demo__calculator",outcome="ok"}';
+    expect(values.get(calculator)).toBe(1);
+    expect(
+      values.get('mcp_gateway_tool_calls_total{server="unknown",tool="(unknown)",outcome="error"}'),
+    ).toBe(260);
+    expect([...values.keys()].some((k) => k.includes('junk'))).toBe(false);
+    const usage = await gateway.get('/analytics?since=15m');
+    const tools = (usage.body.tools as { tool: string; calls: number }[]).map((t) => t.tool);
+    expect(tools).toContain('demo__calculator');
+    expect(tools).toContain('(unknown)');
+    expect(usage.body.error_codes).toContainEqual({ code: 'TOOL_NOT_FOUND', count: 260 });
+  });
+
   it('refuses a bad window with a 400 INVALID_REQUEST', async () => {
     for (const query of ['since=yesterday', 'since=3d', 'top=0', 'color=red']) {
       const res = await gateway.get(`/analytics?${query}`);

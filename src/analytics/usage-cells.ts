@@ -34,6 +34,12 @@ export const DIMENSION_CODES: Record<Dimension, string> = {
 /** The key that stands for every key past a dimension's cap. Never a valid tool or server name. */
 export const OTHER_KEY = '(other)';
 
+/**
+ * What a call to a name no server offers counts under. Callers choose those names freely:
+ * counted one by one, made-up names would use up the caps and push real tools into OTHER_KEY.
+ */
+export const UNKNOWN_TOOL_KEY = '(unknown)';
+
 /** One event, already reduced to the keys it counts under and the increments it adds. */
 export interface UsageSample {
   at: number;

@@ -6,6 +6,7 @@ import type { CallerChannel, CallOptions, ToolResult } from '../mcp/upstream-cli
 import { ScopeRegistries } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import { UsageRecorder } from '../analytics/usage-recorder.js';
+import { UNKNOWN_TOOL_KEY } from '../analytics/usage-cells.js';
 import { CallLimiter } from '../auth/call-limiter.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
@@ -88,7 +89,8 @@ export class ToolsService {
    */
   async execute(request: ExecuteRequest, sessionId?: string): Promise<ExecuteResult> {
     const started = performance.now();
-    const usage = { tool: request.toolName, server: '', sessionId, door: request.door ?? 'rest' };
+    // Named after the tool once it resolves; until then the caller's name is not a key.
+    const usage = { tool: UNKNOWN_TOOL_KEY, server: '', sessionId, door: request.door ?? 'rest' };
     const release = this.limiter.acquire();
     try {
       const outcome = await this.run(request, sessionId, (tool) => {
