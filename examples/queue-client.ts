@@ -3,13 +3,15 @@
  * answers on `mcp_responses`. What a worker in any language does with its Redis client.
  *   REDIS_URL=redis://127.0.0.1:6379 npm start      # in one terminal
  *   npx tsx examples/queue-client.ts [redis://127.0.0.1:6379]
+ * Streams renamed on the gateway (QUEUE_REQUEST_STREAM, QUEUE_RESPONSE_STREAM) are read from
+ * the same variables here.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 const url = process.argv[2] ?? 'redis://127.0.0.1:6379';
-const REQUESTS = 'mcp_requests';
-const RESPONSES = 'mcp_responses';
+const REQUESTS = process.env.QUEUE_REQUEST_STREAM || 'mcp_requests';
+const RESPONSES = process.env.QUEUE_RESPONSE_STREAM || 'mcp_responses';
 
 interface QueueResponse {
   id: string;

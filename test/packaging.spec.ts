@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
@@ -69,5 +69,21 @@ describe('Kubernetes manifests', () => {
     expect(container.envFrom[0].secretRef.name).toBe('mcp-gateway');
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     expect(JSON.stringify(docs)).not.toMatch(/REDIS_URL|GATEWAY_API_KEYS/);
+  });
+});
+
+describe('npm scripts', () => {
+  it('run files that exist (sources, or build output that npm run build makes)', () => {
+    const { scripts } = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const targets = Object.entries(scripts).flatMap(([name, command]) =>
+      [...command.matchAll(/\b(?:tsx|node)\s+(?:watch\s+)?([\w./-]+\.[cm]?[jt]s)\b/g)].map(
+        (m) => [name, m[1]] as const,
+      ),
+    );
+    expect(targets.length).toBeGreaterThan(10);
+    const missing = targets.filter(([, file]) => !existsSync(resolve(REPO_ROOT, file)));
+    expect(missing).toEqual([]);
   });
 });
