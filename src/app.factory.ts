@@ -6,6 +6,7 @@ import { checkConfiguration, type ConfigOptions } from './config/config.module.j
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
+import { rejectBlankSessionId } from './common/http/session-id.decorator.js';
 import { accessLogMiddleware } from './common/logging/access-log.js';
 import { createAppLogger } from './common/logging/app-logger.js';
 import { requestContextMiddleware } from './common/logging/request-context.js';
@@ -54,6 +55,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.use(app.get(DrainService).middleware);
   app.use(...jsonBodyParser(config.maxBodyBytes));
   app.use(requestContextMiddleware);
+  app.use(rejectBlankSessionId);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -147,6 +147,37 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(exec.status).toBe(404);
   });
 
+  it('answers a blank X-Session-ID with 400, never falling back to global', async () => {
+    for (const blank of ['', '   ']) {
+      const list = await gateway.get('/mcp/tools', { 'X-Session-ID': blank });
+      expect(list.status).toBe(400);
+      expectErrorBody(list.body, 400);
+      expect(list.body.message).toContain('X-Session-ID is empty');
+      const exec = await gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'x' } },
+        { 'X-Session-ID': blank },
+      );
+      expect(exec.status).toBe(400);
+    }
+    const mcp = await gateway.postRaw(
+      '/mcp',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        },
+      }),
+      { accept: 'application/json, text/event-stream', 'X-Session-ID': '' },
+    );
+    expect(mcp.status).toBe(400);
+    expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const res = await gateway.get('/nope');
     expect(res.status).toBe(404);

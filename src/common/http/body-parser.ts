@@ -1,21 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { toErrorBody } from './all-exceptions.filter.js';
-import type { ErrorBody } from './error-body.js';
-import type { RequestWithId } from './request-id.js';
-
-const logger = new Logger('Errors');
+import { answerEarly } from './early-errors.js';
 
 /**
  * Deeper than any tool's arguments need. Without a bound, a few kilobytes of `[[[[...]]]]`
  * overflow the stack of every recursive step after parsing (validation, transformation).
  */
 export const MAX_JSON_DEPTH = 64;
-
-/** The MCP doors answer in JSON-RPC, as MCP clients expect; every other route in API.md's shape. */
-const JSON_RPC_PATHS = new Set(['/mcp', '/messages']);
 
 /**
  * JSON bodies up to `limit` bytes, nested at most MAX_JSON_DEPTH deep. Problems with a body
@@ -30,12 +22,7 @@ export function jsonBodyParser(limit: number) {
     limitDepth,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);
-      const body = toErrorBody(error, (req as RequestWithId).requestId, logger);
-      if (JSON_RPC_PATHS.has(req.path)) {
-        res.status(body.statusCode).json(jsonRpcError(body));
-        return;
-      }
-      res.status(body.statusCode).json(body);
+      answerEarly(error, req, res);
     },
   ] as const;
 }
@@ -79,15 +66,4 @@ function depthExceeds(root: unknown, max: number): boolean {
     }
   }
   return false;
-}
-
-/** The JSON-RPC codes the MCP SDK's own transports use for the same refusals. */
-function jsonRpcError(body: ErrorBody) {
-  const code =
-    body.statusCode === (HttpStatus.BAD_REQUEST as number) && body.message.startsWith('Malformed')
-      ? -32700
-      : body.statusCode === (HttpStatus.BAD_REQUEST as number)
-        ? -32600
-        : -32000;
-  return { jsonrpc: '2.0', error: { code, message: body.message }, id: null };
 }

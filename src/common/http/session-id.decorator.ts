@@ -1,12 +1,34 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode } from '../errors/error-code.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { answerEarly } from './early-errors.js';
 
 export const SESSION_HEADER = 'x-session-id';
 
 /** The request's scope: the X-Session-ID header, or undefined for the global scope. */
-export const SessionId = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): string | undefined => {
-    const value = ctx.switchToHttp().getRequest<Request>().header(SESSION_HEADER)?.trim();
-    return value ? value : undefined;
-  },
+export function sessionScopeOf(req: Request): string | undefined {
+  const value = req.header(SESSION_HEADER)?.trim();
+  return value ? value : undefined;
+}
+
+export const SessionId = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  sessionScopeOf(ctx.switchToHttp().getRequest<Request>()),
 );
+
+/**
+ * An X-Session-ID that is there but blank (an unset variable templated into it, say) names no
+ * session: falling back to the global scope would act on everyone's servers instead.
+ */
+export function rejectBlankSessionId(req: Request, res: Response, next: NextFunction): void {
+  const value = req.headers[SESSION_HEADER];
+  if (value === undefined || sessionScopeOf(req) !== undefined) return next();
+  answerEarly(
+    new GatewayError(
+      ErrorCode.INVALID_REQUEST,
+      'X-Session-ID is empty: send a session id, or leave the header out for the global scope',
+    ),
+    req,
+    res,
+  );
+}

@@ -7,7 +7,7 @@ import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { HostOriginPolicy } from './host-origin-policy.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
-import { scopeOf } from './request-scope.js';
+import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 
 export const SSE_PATH = '/sse';
 export const MESSAGES_PATH = '/messages';
@@ -39,7 +39,7 @@ export class SseSessions implements OnApplicationShutdown {
     if (this.refused(req, res)) return;
     let session: GatewayMcpSession;
     try {
-      session = await this.sessions.open(scopeOf(req));
+      session = await this.sessions.open(sessionScopeOf(req));
     } catch (error) {
       return replyOpenFailure(res, error);
     }
@@ -59,7 +59,7 @@ export class SseSessions implements OnApplicationShutdown {
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
     const entry = this.live.get(id);
     if (!entry) return replyError(res, 404, -32001, 'Session not found');
-    if (entry.session.scope !== scopeOf(req)) {
+    if (entry.session.scope !== sessionScopeOf(req)) {
       return replyError(
         res,
         400,

@@ -9,7 +9,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
-import { scopeOf } from './request-scope.js';
+import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { handshakeOf, mintSessionId, readSessionId } from './session-token.js';
 
 /** The gateway's own transport, or the SDK's with MCP_HTTP_TRANSPORT=sdk: same surface here. */
@@ -64,7 +64,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
       res.setHeader('Allow', 'GET, POST, DELETE');
       return replyError(res, 405, McpErrorCode.InvalidRequest, `Method ${req.method} not allowed`);
     }
-    const scope = scopeOf(req);
+    const scope = sessionScopeOf(req);
     const id = req.header('mcp-session-id');
     if (id === undefined) {
       const handshake = req.method === 'POST' ? handshakeOf(req.body) : undefined;
