@@ -20,6 +20,12 @@ describe('validateEnv', () => {
     expect(env.TOOL_CALL_TIMEOUT_MS).toBe(5);
   });
 
+  it('listens on PORT, as hosting platforms set it, unless GATEWAY_PORT says otherwise', () => {
+    expect(validateEnv({ PORT: '8080' }).GATEWAY_PORT).toBe(8080);
+    expect(validateEnv({ PORT: '8080', GATEWAY_PORT: '9001' }).GATEWAY_PORT).toBe(9001);
+    expect(() => validateEnv({ PORT: 'http' })).toThrow(/PORT="http"/);
+  });
+
   it('names every bad variable in one message', () => {
     expect(() => validateEnv({ GATEWAY_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(
       /GATEWAY_PORT="eighty"[\s\S]*LOG_LEVEL="loud"/,

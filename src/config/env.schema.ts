@@ -37,6 +37,7 @@ const toInt = ({ value }: { value: unknown }) =>
 export class EnvSchema {
   @IsString() @MinLength(1) GATEWAY_HOST = 'localhost';
 
+  /** Falls back to PORT, which hosting platforms set, when unset. */
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 8000;
 
   @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
@@ -168,9 +169,13 @@ export const ENV_KEYS: readonly string[] = [
 /** Validates the raw environment; throws one message naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   // An empty value means "use the default", as in most .env tooling.
-  const known = Object.fromEntries(
+  const known: Record<string, unknown> = Object.fromEntries(
     ENV_KEYS.filter((k) => raw[k] !== undefined && raw[k] !== '').map((k) => [k, raw[k]]),
   );
+  // Platforms that pick the port (Cloud Run, Heroku, Render...) say it in PORT.
+  const portFromPort =
+    known.GATEWAY_PORT === undefined && raw.PORT !== undefined && raw.PORT !== '';
+  if (portFromPort) known.GATEWAY_PORT = raw.PORT;
   const env = plainToInstance(EnvSchema, known);
   const errors = validateSync(env, { forbidUnknownValues: false });
   if (errors.length > 0) {
@@ -179,7 +184,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       (e) => {
         const constraints = e.constraints ?? {};
         const said = constraints.isInt ?? Object.values(constraints).join('; ');
-        return `  ${e.property}=${JSON.stringify(e.value)}: ${said}`;
+        const name = e.property === 'GATEWAY_PORT' && portFromPort ? 'PORT' : e.property;
+        return `  ${name}=${JSON.stringify(e.value)}: ${said}`;
       },
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
