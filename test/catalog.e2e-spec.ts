@@ -138,6 +138,17 @@ describe('catalog and execution against real demo servers', () => {
     );
   });
 
+  it('refuses a removal whose name and uuid name different servers, removing neither', async () => {
+    const res = await gateway.post('/mcp/servers/remove', {
+      server_name: 'remote',
+      server_uuid: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('name different servers');
+    const servers = (await gateway.get('/mcp/servers')).body.servers as { name: string }[];
+    expect(servers.map((s) => s.name)).toContain('remote');
+  });
+
   it('removes a server by name and then 404s for it', async () => {
     const res = await gateway.post('/mcp/servers/remove', { server_name: 'remote' });
     expect(res.status).toBe(200);

@@ -150,6 +150,13 @@ export class ServersService implements OnApplicationShutdown {
         `No server ${target.name !== undefined ? `named '${target.name}'` : `with uuid '${target.uuid}'`} in this scope`,
       );
     }
+    // Both given and naming different servers: a stale uuid, say. Remove neither.
+    if (target.uuid && target.name !== undefined && server.uuid !== target.uuid) {
+      throw new GatewayError(
+        ErrorCode.INVALID_REQUEST,
+        `server_name '${target.name}' and server_uuid '${target.uuid}' name different servers; give one, or both of the same server`,
+      );
+    }
     await registry.remove(server);
     await this.scopes.sessions(sessionId)?.recordRemoved(sessionId!, server.name);
     this.logger.log(`audit: server '${server.name}' removed from scope ${registry.scopeId}`);
