@@ -126,6 +126,17 @@ describe('MCP relays between clients and upstream servers', () => {
     }
   });
 
+  it('tells a REST caller that sampling needs the MCP door, in so many words', async () => {
+    const res = await gateway.post('/mcp/execute', {
+      tool_name: 'conf__test_sampling',
+      args: { prompt: 'hi there' },
+    });
+    const said = JSON.stringify(res.body);
+    expect(said).toContain('sampling/createMessage needs the calling client to answer it');
+    expect(said).toContain('over the MCP door (/mcp, --stdio)');
+    expect(said).not.toMatch(/MCP error -?\d+: MCP error/);
+  });
+
   it('aggregates resources: list, read, templates, and updates after subscribe', async () => {
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri)).toEqual(
@@ -138,7 +149,9 @@ describe('MCP relays between clients and upstream servers', () => {
     expect(resourceTemplates.map((t) => t.uriTemplate)).toContain('test://template/{id}/data');
     const templated = await client.readResource({ uri: 'test://template/42/data' });
     expect(JSON.stringify(templated.contents)).toContain('Data for ID: 42');
-    await expect(client.readResource({ uri: 'test://nothing-here' })).rejects.toThrow(/not found/i);
+    await expect(client.readResource({ uri: 'test://nothing-here' })).rejects.toThrow(
+      /^MCP error -32002: (?!MCP error).*Resource not found/,
+    );
 
     const updated: string[] = [];
     client.setNotificationHandler(

@@ -85,7 +85,10 @@ describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
   });
 
   it('answers an unknown tool name with a protocol error', async () => {
-    await expect(client.callTool({ name: 'nope__nothing' })).rejects.toThrow(/not found/);
+    // Prefixed once, by the client's own McpError; the gateway sends the words alone.
+    await expect(client.callTool({ name: 'nope__nothing' })).rejects.toThrow(
+      /^MCP error -32602: Tool 'nope__nothing' not found/,
+    );
   });
 
   it('searches with search_tools: ranked tools with input schemas and reasons', async () => {

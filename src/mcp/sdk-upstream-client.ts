@@ -31,6 +31,7 @@ import type {
   UpstreamTool,
 } from './upstream-client.js';
 import { toGatewayError } from './upstream-errors.js';
+import { protocolError } from './protocol-error.js';
 
 // A server that pages forever must not hang the gateway.
 const MAX_TOOL_PAGES = 100;
@@ -223,9 +224,9 @@ export class SdkUpstreamClient implements UpstreamClient {
   private async askCaller(method: string, params: McpObject, signal: AbortSignal): Promise<never> {
     const caller = this.calls.current();
     if (!caller) {
-      throw new McpError(
+      throw protocolError(
         McpErrorCode.InvalidRequest,
-        `${method} is only relayed during a tool call: the gateway has no client to ask now`,
+        `${method} needs the calling client to answer it, and none can: the tool was called over REST or the queue, or no call is running. Call it over the MCP door (/mcp, --stdio) from a client that supports ${method}`,
       );
     }
     // The SDK validates the answer against the method's result schema before replying.

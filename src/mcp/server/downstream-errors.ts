@@ -3,6 +3,7 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { errorMessage } from '../../common/errors/error-message.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import type { ToolResult } from '../upstream-client.js';
+import { protocolError } from '../protocol-error.js';
 
 /** MCP's code for an unknown resource (spec, server/resources, error handling). */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -33,13 +34,13 @@ export function toolCallFailure(error: unknown): ToolResult {
 export function toMcpError(error: unknown): McpError {
   if (error instanceof McpError) return error;
   if (!(error instanceof GatewayError)) {
-    return new McpError(McpErrorCode.InternalError, errorMessage(error));
+    return protocolError(McpErrorCode.InternalError, errorMessage(error));
   }
   const upstreamCode = (error.details as { mcpCode?: unknown } | undefined)?.mcpCode;
   if (typeof upstreamCode === 'number') {
-    return new McpError(upstreamCode, stripPrefix(error.message), { code: error.code });
+    return protocolError(upstreamCode, stripPrefix(error.message), { code: error.code });
   }
-  return new McpError(codeFor(error.code), error.message, { code: error.code });
+  return protocolError(codeFor(error.code), error.message, { code: error.code });
 }
 
 function codeFor(code: ErrorCode): number {

@@ -1,10 +1,11 @@
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConnection } from '../../servers/server-connection.js';
 import type { ServerRegistry } from '../../servers/server-registry.js';
 import { scopeToolNames, type ToolNamePrefix } from '../../tools/tool-naming.js';
 import type { CallOptions, McpObject, UpstreamCapabilities } from '../upstream-client.js';
 import { RESOURCE_NOT_FOUND } from './downstream-errors.js';
+import { protocolError } from '../protocol-error.js';
 
 // A server that pages forever must not hang a list.
 const MAX_PAGES = 20;
@@ -137,7 +138,7 @@ export class ScopeFeatures {
         if (shown === name) return { server, name: original };
       }
     }
-    throw new McpError(McpErrorCode.InvalidParams, `Prompt '${name}' not found`);
+    throw protocolError(McpErrorCode.InvalidParams, `Prompt '${name}' not found`);
   }
 
   /**
@@ -159,7 +160,7 @@ export class ScopeFeatures {
       items.some((t) => matches(String(t.uriTemplate), uri)),
     );
     if (matching) return matching.server;
-    throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+    throw protocolError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   }
 
   private async templateOwner(uriTemplate: string): Promise<ServerConnection | undefined> {

@@ -2,7 +2,6 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   ErrorCode as McpErrorCode,
-  McpError,
   type Notification,
   type Request,
   type Result,
@@ -17,6 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { getMethodLiteral } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import * as z from 'zod/v4';
+import { protocolError } from '../protocol-error.js';
 
 // As the base class declares them (Server's default type parameters).
 type Extra = RequestHandlerExtra<ServerRequest | Request, ServerNotification | Notification>;
@@ -39,7 +39,7 @@ export class StrictParamsServer extends Server {
     super.setRequestHandler(anyParams, (request, extra) => {
       const parsed = safeParse(requestSchema, request);
       if (!parsed.success) {
-        throw new McpError(
+        throw protocolError(
           McpErrorCode.InvalidParams,
           `Invalid params for ${method}: ${describe(parsed.error)}`,
         );
