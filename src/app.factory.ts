@@ -1,10 +1,11 @@
-import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { checkConfiguration, type ConfigOptions } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
+import { GatewayValidationPipe } from './common/http/gateway-validation.pipe.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
 import { rejectBlankSessionId } from './common/http/session-id.decorator.js';
 import { accessLogMiddleware } from './common/logging/access-log.js';
@@ -57,7 +58,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.use(requestContextMiddleware);
   app.use(rejectBlankSessionId);
   app.useGlobalPipes(
-    new ValidationPipe({
+    new GatewayValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

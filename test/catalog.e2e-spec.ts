@@ -217,3 +217,223 @@ describe('catalog and execution against real demo servers', () => {
     expect(await ui.text()).toContain('swagger');
   });
 });
+
+interface Operation {
+  operationId: string;
+  parameters?: { name: string }[];
+  security?: Record<string, string[]>[];
+  requestBody?: unknown;
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: { $ref?: string } }> }
+  >;
+}
+type Document = {
+  info: { description: string };
+  security?: unknown[];
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { properties: Record<string, { description?: string }> }>;
+    securitySchemes: Record<string, Record<string, string>>;
+  };
+};
+
+const PUBLIC_ROUTES = ['get /health/live', 'get /health/ready'];
+const KEY_SECURITY = [{ bearer: [] }, { api_key: [] }];
+
+const operationsOf = (doc: Document) =>
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ method, path, operation })),
+  );
+
+describe('the OpenAPI document lists the errors that really happen', () => {
+  let gateway: TestGateway;
+  let doc: Document;
+
+  beforeAll(async () => {
+    // Keys configured, so that the answers below are those of a gateway that checks them.
+    gateway = await startGateway({
+      env: { GATEWAY_API_KEYS: 'openapi-admin-key=admin', MAX_BODY_BYTES: '1024' },
+    });
+    doc = (await gateway.get('/docs-json')).body as Document;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } };
+
+  it('declares X-API-Key and Authorization: Bearer as security schemes, with no global requirement', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.api_key).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
+    expect(doc.security ?? []).toEqual([]);
+  });
+
+  it('requires a key, and documents 401, 403 and 429, on every route but the probes', () => {
+    const operations = operationsOf(doc);
+    expect(operations.length).toBeGreaterThan(15);
+    for (const { method, path, operation } of operations) {
+      const where = `${method} ${path}`;
+      if (PUBLIC_ROUTES.includes(where)) {
+        expect({ where, security: operation.security ?? [] }).toEqual({ where, security: [] });
+        for (const status of ['401', '403', '429'])
+          expect({ where, status, response: operation.responses[status] }).toEqual({
+            where,
+            status,
+            response: undefined,
+          });
+        continue;
+      }
+      expect({ where, security: operation.security }).toEqual({ where, security: KEY_SECURITY });
+      const { responses } = operation;
+      expect({ where, r: responses['401'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('UNAUTHENTICATED'), content: errorBody },
+      });
+      expect({ where, r: responses['403'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('INSUFFICIENT_SCOPE'), content: errorBody },
+      });
+      expect({ where, r: responses['429'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('RATE_LIMITED'), content: errorBody },
+      });
+    }
+    expect(doc.paths['/health/live'].get.security).toEqual([]);
+  });
+
+  it('documents 400, 413 and 415 on every route that takes a body', () => {
+    const withBody = operationsOf(doc).filter(({ operation }) => operation.requestBody);
+    expect(withBody.map(({ path }) => path)).toEqual(
+      expect.arrayContaining(['/mcp/execute', '/tool', '/add-server', '/sessions/create']),
+    );
+    for (const { method, path, operation } of withBody) {
+      const where = `${method} ${path}`;
+      expect({ where, r: operation.responses['413'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('PAYLOAD_TOO_LARGE'), content: errorBody },
+      });
+      expect({ where, r: operation.responses['415'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('UNSUPPORTED_MEDIA_TYPE'), content: errorBody },
+      });
+      expect({ where, r: operation.responses['400'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('INVALID_REQUEST'), content: errorBody },
+      });
+    }
+  });
+
+  it('keeps the causes a route documents itself when adding the common ones', () => {
+    const add = doc.paths['/mcp/servers/add'].post.responses['403'].description;
+    expect(add).toContain('STDIO_NOT_ALLOWED');
+    expect(add).toContain('INSUFFICIENT_SCOPE');
+    const create = doc.paths['/sessions/create'].post.responses['429'].description;
+    expect(create).toContain('SESSION_LIMIT');
+    expect(create).toContain('RATE_LIMITED');
+  });
+
+  it('documents the errors of the legacy routes and of POST /sessions/create', () => {
+    const codes = (path: string, method: string, status: string) =>
+      doc.paths[path][method].responses[status]?.description ?? '';
+    expect(codes('/tool', 'post', '400')).toContain('INVALID_ARGUMENTS');
+    expect(codes('/tool', 'post', '404')).toContain('TOOL_NOT_FOUND');
+    expect(codes('/tool', 'post', '409')).toContain('TOOL_AMBIGUOUS');
+    expect(codes('/tool', 'post', '502')).toContain('UPSTREAM_UNAVAILABLE');
+    expect(codes('/tool', 'post', '504')).toContain('UPSTREAM_TIMEOUT');
+    expect(codes('/add-server', 'post', '400')).toContain('INVALID_SERVER_CONFIG');
+    expect(codes('/add-server', 'post', '403')).toContain('STDIO_NOT_ALLOWED');
+    expect(codes('/add-server', 'post', '409')).toContain('SERVER_EXISTS');
+    expect(codes('/sessions/create', 'post', '400')).toContain('SESSION_METADATA_MAX_BYTES');
+  });
+
+  it('documents 400 for a blank X-Session-ID on every route that takes the header', () => {
+    const scoped = operationsOf(doc).filter(({ operation }) =>
+      JSON.stringify(operation.parameters ?? []).includes('"X-Session-ID"'),
+    );
+    expect(scoped.length).toBeGreaterThan(8);
+    for (const { method, path, operation } of scoped) {
+      expect({ where: `${method} ${path}`, r: operation.responses['400'] }).toMatchObject({
+        where: `${method} ${path}`,
+        r: { description: expect.stringContaining('X-Session-ID'), content: errorBody },
+      });
+    }
+  });
+
+  it('says that timeout_ms above the maximum is accepted and capped', () => {
+    const timeout = doc.components.schemas.ExecuteRequestDto.properties.timeout_ms;
+    expect(timeout.description).toMatch(/above TOOL_CALL_TIMEOUT_MAX_MS .*accepted.*capped/);
+  });
+
+  it('describes the queue door in the document description', () => {
+    const text = doc.info.description;
+    for (const word of [
+      'mcp_requests',
+      'mcp_responses',
+      'QUEUE_REQUEST_STREAM',
+      'QUEUE_RESPONSE_STREAM',
+      'payload',
+      '`execute`',
+      '`search`',
+      '`list_tools`',
+      '`list_servers`',
+      'tool_name',
+      '"ok"',
+      'README',
+    ])
+      expect(text).toContain(word);
+  });
+
+  it('matches what the gateway answers: 401 without a key where a key is documented, 400 for a blank X-Session-ID, 413 and 415 on every body route', async () => {
+    for (const { method, path, operation } of operationsOf(doc)) {
+      const where = `${method} ${path}`;
+      const url = `${gateway.url}${path.replace(/\{[^}]+\}/g, 'sess_unknown')}`;
+      const bare = await fetch(url, { method: method.toUpperCase() });
+      await bare.body?.cancel();
+      expect({ where, status: bare.status === 401 }).toEqual({
+        where,
+        status: operation.security?.length !== 0,
+      });
+      if (JSON.stringify(operation.parameters ?? []).includes('"X-Session-ID"')) {
+        const blank = await fetch(url, {
+          method: method.toUpperCase(),
+          headers: { authorization: 'Bearer openapi-admin-key', 'x-session-id': '' },
+        });
+        expect({ where, status: blank.status, body: await blank.json() }).toMatchObject({
+          where,
+          status: 400,
+          body: { code: 'INVALID_REQUEST', message: expect.stringContaining('X-Session-ID') },
+        });
+      }
+      if (!operation.requestBody) continue;
+      const large = await fetch(url, {
+        method: method.toUpperCase(),
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'Bearer openapi-admin-key',
+        },
+        body: JSON.stringify({ padding: 'x'.repeat(2048) }),
+      });
+      expect({ where, status: large.status, body: await large.json() }).toMatchObject({
+        where,
+        status: 413,
+        body: { code: 'PAYLOAD_TOO_LARGE' },
+      });
+      const text = await fetch(url, {
+        method: method.toUpperCase(),
+        headers: { 'content-type': 'text/plain', authorization: 'Bearer openapi-admin-key' },
+        body: '{}',
+      });
+      expect({ where, status: text.status, body: await text.json() }).toMatchObject({
+        where,
+        status: 415,
+        body: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+      });
+    }
+  });
+});

@@ -33,6 +33,12 @@ export class SessionsController {
     summary: "A session with its own connections to the servers file's servers",
   })
   @ApiCreatedResponse({ type: CreatedSessionDto })
+  @ApiResponse({
+    status: 400,
+    description:
+      'metadata is not an object or is over SESSION_METADATA_MAX_BYTES, or an unknown field (INVALID_REQUEST)',
+    type: ErrorDto,
+  })
   @ApiResponse({ status: 429, description: 'SESSION_MAX reached (SESSION_LIMIT)', type: ErrorDto })
   async create(@Body() body: CreateSessionRequestDto): Promise<CreatedSessionDto> {
     return this.views.created(await this.sessions.create(body.metadata));

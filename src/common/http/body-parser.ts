@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { nonObjectJsonBody } from './body-shape.js';
 import { answerEarly } from './early-errors.js';
 
 /**
@@ -22,7 +23,7 @@ export function jsonBodyParser(limit: number) {
     limitDepth,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);
-      answerEarly(error, req, res);
+      answerEarly(nonObjectJsonBody(error) ?? error, req, res);
     },
   ] as const;
 }

@@ -19,9 +19,12 @@ export class ExecuteRequestDto {
   args?: Record<string, unknown>;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 30000,
+    minimum: 1,
     description:
-      'Per-call timeout; defaults to TOOL_CALL_TIMEOUT_MS and is capped at TOOL_CALL_TIMEOUT_MAX_MS',
+      'Per-call timeout in ms; defaults to TOOL_CALL_TIMEOUT_MS. A value above TOOL_CALL_TIMEOUT_MAX_MS ' +
+      '(600000 unless configured) is accepted, not refused, and quietly capped at that maximum.',
   })
   @IsOptional()
   @IsInt()

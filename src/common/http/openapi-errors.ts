@@ -1,0 +1,126 @@
+import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
+
+/** The two ways to present an API key; either one is enough (api-key.guard.ts). */
+export const KEY_SCHEMES = { bearer: 'bearer', header: 'api_key' } as const;
+
+export const HTTP_METHODS = [
+  'get',
+  'put',
+  'post',
+  'delete',
+  'options',
+  'head',
+  'patch',
+  'trace',
+] as const;
+
+const errorResponse = (description: string): ResponseObject => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } },
+});
+
+/**
+ * A status the route already documents keeps its description, and the cause is appended unless
+ * the description mentions it already (by its code, unless told another word); the body is the
+ * project's error body either way.
+ */
+function addResponse(
+  operation: OperationObject,
+  status: string,
+  code: string,
+  cause: string,
+  headers?: ResponseObject['headers'],
+  mentionedBy: string = code,
+): void {
+  const description = `${cause} (${code})`;
+  const existing = operation.responses[status] as ResponseObject | undefined;
+  const response = existing ?? errorResponse(description);
+  if (existing && !existing.description.includes(mentionedBy)) {
+    existing.description = existing.description
+      ? `${existing.description}; or ${description.charAt(0).toLowerCase()}${description.slice(1)}`
+      : description;
+  }
+  if (headers) response.headers = { ...response.headers, ...headers };
+  operation.responses[status] = response;
+}
+
+/**
+ * Errors that the guards, the body parser and the validation pipe answer on every route they
+ * cover, so no handler declares them: added here once. Every route but the @Public() ones
+ * needs a key (401, 403) and counts against the rate limits (429: the rate-limit guard skips
+ * public routes too); a route with a body can get one that is too large (413), not JSON (415)
+ * or malformed (400); a blank X-Session-ID is a 400 too.
+ */
+export function withGatewayErrors(
+  document: OpenAPIObject,
+  publicRoutes: ReadonlySet<string>,
+): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      if (publicRoutes.has(`${method} ${path}`)) {
+        // Explicit: no key, even if a document-wide requirement is ever added.
+        operation.security = [];
+      } else {
+        // Either scheme admits the caller: two alternatives, not both at once.
+        operation.security = [{ [KEY_SCHEMES.bearer]: [] }, { [KEY_SCHEMES.header]: [] }];
+        addResponse(operation, '401', 'UNAUTHENTICATED', 'No API key, or one that is not valid', {
+          'WWW-Authenticate': {
+            description: 'Bearer realm="mcp-gateway"',
+            schema: { type: 'string' },
+          },
+        });
+        addResponse(
+          operation,
+          '403',
+          'INSUFFICIENT_SCOPE',
+          'The API key lacks the scope for this route',
+        );
+        addResponse(
+          operation,
+          '429',
+          'RATE_LIMITED',
+          'Rate limit reached: RATE_LIMIT_PER_MINUTE per caller, and on tool calls RATE_LIMIT_TOOL_PER_MINUTE per caller and tool',
+          {
+            'Retry-After': {
+              description: 'Seconds until the rate-limit window resets',
+              schema: { type: 'integer' },
+            },
+          },
+        );
+      }
+      if (operation.parameters?.some((p) => 'name' in p && p.name === 'X-Session-ID')) {
+        addResponse(
+          operation,
+          '400',
+          'INVALID_REQUEST',
+          'An X-Session-ID header that is there but empty',
+          undefined,
+          'X-Session-ID',
+        );
+      }
+      if (operation.requestBody) {
+        addResponse(
+          operation,
+          '400',
+          'INVALID_REQUEST',
+          'Malformed JSON, or a body that is not a JSON object, is nested too deep, breaks the schema or has unknown fields',
+        );
+        addResponse(
+          operation,
+          '413',
+          'PAYLOAD_TOO_LARGE',
+          'The body is larger than MAX_BODY_BYTES',
+        );
+        addResponse(
+          operation,
+          '415',
+          'UNSUPPORTED_MEDIA_TYPE',
+          'The body is not sent as application/json',
+        );
+      }
+    }
+  }
+  return document;
+}
