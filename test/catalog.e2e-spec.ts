@@ -350,6 +350,12 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     expect(codes('/add-server', 'post', '403')).toContain('STDIO_NOT_ALLOWED');
     expect(codes('/add-server', 'post', '409')).toContain('SERVER_EXISTS');
     expect(codes('/sessions/create', 'post', '400')).toContain('SESSION_METADATA_MAX_BYTES');
+    // The route it aliases answers the same.
+    for (const status of ['400', '403', '404', '409', '429', '502', '503', '504']) {
+      expect(codes('/mcp/execute', 'post', status)).toBe(codes('/tool', 'post', status));
+    }
+    expect(codes('/mcp/execute', 'post', '403')).toContain('TOOL_QUARANTINED');
+    expect(codes('/mcp/servers/add', 'post', '403')).toContain('UPSTREAM_ADDRESS_REFUSED');
   });
 
   it('documents 400 for a blank X-Session-ID on every route that takes the header', () => {

@@ -50,7 +50,8 @@ export class ServersController {
   })
   @ApiResponse({
     status: 403,
-    description: 'stdio command not allowlisted (STDIO_NOT_ALLOWED)',
+    description:
+      'stdio command not allowlisted (STDIO_NOT_ALLOWED), or a URL to a refused address (UPSTREAM_ADDRESS_REFUSED)',
     type: ErrorDto,
   })
   @ApiResponse({

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { abortOnDisconnect } from '../common/http/abort-on-disconnect.js';
 import { ApiScoped } from '../common/http/api-scope.decorator.js';
 import { ErrorDto } from '../common/http/error.dto.js';
+import { ApiToolCallErrors } from './api-tool-call-errors.decorator.js';
 import { SessionId } from '../common/http/session-id.decorator.js';
 import { ExecuteRequestDto, ExecuteResponseDto } from './dto/execute.dto.js';
 import { ApprovedToolDto, ApproveToolRequestDto, ToolListDto } from './dto/tool.dto.js';
@@ -36,22 +37,7 @@ export class ToolsController {
     summary: 'Run a tool; a tool that reports failure is a 200 with result.isError true',
   })
   @ApiOkResponse({ type: ExecuteResponseDto })
-  @ApiResponse({
-    status: 400,
-    description: 'Arguments break the input schema (INVALID_ARGUMENTS)',
-    type: ErrorDto,
-  })
-  @ApiResponse({
-    status: 409,
-    description: 'Bare name offered by several servers (TOOL_AMBIGUOUS)',
-    type: ErrorDto,
-  })
-  @ApiResponse({ status: 502, description: 'Upstream down (UPSTREAM_UNAVAILABLE)', type: ErrorDto })
-  @ApiResponse({
-    status: 504,
-    description: 'Timed out (UPSTREAM_TIMEOUT); a cancellation was sent',
-    type: ErrorDto,
-  })
+  @ApiToolCallErrors()
   execute(
     @Body() body: ExecuteRequestDto,
     @Res({ passthrough: true }) res: Response,
