@@ -55,9 +55,14 @@ describe('POST /mcp/search against the real demo server', () => {
     expect(res.body.tools.length).toBeGreaterThan(0);
     expect(res.body.tools.every((t: { server: string }) => t.server === 'mirror')).toBe(true);
     expect(res.body.tools[0].name).toBe('mirror__echo');
-    const none = await gateway.post('/mcp/search', { query: 'echo', servers: ['absent'] });
-    expect(none.status).toBe(200);
-    expect(none.body.tools).toEqual([]);
+    // A misspelt server is named, not answered with "no match".
+    const none = await gateway.post('/mcp/search', {
+      query: 'echo',
+      servers: ['mirror', 'absent'],
+    });
+    expect(none.status).toBe(404);
+    expect(none.body.code).toBe('SERVER_NOT_FOUND');
+    expect(none.body.message).toContain("No server named 'absent' in this scope");
   });
 
   it('answers an empty list when nothing matches', async () => {

@@ -27,6 +27,12 @@ export class SearchController {
     description: 'Invalid body: blank or too long query, limit outside 1..50, unknown field',
     type: ErrorDto,
   })
+  @ApiResponse({
+    status: 404,
+    description:
+      'A name in `servers` that no server of the scope has (SERVER_NOT_FOUND), or an unknown session (SESSION_NOT_FOUND)',
+    type: ErrorDto,
+  })
   find(@Body() body: SearchRequestDto, @SessionId() sessionId?: string): Promise<SearchResponse> {
     return this.search.search(
       { query: body.query, limit: body.limit, servers: body.servers },

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UsageRecorder } from '../analytics/usage-recorder.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
 import { ToolsService, toolView } from '../tools/tools.service.js';
 import { ToolRouter } from './tool-router.js';
 import {
@@ -27,6 +29,15 @@ export class ToolSearchService extends ToolSearch {
     const started = performance.now();
     // Throws SESSION_NOT_FOUND for an unknown session: never a fall-back to global.
     const catalog = await this.tools.catalog(sessionId);
+    // A misspelt server would otherwise filter everything out and look like "no match".
+    const unknown = (request.servers ?? []).filter((name) => !catalog.hasServer(name));
+    if (unknown.length > 0) {
+      throw new GatewayError(
+        ErrorCode.SERVER_NOT_FOUND,
+        `No server named ${unknown.map((n) => `'${n}'`).join(', ')} in this scope (GET /mcp/servers lists them)`,
+        { unknown },
+      );
+    }
     const limit = Math.min(Math.max(Math.floor(request.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
     const { hits, strategy } = await this.router.route(catalog, {
       query: request.query,

@@ -73,6 +73,11 @@ export class ToolCatalog {
     return [...(this.byBareName.get(bare) ?? [])].sort();
   }
 
+  /** Whether the scope holds a server of that name, connected or not. */
+  hasServer(name: string): boolean {
+    return this.registry.find({ name }) !== undefined;
+  }
+
   namesOf(server: string): string[] {
     return this.byServer.get(server) ?? [];
   }
