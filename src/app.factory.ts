@@ -35,18 +35,19 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   // Registering loads `.env`; checking the configuration before Nest starts turns a bad value
   // into one plain message instead of a framework stack trace.
   const appModule = AppModule.register(options);
-  checkConfiguration(options);
+  const checked = checkConfiguration(options);
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     bodyParser: false,
     abortOnError: false,
-    bufferLogs: true,
+    // The gateway's own logger from the first line: a failure while the modules are built is
+    // then logged in LOG_FORMAT at LOG_LEVEL too, not in the framework's colours.
+    logger: createAppLogger(checked, options.logTo),
     // By the time the HTTP server closes, the drain has waited for requests in flight and the
     // MCP door has ended its streams: what is left are idle keep-alive connections, which
     // would otherwise hold the close until each client's own keep-alive timeout.
     forceCloseConnections: true,
   });
   const config = app.get(GatewayConfig);
-  app.useLogger(createAppLogger(config, options.logTo));
   // No ETag: Express hashes every JSON answer for it, POSTs included, and no client here
   // revalidates. No X-Powered-By: the framework is nobody's business.
   app.set('etag', false);

@@ -117,6 +117,10 @@ describe('a bad configuration stops the start', () => {
       { MCP_SERVERS_CONFIG: 'no-such-file.json' },
       'MCP_SERVERS_CONFIG="no-such-file.json": no such file',
     ],
+    [
+      { SEARCH_STRATEGY: 'llm' },
+      'SEARCH_STRATEGY=llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)',
+    ],
   ])('%j: exit 1 with one message naming the variable', async (env, expected) => {
     const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
       env: { PATH: process.env.PATH, ...env },

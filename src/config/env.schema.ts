@@ -190,6 +190,14 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  // Here, not when the router is built: a failure during dependency injection comes with the
+  // framework's stack trace in front of it.
+  const modelStrategy = env.SEARCH_STRATEGY === 'hybrid' || env.SEARCH_STRATEGY === 'llm';
+  if (modelStrategy && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    throw new Error(
+      `Invalid configuration:\n  SEARCH_STRATEGY=${env.SEARCH_STRATEGY} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)`,
+    );
+  }
   if (env.TOOL_CALL_TIMEOUT_MS > env.TOOL_CALL_TIMEOUT_MAX_MS) {
     throw new Error(
       `Invalid configuration:\n  TOOL_CALL_TIMEOUT_MS=${env.TOOL_CALL_TIMEOUT_MS}: must not exceed TOOL_CALL_TIMEOUT_MAX_MS (${env.TOOL_CALL_TIMEOUT_MAX_MS})`,
