@@ -2,6 +2,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { authenticateEarly } from './auth/authenticate-early.js';
 import { checkConfiguration, type ConfigOptions } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
@@ -55,6 +56,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware);
   app.use(app.get(DrainService).middleware);
+  app.use(authenticateEarly(app));
   app.use(...jsonBodyParser(config.maxBodyBytes));
   app.use(requestContextMiddleware);
   app.use(rejectBlankSessionId);

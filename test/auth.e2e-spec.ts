@@ -126,6 +126,31 @@ describe('API keys and scopes on the REST door', () => {
     expect(JSON.parse(denied.text)).toMatchObject({ statusCode: 403, code: 'INSUFFICIENT_SCOPE' });
   });
 
+  it('asks for a key before reading the body: 401, not what is wrong with the body', async () => {
+    const bodies = [
+      ['{"tool_name": ', { 'content-type': 'application/json' }],
+      ['x'.repeat(2_000_000), { 'content-type': 'application/json' }],
+      ['tool_name=x', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ] as const;
+    for (const [body, headers] of bodies) {
+      const res = await gateway.postRaw('/mcp/execute', body, headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('Bearer');
+    }
+    // The MCP door answers in JSON-RPC; the probes and the API docs need no key.
+    const mcp = await gateway.postRaw('/mcp', '{"jsonrpc": ', {
+      accept: 'application/json, text/event-stream',
+    });
+    expect(mcp.status).toBe(401);
+    expect(mcp.body).toMatchObject({
+      jsonrpc: '2.0',
+      error: { message: expect.stringContaining('API key') },
+    });
+    for (const path of ['/health/live', '/health/ready', '/docs-json']) {
+      expect((await gateway.get(path)).status).toBe(200);
+    }
+  });
+
   it('keeps a session private to the key that created it; admin sees all', async () => {
     const a = { Authorization: `Bearer ${KEYS.sessions}` };
     const b = { Authorization: `Bearer ${KEYS.sessionsB}` };

@@ -1,5 +1,6 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ErrorCode } from '../errors/error-code.js';
 import { toErrorBody } from './all-exceptions.filter.js';
 import type { ErrorBody } from './error-body.js';
 import type { RequestWithId } from './request-id.js';
@@ -15,6 +16,9 @@ const JSON_RPC_PATHS = new Set(['/mcp', '/messages', '/sse']);
  */
 export function answerEarly(error: unknown, req: Request, res: Response): void {
   const body = toErrorBody(error, (req as RequestWithId).requestId, logger);
+  if (body.code === (ErrorCode.UNAUTHENTICATED as string)) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
+  }
   res.status(body.statusCode).json(JSON_RPC_PATHS.has(req.path) ? jsonRpcError(body) : body);
 }
 
