@@ -99,6 +99,36 @@ describe('mcp-gateway --stdio', () => {
     }
   });
 
+  it('answers a line it cannot read with a JSON-RPC error, and goes on serving', () => {
+    const lines = [
+      'this is not json',
+      '{"jsonrpc":"2.0","id":1,"nonsense":true}',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        },
+      }),
+    ];
+    const run = spawnSync(process.execPath, [GATEWAY_CLI, '--stdio'], {
+      env: { PATH: process.env.PATH ?? '', MCP_SERVERS_CONFIG: serversFile, LOG_LEVEL: 'error' },
+      input: lines.join('\n') + '\n',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    const answers = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: unknown; error?: { code: number }; result?: unknown });
+    expect(answers[0]).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(answers[1]).toMatchObject({ id: null, error: { code: -32600 } });
+    expect(answers[2]).toMatchObject({ id: 2, result: { serverInfo: expect.anything() } });
+  });
+
   it('refuses to start bound to an unknown gateway session', () => {
     const run = spawnSync(process.execPath, [GATEWAY_CLI, '--stdio', '--session', 'sess_nope'], {
       env: { PATH: process.env.PATH ?? '', MCP_SERVERS_CONFIG: serversFile, LOG_LEVEL: 'error' },

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 
 /**
@@ -20,5 +21,28 @@ export async function serveStdio(
   process.stdin.once('end', () => end());
   process.stdin.once('close', () => end());
   await session.server.connect(transport);
+  answerUnreadableLines(transport);
   return { ended, close: () => session.close() };
+}
+
+/**
+ * The SDK skips a line it cannot read and tells only its own error handler. JSON-RPC asks for
+ * an error answer with a null id, and whoever is debugging a client's framing needs to see one.
+ */
+function answerUnreadableLines(transport: StdioServerTransport): void {
+  const reportToSdk = transport.onerror;
+  transport.onerror = (error) => {
+    reportToSdk?.(error);
+    const notJson = error instanceof SyntaxError;
+    if (!notJson && error.name !== 'ZodError') return;
+    const answer = {
+      jsonrpc: '2.0',
+      id: null,
+      error: notJson
+        ? { code: -32700, message: `Parse error: ${error.message}` }
+        : { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' },
+    };
+    // The SDK's message type has no null id; JSON-RPC's error answer to an unreadable line does.
+    void transport.send(answer as unknown as JSONRPCMessage).catch(() => undefined);
+  };
 }
