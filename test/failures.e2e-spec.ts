@@ -16,6 +16,24 @@ import { descendantsRunning, waitFor } from './helpers/processes.js';
 
 const CANARY = 'canary-secret-7f3a9c1e';
 
+/** The first server of the gateway's global scope, as GET /mcp/servers shows it. */
+async function firstServer(gateway: TestGateway): Promise<{ status: string; error?: string }> {
+  return (await gateway.get('/mcp/servers')).body.servers[0] as { status: string; error?: string };
+}
+
+/** Polls until the first server shows `wanted`; false if it never did within `timeoutMs`. */
+async function statusBecomes(
+  gateway: TestGateway,
+  wanted: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    if ((await firstServer(gateway)).status === wanted) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 describe('one failing server never breaks the others', () => {
   let gateway: TestGateway;
   let deadUrl: string;
@@ -159,15 +177,8 @@ describe('one failing server never breaks the others', () => {
 
 describe('a stdio server that dies or hangs', () => {
   let gateway: TestGateway;
-  const server = async () =>
-    (await gateway.get('/mcp/servers')).body.servers[0] as { status: string; error?: string };
-  const statusIs = async (wanted: string, timeoutMs: number) => {
-    for (let waited = 0; waited < timeoutMs; waited += 100) {
-      if ((await server()).status === wanted) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
-  };
+  const server = () => firstServer(gateway);
+  const statusIs = (wanted: string, timeoutMs: number) => statusBecomes(gateway, wanted, timeoutMs);
   const echo = (message: string) =>
     gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message } });
 
@@ -300,14 +311,8 @@ describe('a remote server that restarts', () => {
   });
 
   it('shows failed while it is down, with no call made, and comes back when it is up', async () => {
-    const statusIs = async (wanted: string, timeoutMs: number) => {
-      for (let waited = 0; waited < timeoutMs; waited += 100) {
-        const server = (await gateway.get('/mcp/servers')).body.servers[0] as { status: string };
-        if (server.status === wanted) return true;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return false;
-    };
+    const statusIs = (wanted: string, timeoutMs: number) =>
+      statusBecomes(gateway, wanted, timeoutMs);
     await remote.stop();
     // Its event stream ends; reopening it fails twice (1 s, 1.5 s), then the connection ends.
     expect(await statusIs('failed', 10_000)).toBe(true);
@@ -321,15 +326,8 @@ describe('a remote server that is down at start, or hangs', () => {
   let gateway: TestGateway;
   let remote: RunningHttpServer | undefined;
   let port: number;
-  const server = async () =>
-    (await gateway.get('/mcp/servers')).body.servers[0] as { status: string; error?: string };
-  const statusIs = async (wanted: string, timeoutMs: number) => {
-    for (let waited = 0; waited < timeoutMs; waited += 100) {
-      if ((await server()).status === wanted) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
-  };
+  const server = () => firstServer(gateway);
+  const statusIs = (wanted: string, timeoutMs: number) => statusBecomes(gateway, wanted, timeoutMs);
   const echo = () =>
     gateway.post('/mcp/execute', { tool_name: 'late__echo', args: { message: 'here' } });
 
