@@ -7,6 +7,7 @@ import { checkConfiguration, type ConfigOptions } from './config/config.module.j
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
 import { GatewayValidationPipe } from './common/http/gateway-validation.pipe.js';
+import { HostOriginPolicy, hostOriginMiddleware } from './common/http/host-origin-policy.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
 import { rejectBlankSessionId } from './common/http/session-id.decorator.js';
 import { accessLogMiddleware } from './common/logging/access-log.js';
@@ -54,6 +55,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.set('etag', false);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)));
   app.use(accessLogMiddleware);
   app.use(app.get(DrainService).middleware);
   app.use(authenticateEarly(app));

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
@@ -176,6 +177,36 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     );
     expect(mcp.status).toBe(400);
     expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  });
+
+  it('refuses a foreign Host or Origin on every route (DNS rebinding, cross-site pages)', async () => {
+    const port = new URL(gateway.url).port;
+    const withHeaders = (method: string, path: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${gateway.url}${path}`, { method, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once('error', reject);
+        req.end(
+          method === 'POST' ? '{"tool_name":"demo__echo","args":{"message":"x"}}' : undefined,
+        );
+      });
+    const json = { 'content-type': 'application/json' };
+    // A rebinding page: its own name as Host.
+    expect(
+      await withHeaders('POST', '/mcp/execute', { ...json, host: `evil.example:${port}` }),
+    ).toBe(403);
+    expect(await withHeaders('GET', '/mcp/servers', { host: `evil.example:${port}` })).toBe(403);
+    // A cross-site page: a body-less POST needs no preflight, and would start a session.
+    expect(await withHeaders('POST', '/sessions/create', { origin: 'http://evil.example' })).toBe(
+      403,
+    );
+    // The gateway's own names, and any IP address (probes and scrapers use the pod IP).
+    expect(await withHeaders('POST', '/mcp/execute', { ...json, host: `localhost:${port}` })).toBe(
+      200,
+    );
+    expect(await withHeaders('GET', '/health/live', { host: `10.1.2.3:${port}` })).toBe(200);
   });
 
   it('answers an unknown route with a JSON 404', async () => {

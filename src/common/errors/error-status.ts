@@ -14,6 +14,7 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.INSUFFICIENT_SCOPE:
     case ErrorCode.TOOL_QUARANTINED:
     case ErrorCode.UPSTREAM_ADDRESS_REFUSED:
+    case ErrorCode.FORBIDDEN_ORIGIN:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.RATE_LIMITED:
     case ErrorCode.CONCURRENCY_LIMIT:

@@ -2,10 +2,8 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
-import { GatewayConfig } from '../../config/gateway-config.js';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
-import { HostOriginPolicy } from './host-origin-policy.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 
@@ -26,17 +24,10 @@ interface SseSession {
 @Injectable()
 export class SseSessions implements OnApplicationShutdown {
   private readonly live = new Map<string, SseSession>();
-  private readonly policy: HostOriginPolicy;
 
-  constructor(
-    private readonly sessions: GatewayMcpSessions,
-    config: GatewayConfig,
-  ) {
-    this.policy = new HostOriginPolicy(config.host, config.allowedHosts);
-  }
+  constructor(private readonly sessions: GatewayMcpSessions) {}
 
   async openStream(req: Request, res: Response): Promise<void> {
-    if (this.refused(req, res)) return;
     let session: GatewayMcpSession;
     try {
       session = await this.sessions.open(sessionScopeOf(req));
@@ -55,7 +46,6 @@ export class SseSessions implements OnApplicationShutdown {
   }
 
   async postMessage(req: Request, res: Response): Promise<void> {
-    if (this.refused(req, res)) return;
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
     const entry = this.live.get(id);
     if (!entry) return replyError(res, 404, -32001, 'Session not found');
@@ -73,11 +63,5 @@ export class SseSessions implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.live.values()].map((e) => e.transport.close()));
     this.live.clear();
-  }
-
-  private refused(req: Request, res: Response): boolean {
-    const refusal = this.policy.reject(req.header('host'), req.header('origin'));
-    if (refusal) replyError(res, 403, McpErrorCode.InvalidRequest, `Forbidden: ${refusal}`);
-    return refusal !== undefined;
   }
 }

@@ -4,7 +4,6 @@ import type { Request, Response } from 'express';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
-import { HostOriginPolicy } from './host-origin-policy.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import { replayHandshake } from './replay-handshake.js';
@@ -40,7 +39,6 @@ const SWEEP_MS = 60_000;
 export class StreamableHttpSessions implements OnApplicationShutdown {
   private readonly logger = new Logger('McpHttp');
   private readonly live = new Map<string, LiveSession>();
-  private readonly policy: HostOriginPolicy;
   private readonly sweeper: NodeJS.Timeout;
   private readonly transportKind: GatewayConfig['mcpHttpTransport'];
 
@@ -48,7 +46,6 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     private readonly sessions: GatewayMcpSessions,
     config: GatewayConfig,
   ) {
-    this.policy = new HostOriginPolicy(config.host, config.allowedHosts);
     this.transportKind = config.mcpHttpTransport;
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
   }
@@ -58,8 +55,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
   }
 
   async handle(req: Request, res: Response): Promise<void> {
-    const refusal = this.policy.reject(req.header('host'), req.header('origin'));
-    if (refusal) return replyError(res, 403, McpErrorCode.InvalidRequest, `Forbidden: ${refusal}`);
+    // Host and Origin are checked for every route (hostOriginMiddleware).
     if (!['GET', 'POST', 'DELETE'].includes(req.method)) {
       res.setHeader('Allow', 'GET, POST, DELETE');
       return replyError(res, 405, McpErrorCode.InvalidRequest, `Method ${req.method} not allowed`);

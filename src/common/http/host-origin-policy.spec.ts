@@ -12,6 +12,14 @@ describe('HostOriginPolicy', () => {
     expect(policy.reject(undefined, undefined)).toMatch(/Host/);
   });
 
+  it('lets any IP address through as Host (rebinding needs a name; probes use the pod IP)', () => {
+    const policy = new HostOriginPolicy('0.0.0.0', ['gateway.example.com']);
+    expect(policy.reject('10.1.2.3:8000', undefined)).toBeUndefined();
+    expect(policy.reject('[fd00::5]:8000', undefined)).toBeUndefined();
+    // The Origin is still checked: a page served from another address is refused.
+    expect(policy.reject('10.1.2.3:8000', 'http://10.9.9.9')).toMatch(/Origin/);
+  });
+
   it('refuses origins that are not http(s) URLs, such as "null"', () => {
     const policy = new HostOriginPolicy('127.0.0.1');
     expect(policy.reject('127.0.0.1:8000', 'null')).toMatch(/Origin/);

@@ -1,12 +1,20 @@
+import { isIP } from 'node:net';
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode } from '../errors/error-code.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { answerEarly } from './early-errors.js';
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]', '']);
 
 /**
- * DNS-rebinding protection for the MCP endpoints (spec, transports, security warning): a
- * page on evil.example that resolves its name to 127.0.0.1 reaches us with that Host and
- * Origin. On loopback only loopback names pass; on a named interface that name too. On a
- * wildcard address the gateway cannot know its public names, so Host is not checked and an
- * Origin must at least be the Host's own (a browser page of another site is refused).
+ * DNS-rebinding protection for every route (the MCP spec asks it of the MCP endpoints; the
+ * REST routes run the same tools): a page on evil.example that resolves its name to 127.0.0.1
+ * reaches us with that Host and Origin. On loopback only loopback names pass; on a named
+ * interface that name too. On a wildcard address the gateway cannot know its public names, so
+ * Host is not checked and an Origin must at least be the Host's own (a browser page of another
+ * site is refused). A Host that is an IP address always passes: rebinding needs a name, and
+ * probes and scrapers (kubelet, Prometheus) address a pod by its IP.
  */
 export class HostOriginPolicy {
   private readonly allowed?: ReadonlySet<string>;
@@ -22,7 +30,8 @@ export class HostOriginPolicy {
   /** Why the request must be refused, or undefined when it may pass. */
   reject(hostHeader: string | undefined, originHeader: string | undefined): string | undefined {
     const host = hostnameOf(hostHeader ? `http://${hostHeader}` : undefined);
-    if (this.allowed && (host === undefined || !this.allowed.has(host))) {
+    const ipLiteral = host !== undefined && isIP(host.replace(/^\[|\]$/g, '')) !== 0;
+    if (this.allowed && (host === undefined || (!ipLiteral && !this.allowed.has(host)))) {
       return `Host '${hostHeader ?? ''}' is not allowed`;
     }
     if (originHeader === undefined) return undefined;
@@ -42,4 +51,13 @@ function hostnameOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Refuses, with a 403, requests whose Host or Origin the policy does not allow. */
+export function hostOriginMiddleware(policy: HostOriginPolicy) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const refusal = policy.reject(req.headers.host, req.headers.origin);
+    if (refusal === undefined) return next();
+    answerEarly(new GatewayError(ErrorCode.FORBIDDEN_ORIGIN, `Forbidden: ${refusal}`), req, res);
+  };
 }
