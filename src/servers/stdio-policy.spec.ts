@@ -38,6 +38,58 @@ describe('assertStdioAllowed', () => {
     expect(() => assertStdioAllowed('s', spec('./node'), allow)).toThrow(/bare name/);
   });
 
+  it('with an entry that fixes the arguments, allows exactly that start, refuses the rest', () => {
+    const pinned = ['npx -y @modelcontextprotocol/server-filesystem', 'uvx mcp-server-time'];
+    const fs = spec('npx', ['-y', '@modelcontextprotocol/server-filesystem', '/data']);
+    expect(() => assertStdioAllowed('s', fs, pinned)).not.toThrow();
+    expect(() => assertStdioAllowed('s', spec('uvx', ['mcp-server-time']), pinned)).not.toThrow();
+    expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'evil-package']), pinned)).toThrow(
+      /'npx' may run only 'npx -y @modelcontextprotocol\/server-filesystem …'/,
+    );
+    expect(() =>
+      assertStdioAllowed('s', spec('uvx', ['--from', 'git+https://evil', 'x']), pinned),
+    ).toThrow(/may run only/);
+    // Inline code after an allowed start is still refused.
+    const trailing = spec('npx', ['-y', '@modelcontextprotocol/server-filesystem', '-c', 'x']);
+    expect(() => assertStdioAllowed('s', trailing, pinned)).toThrow(/inline code/);
+  });
+
+  it('refuses a working folder: it picks the scripts and modules a command sees', () => {
+    const withCwd = { ...spec('node', ['server.js']), cwd: '/tmp/elsewhere' };
+    expect(() => assertStdioAllowed('s', withCwd, allow)).toThrow(/cwd/);
+  });
+
+  it.each([['-cimport os; os.system("id")'], ['-pe1'], ['-e1']])(
+    'refuses an inline-code flag joined to its value: %s',
+    (arg) => {
+      expect(() => assertStdioAllowed('s', spec('python3', [arg]), allow)).toThrow(/inline code/);
+    },
+  );
+
+  it.each([['--node-options=--import=data:x'], ['--run'], ['--test']])(
+    'refuses %s, which runs code the arguments do not show',
+    (arg) => {
+      expect(() => assertStdioAllowed('s', spec('npx', [arg, 'x']), allow)).toThrow(/inline code/);
+    },
+  );
+
+  it.each([
+    ['GIT_CONFIG_COUNT'],
+    ['UV_INDEX_URL'],
+    ['PIP_INDEX_URL'],
+    ['PYTHONWARNINGS'],
+    ['NODE_TLS_REJECT_UNAUTHORIZED'],
+  ])('refuses the env family of %s', (key) => {
+    expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], { [key]: '1' }), allow)).toThrow(
+      /env key/,
+    );
+  });
+
+  it('lets ordinary env through, NODE_ENV included', () => {
+    const env = { NODE_ENV: 'production', GITHUB_TOKEN: 'x', TZ: 'UTC' };
+    expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], env), allow)).not.toThrow();
+  });
+
   it.each([
     ['-e'],
     ['--eval=1'],
