@@ -45,4 +45,20 @@ describe('ArgumentValidator', () => {
   it('skips validation for a schema that does not compile, leaving it to the server', () => {
     expect(() => validator.assertValid('t', { type: 'no-such-type' }, { a: 1 })).not.toThrow();
   });
+
+  it('enforces safe patterns, and skips one that could backtrack without bound', () => {
+    const patterned = {
+      type: 'object',
+      properties: {
+        id: { type: 'string', pattern: '^[a-z]+-[0-9]+$' },
+        evil: { type: 'string', pattern: '^(a+)+$' },
+      },
+    };
+    expect(() => validator.assertValid('p', patterned, { id: 'abc-12' })).not.toThrow();
+    expect(() => validator.assertValid('p', patterned, { id: 'ABC' })).toThrow(GatewayError);
+    // Enforced, this would run for hours (2^40 backtracking steps) and the test would time out.
+    expect(() =>
+      validator.assertValid('p', patterned, { evil: `${'a'.repeat(40)}!` }),
+    ).not.toThrow();
+  });
 });
