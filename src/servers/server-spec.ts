@@ -40,7 +40,7 @@ export function isStdioSpec(spec: ServerSpec): spec is StdioServerSpec {
 /** The values that must never appear in an answer or a log line. */
 export function secretValuesOf(spec: ServerSpec): string[] {
   const values = isStdioSpec(spec)
-    ? Object.values(spec.env)
+    ? [...Object.values(spec.env), ...spec.args.flatMap(credentialsInText)]
     : [...Object.values(spec.headers).flatMap(credentialParts), ...urlSecrets(spec.url)];
   // Very short values ("1", "on") would redact ordinary text and protect nothing. Longest
   // first, so that a whole value is replaced before any part of it.
@@ -67,14 +67,39 @@ function credentialParts(value: string): string[] {
   return out;
 }
 
-/** Credentials in a URL: the password of `user:pass@` and every query value (`?api_key=`). */
+/**
+ * Credentials in a URL: the password of `user:pass@`, a user name that stands alone (a token,
+ * as in `https://<token>@host`), and every query value (`?api_key=`).
+ */
 function urlSecrets(raw: string): string[] {
   try {
     const url = new URL(raw);
     const out = [...url.searchParams.values()];
     if (url.password) out.push(decodeURIComponent(url.password), url.password);
+    else if (url.username) out.push(decodeURIComponent(url.username), url.username);
     return out;
   } catch {
     return [];
+  }
+}
+
+/** `scheme://user:password@` or `scheme://token@` anywhere in a text, such as an argument. */
+export const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi;
+
+/** The credentials of every URL with user info in a text (`--db=postgresql://app:pw@db/x`). */
+function credentialsInText(text: string): string[] {
+  const out: string[] = [];
+  for (const [, , user, password] of text.matchAll(URL_USERINFO)) {
+    if (password) out.push(password, safeDecode(password));
+    else out.push(user, safeDecode(user));
+  }
+  return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { secretValuesOf } from './server-spec.js';
 import { publicConfig } from './server-view.js';
 
 describe('publicConfig', () => {
@@ -20,5 +21,45 @@ describe('publicConfig', () => {
   it('hides credentials carried in the URL', () => {
     const shown = publicConfig({ url: 'https://user:pw@h/mcp?api_key=s3cret&x=1', headers: {} });
     expect(shown.url).toBe('https://user:redacted@h/mcp?api_key=redacted&x=redacted');
+  });
+
+  it('hides a token standing as the URL user name', () => {
+    const shown = publicConfig({ url: 'https://ghp_TOKEN123@h/mcp', headers: {} });
+    expect(shown.url).toBe('https://redacted@h/mcp');
+  });
+
+  it('hides credentials in the arguments of a stdio server, keeping their shape', () => {
+    const shown = publicConfig({
+      transport: 'stdio',
+      command: 'npx',
+      args: [
+        '-y',
+        '@modelcontextprotocol/server-postgres',
+        'postgresql://app:S3cretPw0rd@db.internal/prod',
+        '--remote=https://ghp_TOKEN123@github.com/x.git',
+      ],
+      env: {},
+    });
+    expect(shown.args).toEqual([
+      '-y',
+      '@modelcontextprotocol/server-postgres',
+      'postgresql://app:redacted@db.internal/prod',
+      '--remote=https://redacted@github.com/x.git',
+    ]);
+  });
+});
+
+describe('secretValuesOf', () => {
+  it('lists URL credentials of arguments and URLs, so error text is scrubbed of them', () => {
+    const stdio = secretValuesOf({
+      transport: 'stdio',
+      command: 'npx',
+      args: ['postgresql://app:S3cretPw0rd@db/prod'],
+      env: {},
+    });
+    expect(stdio).toContain('S3cretPw0rd');
+    expect(secretValuesOf({ url: 'https://ghp_TOKEN123@h/mcp', headers: {} })).toContain(
+      'ghp_TOKEN123',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { maskValues } from '../common/redact.js';
-import { isStdioSpec, type ServerSpec } from './server-spec.js';
+import { isStdioSpec, URL_USERINFO, type ServerSpec } from './server-spec.js';
 import type { ServerConnection } from './server-connection.js';
 
 /** A spec as answers show it: env and header values never leave the gateway. */
@@ -7,7 +7,7 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
   if (isStdioSpec(spec)) {
     return {
       command: spec.command,
-      args: spec.args,
+      args: spec.args.map(redactUserInfo),
       env: maskValues(spec.env),
       ...(spec.cwd ? { cwd: spec.cwd } : {}),
     };
@@ -19,10 +19,18 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
   };
 }
 
+/** An argument's URL credentials (`postgresql://app:pw@db`, `https://token@host`), hidden. */
+function redactUserInfo(arg: string): string {
+  return arg.replace(URL_USERINFO, (_match, scheme: string, user: string, password?: string) =>
+    password !== undefined ? `${scheme}${user}:redacted@` : `${scheme}redacted@`,
+  );
+}
+
 /** Credentials also travel in URLs (user:pass@, ?api_key=): keep the shape, hide the values. */
 function redactUrl(raw: string): string {
   const url = new URL(raw);
   if (url.password) url.password = 'redacted';
+  else if (url.username) url.username = 'redacted';
   for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, 'redacted');
   return url.toString();
 }
