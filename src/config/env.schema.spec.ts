@@ -26,6 +26,12 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ PORT: 'http' })).toThrow(/PORT="http"/);
   });
 
+  it('names a bad secret variable without printing its value', () => {
+    const bad = () => validateEnv({ REDIS_URL: 'http://user:hunter2@redis:6379' });
+    expect(bad).toThrow(/REDIS_URL="\[redacted\]": REDIS_URL must start with redis:\/\//);
+    expect(bad).not.toThrow(/hunter2/);
+  });
+
   it('names every bad variable in one message', () => {
     expect(() => validateEnv({ GATEWAY_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(
       /GATEWAY_PORT="eighty"[\s\S]*LOG_LEVEL="loud"/,

@@ -166,6 +166,14 @@ export const ENV_KEYS: readonly string[] = [
   ...new Set([...Object.keys(new EnvSchema()), 'MCP_SERVERS_CONFIG']),
 ];
 
+/** Variables whose values a start-up error must not print (a mistyped REDIS_URL has a password). */
+const SECRET_VARIABLES = new Set([
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'OPENAI_API_KEY',
+  'GATEWAY_API_KEYS',
+]);
+
 /** Validates the raw environment; throws one message naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   // An empty value means "use the default", as in most .env tooling.
@@ -185,7 +193,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
         const constraints = e.constraints ?? {};
         const said = constraints.isInt ?? Object.values(constraints).join('; ');
         const name = e.property === 'GATEWAY_PORT' && portFromPort ? 'PORT' : e.property;
-        return `  ${name}=${JSON.stringify(e.value)}: ${said}`;
+        const shown = SECRET_VARIABLES.has(e.property) ? '"[redacted]"' : JSON.stringify(e.value);
+        return `  ${name}=${shown}: ${said}`;
       },
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
