@@ -31,6 +31,8 @@ describe('resolveAllowedUpstream (SSRF guard)', () => {
       resolveAllowedUpstream('https://public.example/mcp', { allowPrivate: false, lookup }),
     ).resolves.toEqual([{ address: '93.184.215.14', family: 4 }]);
     expect(await refusal('https://v6.example/mcp')).toBe('allowed');
+    // A public IPv4 address reached through NAT64 (an IPv6-only network with DNS64).
+    expect(await refusal('http://[64:ff9b::5db8:d70e]/mcp')).toBe('allowed');
   });
 
   it.each([
@@ -41,7 +43,16 @@ describe('resolveAllowedUpstream (SSRF guard)', () => {
     ['http://0.0.0.0:8000/'],
     ['http://[fd00:ec2::254]/'],
     ['http://100.100.100.200/'],
-  ])('always refuses link-local, metadata and unspecified: %s', async (url) => {
+    // IPv4 carried in IPv6: NAT64, 6to4, IPv4-compatible; and Teredo, documentation, multicast.
+    ['http://[64:ff9b::a9fe:a9fe]/'],
+    ['http://[2002:a9fe:a9fe::]/'],
+    ['http://[::a9fe:a9fe]/'],
+    ['http://[64:ff9b::6464:64c8]/'],
+    ['http://[2001::1]/'],
+    ['http://[2001:db8::1]/'],
+    ['http://[ff02::1]/'],
+    ['http://192.0.2.1/'],
+  ])('always refuses link-local, metadata, unspecified and odd ranges: %s', async (url) => {
     expect(await refusal(url, true)).toBe('UPSTREAM_ADDRESS_REFUSED');
   });
 
@@ -56,6 +67,8 @@ describe('resolveAllowedUpstream (SSRF guard)', () => {
     ['http://192.168.1.1/'],
     ['http://172.16.0.1/'],
     ['http://[fc00::1]/'],
+    ['http://[fec0::1]/'],
+    ['http://[64:ff9b::a00:1]/'],
     ['http://internal.example/'],
   ])('refuses private and loopback unless allowed: %s', async (url) => {
     expect(await refusal(url)).toBe('UPSTREAM_ADDRESS_REFUSED');

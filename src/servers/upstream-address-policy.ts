@@ -16,18 +16,44 @@ const systemLookup: HostLookup = async (host) =>
     family: a.family as 4 | 6,
   }));
 
-// Never reachable from the API, whatever the settings: cloud metadata and link-local.
-const ALWAYS_REFUSED = new Set(['linkLocal', 'unspecified', 'broadcast', 'multicast', 'reserved']);
 const METADATA_ADDRESSES = new Set(['100.100.100.200', 'fd00:ec2::254']);
 // Refused unless private upstreams are allowed.
-const PRIVATE = new Set(['private', 'loopback', 'uniqueLocal', 'carrierGradeNat']);
+const PRIVATE = new Set([
+  'private',
+  'loopback',
+  'uniqueLocal',
+  'carrierGradeNat',
+  'deprecatedSiteLocal',
+]);
+// Everything else but plain `unicast` is never reachable from the API, whatever the settings:
+// link-local and metadata, multicast, reserved, documentation, Teredo and other tunnels.
 
-/** The range an address falls in, with IPv4-mapped IPv6 (`::ffff:a.b.c.d`) seen as the IPv4 it is. */
+/**
+ * The range an address falls in. An IPv6 address that carries an IPv4 one (`::ffff:a.b.c.d`,
+ * NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, the old IPv4-compatible `::a.b.c.d`) is judged by
+ * the IPv4 it reaches.
+ */
 export function classify(address: string): { range: string; normalized: string } {
   const parsed = ipaddr.process(address);
   const normalized = parsed.toString();
-  if (METADATA_ADDRESSES.has(normalized)) return { range: 'metadata', normalized };
-  return { range: parsed.range(), normalized };
+  const inner = parsed.kind() === 'ipv6' ? embeddedIpv4(parsed as ipaddr.IPv6) : undefined;
+  const judged = inner ?? parsed;
+  if (METADATA_ADDRESSES.has(normalized) || METADATA_ADDRESSES.has(judged.toString())) {
+    return { range: 'metadata', normalized };
+  }
+  return { range: judged.range(), normalized };
+}
+
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const p = address.parts;
+  const fromParts = (high: number, low: number) =>
+    new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  const range = address.range();
+  if (range === 'rfc6052') return fromParts(p[6], p[7]);
+  if (range === '6to4') return fromParts(p[1], p[2]);
+  // ::a.b.c.d (not :: or ::1, which are their own ranges)
+  if (p.slice(0, 6).every((x) => x === 0) && (p[6] !== 0 || p[7] > 1)) return fromParts(p[6], p[7]);
+  return undefined;
 }
 
 /**
@@ -56,7 +82,7 @@ export async function resolveAllowedUpstream(
   }
   for (const { address } of addresses) {
     const { range, normalized } = classify(address);
-    if (ALWAYS_REFUSED.has(range) || range === 'metadata') {
+    if (range !== 'unicast' && !PRIVATE.has(range)) {
       throw refused(host, normalized, range, 'is never allowed');
     }
     if (PRIVATE.has(range) && !options.allowPrivate) {
