@@ -185,6 +185,22 @@ describe('API keys and scopes on the MCP door (/mcp)', () => {
     await byHeader.close();
   });
 
+  it('keeps an MCP session to the key that opened it: its id in another key’s hands is unknown', async () => {
+    const a = raw(bearer('call'));
+    expect((await a.initialize()).status).toBe(200);
+    // Key B with A's Mcp-Session-Id (seen in a log, say): as if it did not exist.
+    const b = raw(bearer('admin'));
+    b.sessionId = a.sessionId;
+    const stolen = await b.post({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
+    expect(stolen.status).toBe(404);
+    expect(stolen.messages[0]).toMatchObject({ error: { code: -32001 } });
+    expect((await b.post({}, { 'content-type': 'application/json' })).status).toBe(404);
+    // A's session is untouched.
+    const own = await a.post({ jsonrpc: '2.0', id: 8, method: 'tools/list' });
+    expect(own.status).toBe(200);
+    await a.close();
+  });
+
   it('a tools:read key lists and searches with an SDK client; its tools/call is an isError naming the missing scope', async () => {
     let client: Client | undefined;
     try {
@@ -292,16 +308,19 @@ describe('API keys and scopes on the MCP door (/mcp)', () => {
     ];
 
     const CELLS = OWNERS.length * DOOR_OPS.length;
-    it(`refuses key B with SESSION_NOT_FOUND; key A and admin pass (${DOOR_OPS.length} operations × ${OWNERS.length} callers = ${CELLS} cells)`, async () => {
+    it(`refuses key B with SESSION_NOT_FOUND, and any other key on A's MCP session; key A passes (${DOOR_OPS.length} operations × ${OWNERS.length} callers = ${CELLS} cells)`, async () => {
       const cells: string[] = [];
       for (const op of DOOR_OPS) {
         for (const caller of OWNERS) {
           const got = await op.run(caller);
-          const expected =
-            caller === 'ownerB'
-              ? op.name.startsWith('tools/')
-                ? 'error SESSION_NOT_FOUND'
-                : '404 SESSION_NOT_FOUND'
+          // A's MCP session (its Mcp-Session-Id) is A's key's alone, admin included: to any
+          // other key it does not exist. Admin opens its own on A's gateway session.
+          const expected = op.name.includes("A's MCP session")
+            ? caller === 'ownerA'
+              ? 'ok'
+              : 'HTTP 404'
+            : caller === 'ownerB'
+              ? '404 SESSION_NOT_FOUND'
               : 'ok';
           cells.push(
             `${op.name} as ${caller}: ${got === expected ? 'ok' : `expected ${expected}, got ${got}`}`,

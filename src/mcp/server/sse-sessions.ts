@@ -6,6 +6,7 @@ import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
+import { currentPrincipal } from '../../common/logging/request-context.js';
 
 export const SSE_PATH = '/sse';
 export const MESSAGES_PATH = '/messages';
@@ -13,6 +14,8 @@ export const MESSAGES_PATH = '/messages';
 interface SseSession {
   transport: SSEServerTransport;
   session: GatewayMcpSession;
+  /** The API key that opened the stream; only it may post to it. */
+  owner: string | undefined;
 }
 
 /**
@@ -35,7 +38,7 @@ export class SseSessions implements OnApplicationShutdown {
       return replyOpenFailure(res, error);
     }
     const transport = new SSEServerTransport(MESSAGES_PATH, res);
-    const entry = { transport, session };
+    const entry = { transport, session, owner: currentPrincipal()?.keyId };
     this.live.set(transport.sessionId, entry);
     transport.onclose = () => {
       this.live.delete(transport.sessionId);
@@ -48,7 +51,9 @@ export class SseSessions implements OnApplicationShutdown {
   async postMessage(req: Request, res: Response): Promise<void> {
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
     const entry = this.live.get(id);
-    if (!entry) return replyError(res, 404, -32001, 'Session not found');
+    if (!entry || entry.owner !== currentPrincipal()?.keyId) {
+      return replyError(res, 404, -32001, 'Session not found');
+    }
     if (entry.session.scope !== sessionScopeOf(req)) {
       return replyError(
         res,

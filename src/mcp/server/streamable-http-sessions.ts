@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
+import { currentPrincipal } from '../../common/logging/request-context.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
@@ -18,6 +19,8 @@ interface LiveSession {
   transport: DoorTransport;
   session: GatewayMcpSession;
   lastSeen: number;
+  /** The API key that opened it: a session id seen by someone else (a log, a proxy) is no key. */
+  owner: string | undefined;
 }
 
 // A session nobody used for this long is closed here; its id still works (see restore()).
@@ -82,7 +85,10 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
         return replyOpenFailure(res, error);
       }
     }
-    if (!live) return replyError(res, 404, -32001, 'Session not found');
+    // Another key's session is answered as one that does not exist.
+    if (!live || live.owner !== currentPrincipal()?.keyId) {
+      return replyError(res, 404, -32001, 'Session not found');
+    }
     if (live.session.scope !== scope) {
       return replyError(
         res,
@@ -135,7 +141,8 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     const options = {
       sessionIdGenerator: id,
       onsessioninitialized: (sessionId: string) => {
-        this.live.set(sessionId, { transport, session, lastSeen: Date.now() });
+        const owner = currentPrincipal()?.keyId;
+        this.live.set(sessionId, { transport, session, lastSeen: Date.now(), owner });
       },
     };
     const transport: DoorTransport =
