@@ -116,6 +116,50 @@ describe.each(['gateway', 'sdk'])('MCP_HTTP_TRANSPORT=%s', (kind) => {
   });
 });
 
+describe('a server question over stdio while several clients call', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { ask: { command: 'node', args: [DELAYED_SAMPLING_SERVER] } },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is refused rather than asked of a client that may not be the caller', async () => {
+    const clients = await Promise.all(
+      ['A', 'B'].map(async (name) => {
+        const { client } = await connectStreamableHttp(gateway.url);
+        client.setRequestHandler(CreateMessageRequestSchema, () => ({
+          role: 'assistant',
+          content: { type: 'text', text: `answered by ${name}` },
+          model: 'test-model',
+        }));
+        return client;
+      }),
+    );
+    const [a, b] = clients;
+    try {
+      const ask = (client: typeof a, label: string, delayMs: number) =>
+        client.callTool({ name: 'ask__ask_later', arguments: { label, delay_ms: delayMs } });
+      // A's question comes while B's later call runs: stdio cannot say whose it is.
+      const first = ask(a, 'a', 500);
+      await new Promise((r) => setTimeout(r, 100));
+      const second = ask(b, 'b', 1200);
+      const [atA, atB] = [textOf(await first), textOf(await second)];
+      expect(atA).not.toContain('answered by B');
+      expect(atA).toContain('calls of several clients are running on this connection');
+      // B's question comes when B's is the only call in flight: it is B's.
+      expect(atB).toBe('b: answered by B');
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+});
+
 describe('MCP_HTTP_TRANSPORT validation', () => {
   it('refuses an unknown value at start, naming the variable', async () => {
     await expect(startGateway({ env: { MCP_HTTP_TRANSPORT: 'fast' } })).rejects.toThrow(

@@ -226,7 +226,9 @@ export class SdkUpstreamClient implements UpstreamClient {
     if (!caller) {
       throw protocolError(
         McpErrorCode.InvalidRequest,
-        `${method} needs the calling client to answer it, and none can: the tool was called over REST or the queue, or no call is running. Call it over the MCP door (/mcp, --stdio) from a client that supports ${method}`,
+        this.calls.inFlight > 0
+          ? `${method} cannot be relayed: calls of several clients are running on this connection, and nothing in the request says which call it belongs to (over ${this.transport}, MCP gives no way to tell)`
+          : `${method} is only relayed during a tool call, and none is running on this connection`,
       );
     }
     // The SDK validates the answer against the method's result schema before replying.

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { protocolError } from './protocol-error.js';
 import type { CallerChannel } from './upstream-client.js';
 
 /**
@@ -7,6 +9,23 @@ import type { CallerChannel } from './upstream-client.js';
  * every promise the process creates, so not one per connection.)
  */
 const callerContext = new AsyncLocalStorage<CallerChannel>();
+
+/** The caller of a REST or queue call: nobody to ask, and a client of its own. */
+function cannotAnswer(): CallerChannel {
+  const channel: CallerChannel = {
+    client: {},
+    request: (method) =>
+      Promise.reject(
+        protocolError(
+          McpErrorCode.InvalidRequest,
+          `${method} needs the calling client to answer it, and none can: the tool was called over REST or the queue. Call it over the MCP door (/mcp, --stdio) from a client that supports ${method}`,
+        ),
+      ),
+    notify: () => Promise.resolve(),
+  };
+  channel.client = channel;
+  return channel;
+}
 
 /**
  * The tool calls in flight on one upstream connection, so that what the server sends
@@ -18,14 +37,16 @@ const callerContext = new AsyncLocalStorage<CallerChannel>();
  * stream as a continuation of sending that POST, so a message from that stream is handled in
  * the context of the call that opened it: routing is exact, whatever else is in flight.
  * A message with no such context (stdio, the legacy SSE transport, the GET stream) goes to
- * the most recent call that is still in flight; with one caller per connection, the usual
- * case, that is exact too.
+ * the most recent call in flight only when every call in flight is one client's: with
+ * calls of several clients on one connection (the global scope, a shared server), guessing
+ * could show one tenant's prompt to another, so nobody is asked and the server gets an error.
  */
 export class UpstreamCalls {
   private readonly active: CallerChannel[] = [];
 
   track<T>(caller: CallerChannel | undefined, run: () => Promise<T>): Promise<T> {
-    if (!caller) return run();
+    // A call from a door that cannot answer (REST, queue) counts too: it is someone else.
+    caller ??= cannotAnswer();
     this.active.push(caller);
     return callerContext.run(caller, run).finally(() => {
       const index = this.active.lastIndexOf(caller);
@@ -33,11 +54,17 @@ export class UpstreamCalls {
     });
   }
 
-  /** The caller to relay to, or undefined when no call is in flight. */
+  /** The caller to relay to; undefined when no call is in flight, or it cannot be told which. */
   current(): CallerChannel | undefined {
     const own = callerContext.getStore();
     // A stream opened during a call that has ended since (a resumed GET stream) has no owner.
     if (own && this.active.includes(own)) return own;
-    return this.active.at(-1);
+    const latest = this.active.at(-1);
+    return latest && this.active.every((c) => c.client === latest.client) ? latest : undefined;
+  }
+
+  /** Calls in flight, for telling "no call" from "calls of several clients". */
+  get inFlight(): number {
+    return this.active.length;
   }
 }

@@ -27,6 +27,11 @@ export interface Progress {
  * call (sampling, elicitation, log messages); the gateway only relays.
  */
 export interface CallerChannel {
+  /**
+   * Who is calling: the same value for every call of one client connection. Lets a message
+   * that cannot be tied to one call still go to the right client when only one is calling.
+   */
+  client: object;
   /** Asks the caller (`sampling/createMessage`, `elicitation/create`, ...) and returns its result. */
   request(method: string, params: McpObject, signal: AbortSignal): Promise<McpObject>;
   /** A notification for the caller, e.g. `notifications/message` logged during the call. */

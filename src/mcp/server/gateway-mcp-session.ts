@@ -266,6 +266,7 @@ export class GatewayMcpSession {
   /** What an upstream server asks or logs during this call reaches this client, on this request's stream. */
   private callerFor(extra: Extra): CallerChannel {
     return {
+      client: this,
       request: (method, params, signal) =>
         extra.sendRequest({ method, params } as ServerRequest, ResultSchema, {
           signal,
