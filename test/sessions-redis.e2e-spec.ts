@@ -173,6 +173,42 @@ describe('sessions with Redis: restarts and replicas', () => {
     }
   });
 
+  it('starts no server from a session record that today’s policies refuse', async () => {
+    const prefix = newPrefix('vet');
+    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
+    const lenient = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { ...env, GATEWAY_STDIO_ALLOWLIST: 'node' },
+    });
+    let id: string;
+    try {
+      id = (await lenient.post('/sessions/create', {})).body.session_id as string;
+      const added = await lenient.post(
+        '/mcp/servers/add',
+        { config: { mcpServers: { added: demoStdioSpec() } } },
+        { 'X-Session-ID': id },
+      );
+      expect(added.body.added).toEqual([expect.objectContaining({ name: 'added' })]);
+    } finally {
+      await lenient.close();
+    }
+    // A replica (or a restart) with a narrower allowlist: the record alone starts nothing.
+    const strict = await gatewayOn(prefix);
+    try {
+      const servers = await strict.get('/mcp/servers', { 'X-Session-ID': id });
+      expect(servers.status).toBe(200);
+      expect(servers.body.servers.map((s: { name: string }) => s.name)).toEqual(['demo']);
+      const call = await strict.post(
+        '/mcp/execute',
+        { tool_name: 'added__echo', args: { message: 'x' } },
+        { 'X-Session-ID': id },
+      );
+      expect(call.status).toBe(404);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('lets two gateways share sessions: create on one, use and delete on the other', async () => {
     const prefix = newPrefix('replicas');
     const a = await gatewayOn(prefix);

@@ -9,8 +9,9 @@ import type { ServerConnection } from './server-connection.js';
 import type { ServerRegistry } from './server-registry.js';
 import { readServersFile } from './servers-file.js';
 import { serverView, type ServerView } from './server-view.js';
+import { errorMessage } from '../common/errors/error-message.js';
 import { assertStdioAllowed } from './stdio-policy.js';
-import { resolveAllowedUpstream } from './upstream-address-policy.js';
+import { assertAddressAllowed, resolveAllowedUpstream } from './upstream-address-policy.js';
 
 export interface AddServersResult {
   added: { uuid: string; name: string; status: string; tools: string[] }[];
@@ -90,6 +91,33 @@ export class ServersService implements OnApplicationShutdown {
       );
     }
     return this.add(parsed, sessionId);
+  }
+
+  /**
+   * The run-time servers of a session record that still pass today's policies. A record comes
+   * back from Redis after a restart or on another replica: whoever can write there must not
+   * get a process started, nor may a server allowed before outlive a narrower allowlist.
+   */
+  stillAllowed(specs: NamedSpec[], sessionId: string): NamedSpec[] {
+    const { allowPrivateUpstreams } = this.config.security;
+    return specs.filter(({ name, spec }) => {
+      try {
+        if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
+        else {
+          const host = new URL(spec.url).hostname.replace(/^\[|\]$/g, '');
+          if (!spec.pinned?.length) throw new Error('it has no checked address');
+          for (const { address } of spec.pinned) {
+            assertAddressAllowed(host, address, allowPrivateUpstreams);
+          }
+        }
+        return true;
+      } catch (error) {
+        this.logger.warn(
+          `session ${sessionId.slice(0, 12)}…: server '${name}' is not started: ${errorMessage(error)}`,
+        );
+        return false;
+      }
+    });
   }
 
   async add(configInput: unknown, sessionId?: string): Promise<AddServersResult> {

@@ -80,24 +80,27 @@ export async function resolveAllowedUpstream(
   if (addresses.length === 0) {
     throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Cannot resolve '${host}': no address`);
   }
-  for (const { address } of addresses) {
-    const { range, normalized } = classify(address);
-    if (range !== 'unicast' && !PRIVATE.has(range)) {
-      throw refused(host, normalized, range, 'is never allowed');
-    }
-    if (PRIVATE.has(range) && !options.allowPrivate) {
-      throw refused(
-        host,
-        normalized,
-        range,
-        'is refused unless GATEWAY_ALLOW_PRIVATE_UPSTREAMS=true',
-      );
-    }
-  }
+  for (const { address } of addresses) assertAddressAllowed(host, address, options.allowPrivate);
   return addresses.map(({ address }) => {
     const mapped = ipaddr.process(address);
     return { address: mapped.toString(), family: mapped.kind() === 'ipv6' ? 6 : 4 };
   });
+}
+
+/** Throws UPSTREAM_ADDRESS_REFUSED unless `address` (one of `host`'s) may be reached. */
+export function assertAddressAllowed(host: string, address: string, allowPrivate: boolean): void {
+  const { range, normalized } = classify(address);
+  if (range !== 'unicast' && !PRIVATE.has(range)) {
+    throw refused(host, normalized, range, 'is never allowed');
+  }
+  if (PRIVATE.has(range) && !allowPrivate) {
+    throw refused(
+      host,
+      normalized,
+      range,
+      'is refused unless GATEWAY_ALLOW_PRIVATE_UPSTREAMS=true',
+    );
+  }
 }
 
 function refused(host: string, address: string, range: string, why: string): GatewayError {

@@ -20,6 +20,8 @@ export class SessionRuntimes {
   constructor(
     private readonly createRegistry: (sessionId: string) => ServerRegistry,
     private readonly fileSpecs: () => NamedSpec[],
+    /** The record's run-time servers that today's policies still allow (see ServersService). */
+    private readonly vet: (specs: NamedSpec[], sessionId: string) => NamedSpec[],
   ) {}
 
   get size(): number {
@@ -41,13 +43,14 @@ export class SessionRuntimes {
       const registry = this.createRegistry(record.id);
       const ready = Promise.all([
         registry.addAll(this.fileSpecs(), 'config'),
-        registry.addAll(record.servers, 'api'),
+        registry.addAll(this.vet(record.servers, record.id), 'api'),
       ]).then(() => undefined);
       runtime = { registry, ready, revision: record.revision, lastTouch: 0 };
       this.runtimes.set(record.id, runtime);
     } else if (runtime.revision !== record.revision) {
       runtime.revision = record.revision;
-      runtime.ready = runtime.ready.then(() => reconcile(runtime!.registry, record.servers));
+      const wanted = this.vet(record.servers, record.id);
+      runtime.ready = runtime.ready.then(() => reconcile(runtime!.registry, wanted));
     }
     await runtime.ready;
     return runtime.registry;

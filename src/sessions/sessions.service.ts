@@ -38,6 +38,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     this.runtimes = new SessionRuntimes(
       (id) => scopes.create(id),
       () => servers.configFileSpecs,
+      (specs, id) => servers.stillAllowed(specs, id),
     );
     scopes.useSessions(this);
   }
