@@ -99,3 +99,30 @@ describe('tool pinning (rug-pull guard)', () => {
     expect(await listed(gateway)).toEqual(expect.arrayContaining(['mut__greet', 'mut__mutate']));
   });
 });
+
+describe('a server flooding tools/list_changed', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { m: mutable() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('costs the gateway two tool lists, not one per notification', async () => {
+    const text = async (tool: string, args: Record<string, unknown> = {}) =>
+      (
+        (await gateway.post('/mcp/execute', { tool_name: tool, args })).body.result.content[0] as {
+          text: string;
+        }
+      ).text;
+    const before = Number(await text('m__lists_served'));
+    expect(await text('m__flood', { count: 200 })).toBe('sent 200');
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = Number(await text('m__lists_served'));
+    expect(after - before).toBeGreaterThanOrEqual(1);
+    expect(after - before).toBeLessThanOrEqual(2);
+  });
+});

@@ -138,12 +138,17 @@ async function startServer(options: {
   };
 }
 
-async function connect(url: string, followRedirects = true): Promise<Client> {
+async function connect(
+  url: string,
+  followRedirects = true,
+  maxMessageBytes?: number,
+): Promise<Client> {
   const client = new Client({ name: 'transport-test-client', version: '1.0.0' });
   const transport = new PooledHttpTransport(new URL(url), {
     dispatcher: agent,
     headers: { 'x-spec-header': 'from-spec' },
     followRedirects,
+    maxMessageBytes,
   });
   await client.connect(transport);
   return client;
@@ -165,6 +170,16 @@ describe.each([
       Array.from({ length: 20 }, (_, i) => `m${i}`),
     );
     expect((client.transport as PooledHttpTransport).sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    await client.close();
+  });
+
+  it('stops reading an answer larger than maxMessageBytes, and fails that call alone', async () => {
+    const server = await startServer({ json });
+    const client = await connect(server.url, true, 100_000);
+    const big = client.callTool({ name: 'echo', arguments: { message: 'x'.repeat(200_000) } });
+    await expect(big).rejects.toThrow(/larger than 100000 bytes/);
+    const small = await client.callTool({ name: 'echo', arguments: { message: 'still here' } });
+    expect((small.content as { text: string }[])[0].text).toBe('still here');
     await client.close();
   });
 

@@ -28,7 +28,16 @@ export interface PooledHttpTransportOptions {
   headers: Record<string, string>;
   /** Same-origin redirects are followed only when true (servers from the servers file). */
   followRedirects: boolean;
+  /**
+   * The largest message read from the server (a JSON answer, one SSE event), 64 MiB if unset:
+   * past it the read stops, so a hostile or broken server cannot fill the gateway's memory.
+   */
+  maxMessageBytes?: number;
 }
+
+const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** What an error answer may say: enough for a message, not a page of HTML. */
+const FAILURE_TEXT_BYTES = 4096;
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -50,6 +59,10 @@ export class UpstreamHttpError extends Error {
  * DELETE the session on close.
  */
 export class PooledHttpTransport implements Transport {
+  private get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
@@ -117,7 +130,8 @@ export class PooledHttpTransport implements Transport {
         // The answer streams (progress, server requests, then the result): read it in the background.
         void this.readStream(response.body, false, undefined, (message as { id: RequestId }).id);
       } else if (type === 'application/json') {
-        const data: unknown = await response.body.json();
+        const text = await readCapped(response.body, this.maxMessageBytes, 'answer');
+        const data: unknown = JSON.parse(text);
         for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
       } else {
         await response.body.dump();
@@ -216,17 +230,20 @@ export class PooledHttpTransport implements Transport {
   ): Promise<void> {
     let outcome: SseReadOutcome | undefined;
     let lastEventId = resumedFrom;
+    let broke: string | undefined;
     try {
       outcome = await readSseMessages(
         body,
         (message) => this.onmessage?.(message),
         (error) => this.onerror?.(error),
         (ms) => (this.serverRetryMs = ms),
+        this.maxMessageBytes,
       );
       lastEventId = outcome.lastEventId ?? lastEventId;
     } catch (error) {
       if (this.abort?.signal.aborted) return;
-      this.onerror?.(new Error(`SSE stream disconnected: ${(error as Error).message}`));
+      broke = (error as Error).message;
+      this.onerror?.(new Error(`SSE stream disconnected: ${broke}`));
     }
     // A stream that ended before its answer is resumed where it stopped, when the server
     // gave event ids (the GET stream is always reopened).
@@ -240,7 +257,7 @@ export class PooledHttpTransport implements Transport {
         id: answering,
         error: {
           code: McpErrorCode.ConnectionClosed,
-          message: 'the server ended the answer stream of this request without answering',
+          message: `the server ended the answer stream of this request without answering${broke ? ` (${broke})` : ''}`,
         },
       });
     }
@@ -280,12 +297,36 @@ export class PooledHttpTransport implements Transport {
 async function postFailure(response: Dispatcher.ResponseData): Promise<UpstreamHttpError> {
   const status = response.statusCode;
   const location = header(response.headers, 'location');
-  const text = await response.body.text().catch(() => '');
+  const text = await readCapped(response.body, FAILURE_TEXT_BYTES, 'error', true).catch(() => '');
   const said =
     status < 400 && location
       ? `redirected to ${location}, not followed (only same-origin 307/308 of servers-file entries are)`
       : text.slice(0, 500);
   return new UpstreamHttpError(status, `Error POSTing to endpoint (HTTP ${status}): ${said}`);
+}
+
+/**
+ * A body as text, read no further than `max` bytes: past it the body is dropped and the read
+ * fails, or, with `truncate`, what came so far is the text.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  max: number,
+  what: string,
+  truncate = false,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    chunks.push(chunk);
+    if (size > max) {
+      body.destroy();
+      if (truncate) break;
+      throw new UpstreamHttpError(-1, `the server's ${what} is larger than ${max} bytes`);
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
 function header(headers: Headers, name: string): string | undefined {

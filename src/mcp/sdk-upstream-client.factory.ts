@@ -124,6 +124,11 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
                 dispatcher,
                 headers: spec.headers,
                 followRedirects: !spec.pinned,
+                // Room for a result a little over the limit to be refused as RESULT_TOO_LARGE.
+                maxMessageBytes: Math.max(
+                  4 * this.config.security.maxToolResultBytes,
+                  16 * 1024 * 1024,
+                ),
               });
       if (spec.pinned) {
         // The pinned pool is this connection's own, whichever transport: closed with it. Set

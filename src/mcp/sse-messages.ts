@@ -20,10 +20,19 @@ export async function readSseMessages(
   onMessage: (message: JSONRPCMessage) => void,
   onError: (error: Error) => void,
   onRetry?: (ms: number) => void,
+  /** Past this many bytes with no complete event, the read fails: one event cannot fill memory. */
+  maxEventBytes = Number.POSITIVE_INFINITY,
 ): Promise<SseReadOutcome> {
   const outcome: SseReadOutcome = { sawResponse: false };
   const events: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event), onRetry });
+  let sinceEvent = 0;
+  const parser = createParser({
+    onEvent: (event) => {
+      sinceEvent = 0;
+      events.push(event);
+    },
+    onRetry,
+  });
   // The SDK's Protocol runs notification handlers a microtask later but settles a response at
   // once (dropping the call's progress handler), so a response that follows other messages
   // waits for one turn of the event loop: their handlers run first, as they were sent.
@@ -43,7 +52,11 @@ export async function readSseMessages(
   };
   const decoder = new TextDecoder();
   for await (const chunk of body) {
+    sinceEvent += chunk.length;
     parser.feed(decoder.decode(chunk, { stream: true }));
+    if (sinceEvent > maxEventBytes) {
+      throw new Error(`the server sent an event larger than ${maxEventBytes} bytes`);
+    }
     await deliver();
   }
   parser.feed(decoder.decode());

@@ -51,6 +51,8 @@ export class ServerConnection {
   private reconnectAttempts = 0;
   private pingTimer?: NodeJS.Timeout;
   private pingsMissed = 0;
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
   /** When the current connection came up; a stdio server that ever came up is restarted. */
   private connectedAt?: number;
 
@@ -186,15 +188,29 @@ export class ServerConnection {
     for (const listener of this.notificationListeners) listener(notification);
   }
 
+  /**
+   * One tools/list at a time, and at most one more after it, however many list_changed
+   * notifications arrive meanwhile: a server sending a flood costs two lists, not one each.
+   */
   private async refreshTools(): Promise<void> {
-    if (this.status !== 'connected' || !this.client) return;
-    try {
-      this.tools = await this.client.listTools();
-      this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
-      this.onToolsChanged(this);
-    } catch (error) {
-      this.logger.warn(`could not refresh tools: ${this.safeMessage(error)}`);
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
     }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        if (this.status !== 'connected' || !this.client) return;
+        try {
+          this.tools = await this.client.listTools();
+          this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
+          this.onToolsChanged(this);
+        } catch (error) {
+          this.logger.warn(`could not refresh tools: ${this.safeMessage(error)}`);
+        }
+      } while (this.refreshAgain);
+    })().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
   private markDead(reason: string): void {
