@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
   startDemoHttpServer,
@@ -12,6 +13,26 @@ import {
   DELAYED_SAMPLING_SERVER,
   textOf,
 } from './helpers/mcp-clients.js';
+
+/** MCP clients of the gateway, each answering sampling requests with "answered by <name>". */
+function samplingClients(url: string, names: string[]): Promise<Client[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const { client } = await connectStreamableHttp(url);
+      client.setRequestHandler(CreateMessageRequestSchema, () => ({
+        role: 'assistant',
+        content: { type: 'text', text: `answered by ${name}` },
+        model: 'test-model',
+      }));
+      return client;
+    }),
+  );
+}
+
+/** The fixture's tool: waits `delayMs`, then asks its caller for a sampling answer. */
+function askLater(client: Client, label: string, delayMs: number) {
+  return client.callTool({ name: 'ask__ask_later', arguments: { label, delay_ms: delayMs } });
+}
 
 /**
  * MCP_HTTP_TRANSPORT picks whose streamable HTTP transports the gateway uses, on /mcp and
@@ -79,24 +100,12 @@ describe.each(['gateway', 'sdk'])('MCP_HTTP_TRANSPORT=%s', (kind) => {
   it("relays a server's question to the client whose call asked it, while others are in flight", async () => {
     // Two clients share the gateway's one connection to the upstream. A's call asks its
     // question later, while B's call (made after A's) is still running.
-    const clients = await Promise.all(
-      ['A', 'B'].map(async (name) => {
-        const { client } = await connectStreamableHttp(gateway.url);
-        client.setRequestHandler(CreateMessageRequestSchema, () => ({
-          role: 'assistant',
-          content: { type: 'text', text: `answered by ${name}` },
-          model: 'test-model',
-        }));
-        return client;
-      }),
-    );
+    const clients = await samplingClients(gateway.url, ['A', 'B']);
     const [a, b] = clients;
     try {
-      const ask = (client: typeof a, label: string, delayMs: number) =>
-        client.callTool({ name: 'ask__ask_later', arguments: { label, delay_ms: delayMs } });
-      const first = ask(a, 'a', 400);
+      const first = askLater(a, 'a', 400);
       await new Promise((r) => setTimeout(r, 100));
-      const second = ask(b, 'b', 800);
+      const second = askLater(b, 'b', 800);
       expect([textOf(await first), textOf(await second)]).toEqual([
         'a: answered by A',
         'b: answered by B',
@@ -130,25 +139,13 @@ describe('a server question over stdio while several clients call', () => {
   });
 
   it('is refused rather than asked of a client that may not be the caller', async () => {
-    const clients = await Promise.all(
-      ['A', 'B'].map(async (name) => {
-        const { client } = await connectStreamableHttp(gateway.url);
-        client.setRequestHandler(CreateMessageRequestSchema, () => ({
-          role: 'assistant',
-          content: { type: 'text', text: `answered by ${name}` },
-          model: 'test-model',
-        }));
-        return client;
-      }),
-    );
+    const clients = await samplingClients(gateway.url, ['A', 'B']);
     const [a, b] = clients;
     try {
-      const ask = (client: typeof a, label: string, delayMs: number) =>
-        client.callTool({ name: 'ask__ask_later', arguments: { label, delay_ms: delayMs } });
       // A's question comes while B's later call runs: stdio cannot say whose it is.
-      const first = ask(a, 'a', 500);
+      const first = askLater(a, 'a', 500);
       await new Promise((r) => setTimeout(r, 100));
-      const second = ask(b, 'b', 1200);
+      const second = askLater(b, 'b', 1200);
       const [atA, atB] = [textOf(await first), textOf(await second)];
       expect(atA).not.toContain('answered by B');
       expect(atA).toContain('calls of several clients are running on this connection');
