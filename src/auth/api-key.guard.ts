@@ -15,8 +15,15 @@ export function presentedKey(req: Request): string | undefined {
   return bearer || req.header('x-api-key')?.trim() || undefined;
 }
 
+/** A request whose key authenticateEarly has checked already, before its body was read. */
+export interface AuthenticatedRequest extends Request {
+  principal?: Principal;
+}
+
 export function authenticate(keys: ApiKeys, req: Request): Principal {
   if (!keys.enabled) return ANONYMOUS_ADMIN;
+  const checked = (req as AuthenticatedRequest).principal;
+  if (checked) return checked;
   const key = presentedKey(req);
   if (!key) {
     throw new GatewayError(

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { answerEarly } from '../common/http/early-errors.js';
-import { authenticate } from './api-key.guard.js';
+import { authenticate, type AuthenticatedRequest } from './api-key.guard.js';
 import { ApiKeys } from './api-keys.js';
 import { publicOperations } from './public-operations.js';
 
@@ -20,7 +20,8 @@ export function authenticateEarly(app: INestApplication) {
     if (!keys.enabled || DOCS.test(req.path)) return next();
     if (open.has(`${req.method.toLowerCase()} ${req.path}`)) return next();
     try {
-      authenticate(keys, req);
+      // Kept on the request: the guard takes it from there instead of hashing the key again.
+      (req as AuthenticatedRequest).principal = authenticate(keys, req);
     } catch (error) {
       return answerEarly(error, req, res);
     }

@@ -18,6 +18,7 @@ import {
   ServerListDto,
 } from './dto/servers.dto.js';
 import { ServersService } from './servers.service.js';
+import { ApiAddServerErrors } from './api-add-server-errors.decorator.js';
 
 @ApiTags('servers')
 @ApiScoped()
@@ -43,22 +44,7 @@ export class ServersController {
     summary: 'Connect servers given as {"mcpServers": {...}}; each is reported added or failed',
   })
   @ApiCreatedResponse({ type: AddServersResponseDto })
-  @ApiResponse({
-    status: 400,
-    description: 'Invalid config (INVALID_SERVER_CONFIG)',
-    type: ErrorDto,
-  })
-  @ApiResponse({
-    status: 403,
-    description:
-      'stdio command not allowlisted (STDIO_NOT_ALLOWED), or a URL to a refused address (UPSTREAM_ADDRESS_REFUSED)',
-    type: ErrorDto,
-  })
-  @ApiResponse({
-    status: 409,
-    description: 'A server of that name exists in scope (SERVER_EXISTS)',
-    type: ErrorDto,
-  })
+  @ApiAddServerErrors()
   add(
     @Body() body: AddServersRequestDto,
     @SessionId() sessionId?: string,

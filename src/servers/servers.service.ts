@@ -11,7 +11,7 @@ import { readServersFile } from './servers-file.js';
 import { serverView, type ServerView } from './server-view.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { assertStdioAllowed } from './stdio-policy.js';
-import { assertAddressAllowed, resolveAllowedUpstream } from './upstream-address-policy.js';
+import { assertPinnedAllowed, resolveAllowedUpstream } from './upstream-address-policy.js';
 
 export interface AddServersResult {
   added: { uuid: string; name: string; status: string; tools: string[] }[];
@@ -103,13 +103,7 @@ export class ServersService implements OnApplicationShutdown {
     return specs.filter(({ name, spec }) => {
       try {
         if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
-        else {
-          const host = new URL(spec.url).hostname.replace(/^\[|\]$/g, '');
-          if (!spec.pinned?.length) throw new Error('it has no checked address');
-          for (const { address } of spec.pinned) {
-            assertAddressAllowed(host, address, allowPrivateUpstreams);
-          }
-        }
+        else assertPinnedAllowed(spec.url, spec.pinned, allowPrivateUpstreams);
         return true;
       } catch (error) {
         this.logger.warn(

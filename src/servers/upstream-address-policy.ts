@@ -67,8 +67,7 @@ export async function resolveAllowedUpstream(
   rawUrl: string,
   options: { allowPrivate: boolean; lookup?: HostLookup },
 ): Promise<ResolvedAddress[]> {
-  const url = new URL(rawUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(rawUrl);
   const addresses: ResolvedAddress[] = ipaddr.isValid(host)
     ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
     : await (options.lookup ?? systemLookup)(host).catch((error: unknown) => {
@@ -87,8 +86,31 @@ export async function resolveAllowedUpstream(
   });
 }
 
+/**
+ * The same check for addresses resolved earlier, such as the pinned ones of a session record
+ * read back from Redis: throws unless there is at least one and every one may be reached.
+ */
+export function assertPinnedAllowed(
+  rawUrl: string,
+  pinned: readonly ResolvedAddress[] | undefined,
+  allowPrivate: boolean,
+): void {
+  const host = hostOf(rawUrl);
+  if (!pinned?.length) {
+    throw new GatewayError(
+      ErrorCode.UPSTREAM_ADDRESS_REFUSED,
+      `Server URL host '${host}' has no checked address`,
+    );
+  }
+  for (const { address } of pinned) assertAddressAllowed(host, address, allowPrivate);
+}
+
+function hostOf(rawUrl: string): string {
+  return new URL(rawUrl).hostname.replace(/^\[|\]$/g, '');
+}
+
 /** Throws UPSTREAM_ADDRESS_REFUSED unless `address` (one of `host`'s) may be reached. */
-export function assertAddressAllowed(host: string, address: string, allowPrivate: boolean): void {
+function assertAddressAllowed(host: string, address: string, allowPrivate: boolean): void {
   const { range, normalized } = classify(address);
   if (range !== 'unicast' && !PRIVATE.has(range)) {
     throw refused(host, normalized, range, 'is never allowed');

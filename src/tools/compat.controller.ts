@@ -1,16 +1,9 @@
 import { RequireScopes } from '../auth/auth.decorators.js';
 import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { abortOnDisconnect } from '../common/http/abort-on-disconnect.js';
 import { ApiScoped } from '../common/http/api-scope.decorator.js';
-import { ErrorDto } from '../common/http/error.dto.js';
 import { ApiToolCallErrors } from './api-tool-call-errors.decorator.js';
 import { SessionId } from '../common/http/session-id.decorator.js';
 import { AddServersResponseDto, LegacyAddServerDto } from '../servers/dto/servers.dto.js';
@@ -18,6 +11,7 @@ import { ServersService } from '../servers/servers.service.js';
 import { ExecuteResponseDto, LegacyToolCallDto } from './dto/execute.dto.js';
 import { ToolListDto } from './dto/tool.dto.js';
 import { ToolsService, type ExecuteResult } from './tools.service.js';
+import { ApiAddServerErrors } from '../servers/api-add-server-errors.decorator.js';
 
 /** The original gateway's quick-start routes, kept so its users' scripts keep working. */
 @ApiTags('compatibility')
@@ -65,28 +59,7 @@ export class CompatController {
     summary: 'Alias of POST /mcp/servers/add with the config object as body',
   })
   @ApiCreatedResponse({ type: AddServersResponseDto })
-  @ApiResponse({
-    status: 400,
-    description:
-      'Invalid config (INVALID_SERVER_CONFIG), or a body without an "mcpServers" object (INVALID_REQUEST)',
-    type: ErrorDto,
-  })
-  @ApiResponse({
-    status: 403,
-    description:
-      'stdio command not allowlisted (STDIO_NOT_ALLOWED), or URL on a refused address (UPSTREAM_ADDRESS_REFUSED)',
-    type: ErrorDto,
-  })
-  @ApiResponse({
-    status: 409,
-    description: 'A server of that name exists in scope (SERVER_EXISTS)',
-    type: ErrorDto,
-  })
-  @ApiResponse({
-    status: 429,
-    description: 'The session would hold more than SESSION_MAX_SERVERS servers (SERVER_LIMIT)',
-    type: ErrorDto,
-  })
+  @ApiAddServerErrors()
   addServer(
     @Body() body: LegacyAddServerDto,
     @SessionId() sessionId?: string,

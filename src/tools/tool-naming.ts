@@ -66,16 +66,18 @@ export function scopeToolNames(
   previous: (server: string, tool: string) => string | undefined = () => undefined,
 ): Map<string, Map<string, string>> {
   const namespaced = new Map(servers.map((s) => [s.server, namespaceTools(s.server, s.tools)]));
-  if (mode === 'always') return distinctAcrossServers(servers, namespaced);
 
   const holders = new Map<string, { server: string; tool: string }[]>();
-  for (const { server, tools } of servers) {
-    for (const tool of tools) {
-      const bare = bareName(server, tool);
-      holders.set(bare, [...(holders.get(bare) ?? []), { server, tool }]);
+  if (mode !== 'always') {
+    for (const { server, tools } of servers) {
+      for (const tool of tools) {
+        const bare = bareName(server, tool);
+        holders.set(bare, [...(holders.get(bare) ?? []), { server, tool }]);
+      }
     }
   }
   const keepsBare = (server: string, tool: string, bare: string): boolean => {
+    if (mode === 'always') return false;
     const all = holders.get(bare)!;
     if (all.length === 1) return true;
     if (mode === 'auto') return false;
@@ -88,9 +90,10 @@ export function scopeToolNames(
   for (const { server, tools } of servers) {
     const names = new Map<string, string>();
     for (const tool of tools) {
-      const bare = bareName(server, tool);
+      const bare = mode === 'always' ? '' : bareName(server, tool);
       let name = keepsBare(server, tool, bare) ? bare : namespaced.get(server)!.get(tool)!;
-      // A bare name can equal another server's prefixed one ("a__b"); the later one yields.
+      // A name can equal another server's ("a__b" + "time" and "a" + "b__time" both make
+      // "a__b__time", bare or prefixed): the later one yields.
       if (taken.has(name)) name = withHash(name, server, tool);
       taken.add(name);
       names.set(tool, name);
@@ -98,24 +101,4 @@ export function scopeToolNames(
     out.set(server, names);
   }
   return out;
-}
-
-/**
- * Server 'a' with tool 'b__time' and server 'a__b' with tool 'time' both make 'a__b__time':
- * the later server's tool yields (a hash suffix), so no tool hides another.
- */
-function distinctAcrossServers(
-  servers: readonly ServerToolNames[],
-  namespaced: Map<string, Map<string, string>>,
-): Map<string, Map<string, string>> {
-  const taken = new Set<string>();
-  for (const { server } of servers) {
-    const names = namespaced.get(server)!;
-    for (const [tool, name] of names) {
-      const unique = taken.has(name) ? withHash(name, server, tool) : name;
-      taken.add(unique);
-      names.set(tool, unique);
-    }
-  }
-  return namespaced;
 }

@@ -13,30 +13,23 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import type { RequestWithId } from './request-id.js';
 
-/** body-parser's errors carry a `type`; they reach us before any controller runs. */
+/**
+ * body-parser's errors, http-errors with a 4xx status: a `type` for its own checks (size,
+ * JSON syntax, charset), none when the body could not be decoded (a bad Content-Encoding).
+ */
 interface BodyParserError {
-  type: string;
+  type?: string;
   status?: number;
-  message: string;
-}
-
-function isBodyParserError(e: unknown): e is BodyParserError {
-  return typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string';
-}
-
-/** An http-errors 4xx without a body-parser type: a body that could not be decoded, say. */
-interface ClientHttpError {
-  status: number;
-  expose: true;
+  expose?: boolean;
   message: string;
   code?: string;
 }
 
-function isClientHttpError(e: unknown): e is ClientHttpError {
-  const status = (e as ClientHttpError | null)?.status;
-  return (
-    typeof status === 'number' && status >= 400 && status < 500 && (e as ClientHttpError).expose
-  );
+function isBodyParserError(e: unknown): e is BodyParserError {
+  if (typeof e !== 'object' || e === null) return false;
+  const { type, status, expose } = e as BodyParserError;
+  if (typeof type === 'string') return true;
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /**
@@ -80,13 +73,6 @@ export function toErrorBody(
   }
   if (isBodyParserError(exception)) {
     return fromBodyParser(exception, requestId);
-  }
-  if (isClientHttpError(exception)) {
-    // zlib's words alone ("incorrect header check") do not say what was wrong.
-    const message = exception.code?.startsWith('Z_')
-      ? `Request body does not match its Content-Encoding: ${exception.message}`
-      : exception.message;
-    return errorBody(exception.status, message, { code: ErrorCode.INVALID_REQUEST, requestId });
   }
   logger.error(
     `request ${requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
@@ -133,6 +119,11 @@ function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
   }
   const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
   const message =
-    e.type === 'entity.parse.failed' ? `Malformed JSON body: ${e.message}` : e.message;
+    e.type === 'entity.parse.failed'
+      ? `Malformed JSON body: ${e.message}`
+      : // zlib's words alone ("incorrect header check") do not say what was wrong.
+        e.code?.startsWith('Z_')
+        ? `Request body does not match its Content-Encoding: ${e.message}`
+        : e.message;
   return errorBody(status, message, { code: ErrorCode.INVALID_REQUEST, requestId });
 }
