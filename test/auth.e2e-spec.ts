@@ -190,6 +190,44 @@ describe('API keys and scopes on the REST door', () => {
   });
 });
 
+describe('sessions per API key', () => {
+  let keyed: TestGateway;
+  let open: TestGateway;
+
+  beforeAll(async () => {
+    const env = { SESSION_MAX: '10', SESSION_MAX_PER_KEY: '2' };
+    [keyed, open] = await Promise.all([
+      startGateway({ servers: {}, env: { ...env, GATEWAY_API_KEYS: API_KEYS } }),
+      startGateway({ servers: {}, env }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([keyed?.close(), open?.close()]);
+  });
+
+  it('holds one key to SESSION_MAX_PER_KEY without locking out another; a delete frees room', async () => {
+    const a = { Authorization: `Bearer ${KEYS.sessions}` };
+    const b = { Authorization: `Bearer ${KEYS.sessionsB}` };
+    const first = await keyed.post('/sessions/create', {}, a);
+    expect((await keyed.post('/sessions/create', {}, a)).status).toBe(201);
+    const third = await keyed.post('/sessions/create', {}, a);
+    expect(third.status).toBe(429);
+    expect(third.body.code).toBe('SESSION_LIMIT');
+    expect(third.body.message).toContain('SESSION_MAX_PER_KEY');
+    expect((await keyed.post('/sessions/create', {}, b)).status).toBe(201);
+
+    const id = first.body.session_id as string;
+    const gone = await fetch(`${keyed.url}/sessions/${id}`, { method: 'DELETE', headers: a });
+    expect(gone.status).toBe(200);
+    expect((await keyed.post('/sessions/create', {}, a)).status).toBe(201);
+  });
+
+  it('does not apply without API keys: every caller is the one operator', async () => {
+    for (let i = 0; i < 3; i++) expect((await open.post('/sessions/create', {})).status).toBe(201);
+  });
+});
+
 describe('rate limits', () => {
   let gateway: TestGateway;
 

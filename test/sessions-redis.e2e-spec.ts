@@ -10,7 +10,7 @@ import { waitFor } from './helpers/processes.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 
 /** Set-up writes: create() with a limit that is never reached. */
-const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+const NO_LIMIT = { total: Number.MAX_SAFE_INTEGER, perOwner: Number.MAX_SAFE_INTEGER };
 
 let redisUrl: string;
 let redis: Redis;
@@ -57,16 +57,16 @@ describe('RedisSessionStore against the real Redis', () => {
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
 
-    await store.touch('a', now + 5, now + 120_000);
+    await store.touch({ id: 'a', lastActiveAt: now + 5, expiresAt: now + 120_000 });
     expect(await store.get('a')).toMatchObject({ lastActiveAt: now + 5, expiresAt: now + 120_000 });
     expect(await redis.pttl(`${prefix}session:a`)).toBeGreaterThan(110_000);
 
     expect(await store.count()).toBe(2);
     expect((await store.list()).map((r) => r.id).sort()).toEqual(['a', 'b']);
-    expect(await store.delete('a')).toBe(true);
-    expect(await store.delete('a')).toBe(false);
+    expect(await store.delete({ id: 'a' })).toBe(true);
+    expect(await store.delete({ id: 'a' })).toBe(false);
     // A touch after a delete must not bring a half-record back.
-    await store.touch('a', now, now + 60_000);
+    await store.touch({ id: 'a', lastActiveAt: now, expiresAt: now + 60_000 });
     expect(await redis.exists(`${prefix}session:a`)).toBe(0);
     expect(await store.count()).toBe(1);
   });
@@ -74,11 +74,54 @@ describe('RedisSessionStore against the real Redis', () => {
   it('creates no more than the limit, however many creates race', async () => {
     const store = new RedisSessionStore(redis, newPrefix('limit'));
     const expiresAt = Date.now() + 60_000;
+    const limits = { total: 5, perOwner: 5 };
     const created = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.create(record(`s${i}`, expiresAt), 5)),
+      Array.from({ length: 20 }, (_, i) => store.create(record(`s${i}`, expiresAt), limits)),
     );
-    expect(created.filter(Boolean)).toHaveLength(5);
+    expect(created.filter((c) => c === 'created')).toHaveLength(5);
+    expect(created.filter((c) => c === 'total-limit')).toHaveLength(15);
     expect(await store.count()).toBe(5);
+  });
+
+  it("holds each owner to its limit under racing creates; a delete or expiry frees the owner's room", async () => {
+    const prefix = newPrefix('owner');
+    let now = Date.now();
+    const store = new RedisSessionStore(redis, prefix, () => now);
+    const limits = { total: 100, perOwner: 3 };
+    const owned = (id: string, owner: string | undefined, expiresAt: number): SessionRecord => ({
+      ...record(id, expiresAt),
+      owner,
+    });
+    const alice = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.create(owned(`a${i}`, 'alice:ops', now + 60_000), limits),
+      ),
+    );
+    expect(alice.filter((c) => c === 'created')).toHaveLength(3);
+    expect(alice.filter((c) => c === 'owner-limit')).toHaveLength(9);
+    // Another key, and sessions without an owner, are not held to alice's limit.
+    expect(await store.create(owned('b0', 'bob', now + 60_000), limits)).toBe('created');
+    for (const id of ['n0', 'n1', 'n2', 'n3']) {
+      expect(await store.create(owned(id, undefined, now + 60_000), limits)).toBe('created');
+    }
+    const ownerIndex = `${prefix}sessions:owner:alice%3Aops`;
+    expect(await redis.zcard(ownerIndex)).toBe(3);
+    expect(await redis.pttl(ownerIndex)).toBeGreaterThan(50_000);
+
+    const first = alice.findIndex((c) => c === 'created');
+    expect(await store.delete({ id: `a${first}`, owner: 'alice:ops' })).toBe(true);
+    expect(await store.create(owned('a-new', 'alice:ops', now + 1_000), limits)).toBe('created');
+    expect(await store.create(owned('a-late', 'alice:ops', now + 60_000), limits)).toBe(
+      'owner-limit',
+    );
+    // a-new expires; a touch keeps the others alive and their index with them.
+    const kept = alice.flatMap((c, i) => (c === 'created' && i !== first ? [`a${i}`] : []));
+    for (const id of kept) {
+      await store.touch({ id, owner: 'alice:ops', lastActiveAt: now, expiresAt: now + 120_000 });
+    }
+    expect(await redis.pttl(ownerIndex)).toBeGreaterThan(110_000);
+    now += 2_000;
+    expect(await store.create(owned('a-late', 'alice:ops', now + 60_000), limits)).toBe('created');
   });
 
   it('replaces a record only at the revision it was read at', async () => {
@@ -90,7 +133,7 @@ describe('RedisSessionStore against the real Redis', () => {
     expect(await store.replace(next, 1)).toBe(false);
     expect(await store.get('r')).toMatchObject({ revision: 2 });
     // A touch in between is kept: replace() rewrites the data, not the timestamps.
-    await store.touch('r', now + 7, now + 90_000);
+    await store.touch({ id: 'r', lastActiveAt: now + 7, expiresAt: now + 90_000 });
     expect(await store.replace(next, 2)).toBe(true);
     expect(await store.get('r')).toMatchObject({
       revision: 3,

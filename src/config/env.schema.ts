@@ -126,6 +126,8 @@ export class EnvSchema {
   // --- Sessions ---
   @Transform(toInt) @IsInt() @Min(1) SESSION_TTL_SECONDS = 3600;
   @Transform(toInt) @IsInt() @Min(1) SESSION_MAX = 1000;
+  /** Live sessions of one API key (at most SESSION_MAX); not applied when no keys are set. */
+  @Transform(toInt) @IsInt() @Min(1) SESSION_MAX_PER_KEY = 100;
   @Transform(toInt) @IsInt() @Min(1) SESSION_MAX_SERVERS = 20;
   @Transform(toInt) @IsInt() @Min(2) SESSION_METADATA_MAX_BYTES = 16_384;
 

@@ -35,6 +35,8 @@ export interface SecuritySettings {
 export interface SessionSettings {
   ttlSeconds: number;
   max: number;
+  /** Live sessions one API key may hold, so one key cannot take the whole pool. */
+  maxPerKey: number;
   maxServers: number;
   metadataMaxBytes: number;
 }
@@ -163,6 +165,7 @@ export class GatewayConfig {
     return {
       ttlSeconds: e.SESSION_TTL_SECONDS,
       max: e.SESSION_MAX,
+      maxPerKey: Math.min(e.SESSION_MAX_PER_KEY, e.SESSION_MAX),
       maxServers: e.SESSION_MAX_SERVERS,
       metadataMaxBytes: e.SESSION_METADATA_MAX_BYTES,
     };

@@ -3,7 +3,8 @@ import { MemorySessionStore } from './memory.session-store.js';
 import type { SessionRecord } from './session-record.js';
 
 /** Set-up writes: create() with a limit that is never reached. */
-const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+const NO_LIMIT = { total: Number.MAX_SAFE_INTEGER, perOwner: Number.MAX_SAFE_INTEGER };
+const total = (n: number) => ({ total: n, perOwner: Number.MAX_SAFE_INTEGER });
 
 const record = (id: string, expiresAt: number): SessionRecord => ({
   id,
@@ -22,7 +23,7 @@ describe('MemorySessionStore', () => {
     await store.create(record('a', 2000), NO_LIMIT);
     await store.create(record('b', 3000), NO_LIMIT);
     expect(await store.count()).toBe(2);
-    await store.touch('a', 1500, 5000);
+    await store.touch({ id: 'a', lastActiveAt: 1500, expiresAt: 5000 });
     now = 2500;
     expect((await store.get('a'))?.expiresAt).toBe(5000);
     now = 3500;
@@ -41,19 +42,38 @@ describe('MemorySessionStore', () => {
   it('says whether a delete found something', async () => {
     const store = new MemorySessionStore();
     await store.create(record('a', Date.now() + 10_000), NO_LIMIT);
-    expect(await store.delete('a')).toBe(true);
-    expect(await store.delete('a')).toBe(false);
+    expect(await store.delete({ id: 'a' })).toBe(true);
+    expect(await store.delete({ id: 'a' })).toBe(false);
   });
 
   it('creates no more live records than the limit; expired ones do not count', async () => {
     let now = 1000;
     const store = new MemorySessionStore(() => now);
-    expect(await store.create(record('a', 2000), 2)).toBe(true);
-    expect(await store.create(record('b', 5000), 2)).toBe(true);
-    expect(await store.create(record('c', 5000), 2)).toBe(false);
+    expect(await store.create(record('a', 2000), total(2))).toBe('created');
+    expect(await store.create(record('b', 5000), total(2))).toBe('created');
+    expect(await store.create(record('c', 5000), total(2))).toBe('total-limit');
     now = 2500;
-    expect(await store.create(record('c', 5000), 2)).toBe(true);
+    expect(await store.create(record('c', 5000), total(2))).toBe('created');
     expect((await store.list()).map((r) => r.id).sort()).toEqual(['b', 'c']);
+  });
+
+  it("holds each owner to its own limit; records without an owner and others' do not count", async () => {
+    let now = 1000;
+    const store = new MemorySessionStore(() => now);
+    const limits = { total: 10, perOwner: 2 };
+    const owned = (id: string, owner?: string, expiresAt = 5000) => ({
+      ...record(id, expiresAt),
+      owner,
+    });
+    expect(await store.create(owned('a1', 'alice', 2000), limits)).toBe('created');
+    expect(await store.create(owned('a2', 'alice'), limits)).toBe('created');
+    expect(await store.create(owned('a3', 'alice'), limits)).toBe('owner-limit');
+    expect(await store.create(owned('b1', 'bob'), limits)).toBe('created');
+    expect(await store.create(owned('n1'), limits)).toBe('created');
+    expect(await store.create(owned('n2'), limits)).toBe('created');
+    now = 2500; // a1 expired: alice has room again
+    expect(await store.create(owned('a3', 'alice'), limits)).toBe('created');
+    expect(await store.create(owned('b2', 'bob'), { total: 5, perOwner: 2 })).toBe('total-limit');
   });
 
   it('replaces a record only at the revision it was read at', async () => {

@@ -1,5 +1,10 @@
 import type { SessionRecord } from './session-record.js';
-import { SessionStore } from './session-store.js';
+import {
+  SessionStore,
+  type CreateOutcome,
+  type SessionLimits,
+  type TouchedSession,
+} from './session-store.js';
 
 /** One process, nothing survives a restart: the zero-config default. */
 export class MemorySessionStore extends SessionStore {
@@ -16,10 +21,15 @@ export class MemorySessionStore extends SessionStore {
   }
 
   // No await between the check and the write: one process, so this is atomic.
-  create(record: SessionRecord, max: number): Promise<boolean> {
-    if (this.liveRecords().length >= max) return Promise.resolve(false);
+  create(record: SessionRecord, limits: SessionLimits): Promise<CreateOutcome> {
+    const live = this.liveRecords();
+    if (live.length >= limits.total) return Promise.resolve('total-limit');
+    if (record.owner !== undefined) {
+      const owned = live.filter((r) => r.owner === record.owner).length;
+      if (owned >= limits.perOwner) return Promise.resolve('owner-limit');
+    }
     this.records.set(record.id, structuredClone(record));
-    return Promise.resolve(true);
+    return Promise.resolve('created');
   }
 
   replace(record: SessionRecord, expectedRevision: number): Promise<boolean> {
@@ -28,13 +38,13 @@ export class MemorySessionStore extends SessionStore {
     return Promise.resolve(true);
   }
 
-  touch(id: string, lastActiveAt: number, expiresAt: number): Promise<void> {
+  touch({ id, lastActiveAt, expiresAt }: TouchedSession): Promise<void> {
     const record = this.live(id);
     if (record) Object.assign(record, { lastActiveAt, expiresAt });
     return Promise.resolve();
   }
 
-  delete(id: string): Promise<boolean> {
+  delete({ id }: Pick<SessionRecord, 'id'>): Promise<boolean> {
     return Promise.resolve(this.records.delete(id));
   }
 

@@ -1,20 +1,42 @@
 import type { Redis } from 'ioredis';
 import type { SessionRecord } from './session-record.js';
-import { SessionStore } from './session-store.js';
+import {
+  SessionStore,
+  type CreateOutcome,
+  type SessionLimits,
+  type TouchedSession,
+} from './session-store.js';
 
+// An owner's index expires with its last session, so a key that stops creating leaves nothing.
+const EXPIRE_WITH_LAST = `
+    local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+    redis.call('PEXPIREAT', KEYS[3], last[2])`;
+
+// KEYS: record, index, owner's index. ARGV: lastActiveAt, expiresAt, id, has owner (1/0).
 const TOUCH_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HSET', KEYS[1], 'lastActiveAt', ARGV[1], 'expiresAt', ARGV[2])
   redis.call('PEXPIREAT', KEYS[1], ARGV[2])
   redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[3])
+  if ARGV[4] == '1' then
+    redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
+    ${EXPIRE_WITH_LAST}
+  end
   return 1
 end
 return 0`;
 
-// KEYS: record, index. ARGV: now, max, data, lastActiveAt, expiresAt, id.
+// KEYS: record, index, owner's index. ARGV: now, max, data, lastActiveAt, expiresAt, id,
+// has owner (1/0), max per owner. Returns 1 created, 0 total limit, -1 owner's limit.
 const CREATE_SCRIPT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 0 end
+if ARGV[7] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
+  if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[8]) then return -1 end
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
+  ${EXPIRE_WITH_LAST}
+end
 redis.call('HSET', KEYS[1], 'data', ARGV[3], 'lastActiveAt', ARGV[4], 'expiresAt', ARGV[5])
 redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
@@ -30,7 +52,8 @@ return 1`;
 /**
  * Records as Redis hashes (`data` JSON plus the two hot timestamps, so a touch rewrites two
  * fields, not the record), expiring with the session. A sorted set by expiry lists and
- * counts live sessions without scanning the keyspace.
+ * counts live sessions without scanning the keyspace; one more per owner (API key) counts
+ * that key's sessions for its quota.
  */
 export class RedisSessionStore extends SessionStore {
   constructor(
@@ -49,26 +72,36 @@ export class RedisSessionStore extends SessionStore {
     return `${this.prefix}sessions`;
   }
 
+  /** The owner's index; sessions without an owner name the global one (never written). */
+  private ownerKeyOf(owner: string | undefined): string {
+    return owner === undefined
+      ? this.indexKey
+      : `${this.prefix}sessions:owner:${encodeURIComponent(owner)}`;
+  }
+
   async get(id: string): Promise<SessionRecord | undefined> {
     const hash = await this.redis.hgetall(this.keyOf(id));
     return this.parse(hash);
   }
 
-  async create(record: SessionRecord, max: number): Promise<boolean> {
+  async create(record: SessionRecord, limits: SessionLimits): Promise<CreateOutcome> {
     const { lastActiveAt, expiresAt } = record;
     const created = await this.redis.eval(
       CREATE_SCRIPT,
-      2,
+      3,
       this.keyOf(record.id),
       this.indexKey,
+      this.ownerKeyOf(record.owner),
       String(this.now()),
-      String(max),
+      String(limits.total),
       dataOf(record),
       String(lastActiveAt),
       String(expiresAt),
       record.id,
+      record.owner === undefined ? '0' : '1',
+      String(limits.perOwner),
     );
-    return created === 1;
+    return created === 1 ? 'created' : created === -1 ? 'owner-limit' : 'total-limit';
   }
 
   async replace(record: SessionRecord, expectedRevision: number): Promise<boolean> {
@@ -83,21 +116,28 @@ export class RedisSessionStore extends SessionStore {
     return replaced === 1;
   }
 
-  async touch(id: string, lastActiveAt: number, expiresAt: number): Promise<void> {
+  async touch({ id, owner, lastActiveAt, expiresAt }: TouchedSession): Promise<void> {
     // Atomic, so a touch racing a delete can never leave a half-record behind.
     await this.redis.eval(
       TOUCH_SCRIPT,
-      2,
+      3,
       this.keyOf(id),
       this.indexKey,
+      this.ownerKeyOf(owner),
       String(lastActiveAt),
       String(expiresAt),
       id,
+      owner === undefined ? '0' : '1',
     );
   }
 
-  async delete(id: string): Promise<boolean> {
-    const results = await this.redis.multi().del(this.keyOf(id)).zrem(this.indexKey, id).exec();
+  async delete({ id, owner }: Pick<SessionRecord, 'id' | 'owner'>): Promise<boolean> {
+    const results = await this.redis
+      .multi()
+      .del(this.keyOf(id))
+      .zrem(this.indexKey, id)
+      .zrem(this.ownerKeyOf(owner), id)
+      .exec();
     return results?.[0]?.[1] === 1;
   }
 

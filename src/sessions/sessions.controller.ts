@@ -39,7 +39,11 @@ export class SessionsController {
       'metadata is not an object or is over SESSION_METADATA_MAX_BYTES, or an unknown field (INVALID_REQUEST)',
     type: ErrorDto,
   })
-  @ApiResponse({ status: 429, description: 'SESSION_MAX reached (SESSION_LIMIT)', type: ErrorDto })
+  @ApiResponse({
+    status: 429,
+    description: "SESSION_MAX, or the key's SESSION_MAX_PER_KEY, reached (SESSION_LIMIT)",
+    type: ErrorDto,
+  })
   async create(@Body() body: CreateSessionRequestDto): Promise<CreatedSessionDto> {
     return this.views.created(await this.sessions.create(body.metadata));
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig, type SessionSettings } from '../config/gateway-config.js';
-import { isAdmin } from '../auth/scopes.js';
+import { ANONYMOUS_ADMIN, isAdmin } from '../auth/scopes.js';
 import { currentPrincipal } from '../common/logging/request-context.js';
 import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
@@ -56,6 +56,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   ): Promise<{ record: SessionRecord; registry: ServerRegistry }> {
     this.assertMetadataSize(metadata);
     const now = Date.now();
+    const principal = currentPrincipal();
     const record: SessionRecord = {
       id: newSessionId(),
       createdAt: now,
@@ -64,12 +65,21 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
       metadata,
       servers: [],
       revision: 0,
-      owner: currentPrincipal()?.keyId,
+      owner: principal?.keyId,
     };
-    if (!(await this.store.create(record, this.settings.max))) {
+    // Without API keys every caller is the one anonymous admin: only the global limit applies.
+    const perOwner = principal === ANONYMOUS_ADMIN ? this.settings.max : this.settings.maxPerKey;
+    const outcome = await this.store.create(record, { total: this.settings.max, perOwner });
+    if (outcome === 'total-limit') {
       throw new GatewayError(
         ErrorCode.SESSION_LIMIT,
         `Too many sessions: the limit is ${this.settings.max} (SESSION_MAX); delete some or wait for them to expire`,
+      );
+    }
+    if (outcome === 'owner-limit') {
+      throw new GatewayError(
+        ErrorCode.SESSION_LIMIT,
+        `This API key holds ${perOwner} live sessions, its limit (SESSION_MAX_PER_KEY); delete some or wait for them to expire`,
       );
     }
     const registry = await this.runtimes.open(record);
@@ -92,7 +102,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     if (this.runtimes.shouldTouch(sessionId, now)) {
       record.lastActiveAt = now;
       record.expiresAt = now + this.settings.ttlSeconds * 1000;
-      await this.store.touch(sessionId, record.lastActiveAt, record.expiresAt);
+      await this.store.touch(record);
     }
     return record;
   }
@@ -109,8 +119,8 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
 
   async delete(sessionId: string): Promise<void> {
     // Another key's session does not exist, as far as this caller can tell.
-    await this.use(sessionId);
-    const existed = await this.store.delete(sessionId);
+    const record = await this.use(sessionId);
+    const existed = await this.store.delete(record);
     const wasLocal = await this.closeLocal(sessionId);
     if (!existed && !wasLocal) {
       throw new GatewayError(
