@@ -79,6 +79,15 @@ describe('resolveAllowedUpstream (SSRF guard)', () => {
     expect(await refusal('http://mixed.example/')).toBe('UPSTREAM_ADDRESS_REFUSED');
   });
 
+  it('names the range but never the address a name resolved to', async () => {
+    const message = await resolveAllowedUpstream('http://internal.example/', {
+      allowPrivate: false,
+      lookup,
+    }).catch((e: GatewayError) => e.message);
+    expect(message).toContain("'internal.example' resolves to an address in the private range");
+    expect(message).not.toContain('10.1.2.3');
+  });
+
   it('reports a name that does not resolve as a config error', async () => {
     expect(await refusal('http://nowhere.example/')).toBe('INVALID_SERVER_CONFIG');
   });

@@ -1,7 +1,10 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { Logger } from '@nestjs/common';
 import ipaddr from 'ipaddr.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+
+const logger = new Logger('UpstreamAddressPolicy');
 
 export interface ResolvedAddress {
   address: string;
@@ -125,9 +128,19 @@ function assertAddressAllowed(host: string, address: string, allowPrivate: boole
   }
 }
 
+/**
+ * The answer names the range, not the address a name resolved to: a caller probing which
+ * internal names exist must not get the private network's DNS answers. The log keeps the
+ * address, for the operator.
+ */
 function refused(host: string, address: string, range: string, why: string): GatewayError {
+  const literal = ipaddr.isValid(host);
+  if (!literal)
+    logger.warn(`refused server URL host '${host}': it resolves to ${address} (${range})`);
   return new GatewayError(
     ErrorCode.UPSTREAM_ADDRESS_REFUSED,
-    `Server URL host '${host}' resolves to ${address} (${range}), which ${why} for servers added over the API`,
+    literal
+      ? `Server URL host '${host}' is in the ${range} range, which ${why} for servers added over the API`
+      : `Server URL host '${host}' resolves to an address in the ${range} range, which ${why} for servers added over the API`,
   );
 }
