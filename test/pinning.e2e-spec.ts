@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -124,5 +124,41 @@ describe('a server flooding tools/list_changed', () => {
     const after = Number(await text('m__lists_served'));
     expect(after - before).toBeGreaterThanOrEqual(1);
     expect(after - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('a server listing more tools than MAX_TOOLS_PER_SERVER', () => {
+  const PAGING = resolve(REPO_ROOT, 'dist/mcp_servers/fixtures/paging-server.js');
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: {
+        endless: { command: 'node', args: [PAGING] },
+        small: { command: 'node', args: [PAGING], env: { TOTAL_TOOLS: '80' } },
+      },
+      env: { MAX_TOOLS_PER_SERVER: '120' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('offers the first ones, stops paging past the cap, and leaves a smaller server whole', async () => {
+    const servers = (await gateway.get('/mcp/servers')).body.servers as {
+      name: string;
+      status: string;
+      tool_count: number;
+    }[];
+    const byName = Object.fromEntries(servers.map((s) => [s.name, s]));
+    expect(byName.endless).toMatchObject({ status: 'connected', tool_count: 120 });
+    expect(byName.small).toMatchObject({ status: 'connected', tool_count: 80 });
+    const names = await listed(gateway);
+    expect(names).toContain('endless__t119');
+    expect(names).not.toContain('endless__t120');
+    // 50 a page: the third page holds the 121st tool, so paging stops there.
+    const pages = await gateway.post('/mcp/execute', { tool_name: 'endless__pages_served' });
+    expect(pages.body.result.content[0].text).toBe('3');
   });
 });

@@ -103,6 +103,8 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_RESULT_BYTES = 5_242_880;
   /** Largest single tool definition accepted from an upstream server, in bytes of JSON. */
   @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_DEFINITION_BYTES = 65_536;
+  /** Tools taken from one server; past it the rest are left out and logged. */
+  @Transform(toInt) @IsInt() @Min(1) MAX_TOOLS_PER_SERVER = 1000;
   /**
    * May servers added over the API reach private and loopback addresses (link-local and cloud
    * metadata: never)? auto: yes while the gateway listens on loopback only, else no.

@@ -113,6 +113,9 @@ export class GatewayConfig {
   get stdioKillGraceMs(): number {
     return this.env.STDIO_KILL_GRACE_MS;
   }
+  get maxToolsPerServer(): number {
+    return this.env.MAX_TOOLS_PER_SERVER;
+  }
   get maxBodyBytes(): number {
     return this.env.MAX_BODY_BYTES;
   }

@@ -110,12 +110,12 @@ export class SdkUpstreamClient implements UpstreamClient {
     };
   }
 
-  async listTools(): Promise<UpstreamTool[]> {
+  async listTools(atMost: number): Promise<UpstreamTool[]> {
     const tools: UpstreamTool[] = [];
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+    for (let page = 0; page < MAX_TOOL_PAGES && tools.length <= atMost; page++) {
       const result = await this.client.listTools(cursor ? { cursor } : undefined);
-      tools.push(...(result.tools as UpstreamTool[]));
+      tools.push(...(result.tools as UpstreamTool[]).slice(0, atMost + 1 - tools.length));
       cursor = result.nextCursor;
       if (!cursor) break;
     }

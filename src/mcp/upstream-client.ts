@@ -80,7 +80,11 @@ export interface UpstreamClient {
   readonly transport: TransportKind;
   /** Optional so minimal test doubles need not implement the MCP door's extras. */
   readonly capabilities?: UpstreamCapabilities;
-  listTools(): Promise<UpstreamTool[]>;
+  /**
+   * The server's tools, every page of them, but paging stops once more than `atMost` are in
+   * hand: a server listing without end costs a bounded read, and the caller can tell it had more.
+   */
+  listTools(atMost: number): Promise<UpstreamTool[]>;
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
   /** One request of another MCP feature; the result is the server's, unchanged. */
   forward?(method: ForwardedMethod, params: McpObject, options: CallOptions): Promise<McpObject>;
@@ -108,6 +112,8 @@ export interface ConnectOptions {
   pingIntervalMs: number;
   /** Grace between SIGTERM and SIGKILL for descendants of a stdio server. */
   killGraceMs: number;
+  /** Tools taken from the server (MAX_TOOLS_PER_SERVER); the rest are left out. */
+  maxTools: number;
 }
 
 /** The port other modules use to reach MCP servers; the SDK stays behind it (src/mcp). */

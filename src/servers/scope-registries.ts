@@ -75,6 +75,7 @@ export class ScopeRegistries implements OnApplicationShutdown {
       timeoutMs: this.config.serverConnectTimeoutMs,
       pingIntervalMs: this.config.serverPingIntervalMs,
       killGraceMs: this.config.stdioKillGraceMs,
+      maxTools: this.config.maxToolsPerServer,
     };
   }
 }

@@ -92,7 +92,7 @@ export class ServerConnection {
         await this.client.close();
         return;
       }
-      this.tools = await this.client.listTools();
+      this.tools = this.capped(await this.client.listTools(this.options.maxTools));
       this.status = 'connected';
       this.error = undefined;
       this.connectedAt = Date.now();
@@ -202,7 +202,7 @@ export class ServerConnection {
         this.refreshAgain = false;
         if (this.status !== 'connected' || !this.client) return;
         try {
-          this.tools = await this.client.listTools();
+          this.tools = this.capped(await this.client.listTools(this.options.maxTools));
           this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
           this.onToolsChanged(this);
         } catch (error) {
@@ -287,6 +287,16 @@ export class ServerConnection {
     const again = this.isRemote ? 'reconnecting' : 'restarting';
     this.logger.log(`${again} (attempt ${this.reconnectAttempts})`);
     await this.connect();
+  }
+
+  /** The first MAX_TOOLS_PER_SERVER tools, in the server's order; a longer list is logged. */
+  private capped(tools: UpstreamTool[]): UpstreamTool[] {
+    const max = this.options.maxTools;
+    if (tools.length <= max) return tools;
+    this.logger.warn(
+      `lists more than ${max} tools; the first ${max} are offered, the rest left out (MAX_TOOLS_PER_SERVER)`,
+    );
+    return tools.slice(0, max);
   }
 
   private safeMessage(error: unknown): string {
