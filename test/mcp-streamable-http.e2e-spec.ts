@@ -234,6 +234,56 @@ describe('MCP scope binding with X-Session-ID', () => {
   });
 });
 
+describe('an MCP session whose gateway session ends', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is closed: its id then gets 404 SESSION_NOT_FOUND, and its GET stream ends', async () => {
+    const sessionId = (await gateway.post('/sessions/create', {})).body.session_id as string;
+    const scoped = { ...ACCEPT, 'X-Session-ID': sessionId };
+    const opened = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: scoped,
+      body: JSON.stringify(INITIALIZE),
+    });
+    expect(opened.status).toBe(200);
+    await opened.text();
+    const mcpSession = opened.headers.get('mcp-session-id')!;
+    const headers = {
+      ...scoped,
+      'mcp-session-id': mcpSession,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const post = (body: unknown) =>
+      fetch(`${gateway.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
+    const listed = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('demo__echo');
+    const stream = await fetch(`${gateway.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream' },
+    });
+    expect(stream.status).toBe(200);
+    const streamEnded = stream.text();
+
+    const deleted = await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    await streamEnded;
+    const after = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
+    expect(after.status).toBe(404);
+    expect(await after.json()).toMatchObject({
+      error: { data: { code: 'SESSION_NOT_FOUND' } },
+    });
+  });
+});
+
 describe('one MCP session served by two replicas', () => {
   let first: TestGateway;
   let second: TestGateway;

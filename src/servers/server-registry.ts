@@ -16,6 +16,7 @@ export class ServerRegistry {
   private readonly servers = new Map<string, ServerConnection>();
   private readonly leases = new Map<string, SharedLease>();
   private readonly listeners = new Set<RegistryListener>();
+  private readonly endListeners = new Set<() => void>();
 
   constructor(
     readonly scopeId: string,
@@ -81,8 +82,18 @@ export class ServerRegistry {
     await server.close();
   }
 
+  /** Ends the scope: its servers close, and whoever serves it (an MCP session) is told. */
   async closeAll(): Promise<void> {
     await Promise.all(this.list().map((s) => this.remove(s)));
+    const listeners = [...this.endListeners];
+    this.endListeners.clear();
+    for (const listener of listeners) listener();
+  }
+
+  /** Told once when the scope ends (its gateway session deleted or expired); returns the unsubscribe. */
+  onEnd(listener: () => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   /** Told of every change to a server's tools or status; returns the unsubscribe function. */

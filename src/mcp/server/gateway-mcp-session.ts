@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { assertCurrentScopes } from '../../auth/api-key.guard.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -41,6 +42,8 @@ import { ScopeFeatures } from './scope-features.js';
 import { StrictParamsServer } from './strict-params-server.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+const logger = new Logger('McpSession');
 
 export const GATEWAY_SERVER_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
@@ -92,6 +95,14 @@ export class GatewayMcpSession {
       catalog.subscribe(() => this.notify(() => this.server.sendToolListChanged())),
     );
     this.cleanups.push(this.registry.subscribe(() => this.followServers()));
+    // A client left on a session that is gone gets its MCP session closed (a 404 for its id,
+    // which tells it to start again) rather than an error for every request it sends.
+    this.cleanups.push(
+      this.registry.onEnd(() => {
+        logger.log(`gateway session ${this.scope ?? '(global)'} ended: its MCP session is closed`);
+        void this.close();
+      }),
+    );
     this.followServers();
   }
 
