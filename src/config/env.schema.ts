@@ -113,6 +113,8 @@ export class EnvSchema {
     'auto';
   /** enforce: a changed tool definition is quarantined until approved; warn: logged only; off. */
   @IsIn(['enforce', 'warn', 'off']) TOOL_PINNING: 'enforce' | 'warn' | 'off' = 'enforce';
+  /** Pins of tools no gateway served for this many days are dropped; 0: kept for ever. */
+  @Transform(toInt) @IsInt() @Min(0) TOOL_PIN_TTL_DAYS = 30;
 
   // --- Redis (optional: without it everything runs in memory, in one process) ---
   /** redis://[user:pass@]host:port[/db]; wins over REDIS_HOST/REDIS_PORT. */

@@ -30,6 +30,8 @@ export interface SecuritySettings {
   maxToolDefinitionBytes: number;
   allowPrivateUpstreams: boolean;
   toolPinning: 'enforce' | 'warn' | 'off';
+  /** Pins of tools no gateway served for this long are dropped; 0 keeps them for ever. */
+  toolPinTtlDays: number;
 }
 
 export interface SessionSettings {
@@ -147,6 +149,7 @@ export class GatewayConfig {
           ? isLoopbackHost(e.GATEWAY_HOST)
           : e.GATEWAY_ALLOW_PRIVATE_UPSTREAMS === 'true',
       toolPinning: e.TOOL_PINNING,
+      toolPinTtlDays: e.TOOL_PIN_TTL_DAYS,
     };
   }
 

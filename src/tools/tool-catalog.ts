@@ -48,6 +48,10 @@ export class ToolCatalog {
     if (server) this.sync(server);
   }
 
+  servers(): readonly ServerConnection[] {
+    return this.registry.list();
+  }
+
   quarantinedTool(name: string): CatalogTool | undefined {
     return this.quarantined.get(name);
   }

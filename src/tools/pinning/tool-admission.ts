@@ -9,6 +9,8 @@ export type Admission = 'admit' | 'quarantine' | 'reject';
 /** Something whose tools may need another look when a pin changes (a catalog). */
 export interface PinWatcher {
   resyncServer(serverName: string): void;
+  /** The servers it serves now, whose pins must stay. */
+  servers(): readonly ServerConnection[];
 }
 
 /**
@@ -29,6 +31,7 @@ export class ToolAdmission {
     config: GatewayConfig,
   ) {
     this.maxDefinitionBytes = config.security.maxToolDefinitionBytes;
+    pins.followServed(() => this.served());
     pins.onChange((server) => {
       for (const ref of this.watchers) {
         const watcher = ref.deref();
@@ -40,6 +43,17 @@ export class ToolAdmission {
 
   watch(watcher: PinWatcher): void {
     this.watchers.add(new WeakRef(watcher));
+  }
+
+  /** Every server of every live catalog, once each (shared ones appear in many). */
+  private served(): Set<ServerConnection> {
+    const servers = new Set<ServerConnection>();
+    for (const ref of this.watchers) {
+      const watcher = ref.deref();
+      if (!watcher) this.watchers.delete(ref);
+      else for (const server of watcher.servers()) servers.add(server);
+    }
+    return servers;
   }
 
   admit(server: ServerConnection, tool: UpstreamTool): Admission {

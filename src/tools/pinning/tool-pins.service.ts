@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { RedisConnections } from '../../common/redis/redis-connections.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import type { UpstreamTool } from '../../mcp/upstream-client.js';
@@ -8,6 +8,17 @@ import { toolFingerprint } from './tool-fingerprint.js';
 import { MemoryToolPinStore, RedisToolPinStore, type ToolPinStore } from './tool-pin-store.js';
 
 export type PinVerdict = 'trusted' | 'quarantined' | 'flagged';
+
+/** A server being served, as far as its pins go: each of its tools keeps its pin alive. */
+export interface ServedServer {
+  name: string;
+  spec: ServerSpec;
+  tools: readonly UpstreamTool[];
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+/** How often the pins of served tools are touched and stale ones dropped. */
+const SWEEP_MS = 60 * 60_000;
 
 /** Which server a pin belongs to: its name and what it runs or reaches, never its secrets. */
 function serverIdentity(name: string, spec: ServerSpec): string {
@@ -20,27 +31,89 @@ function serverIdentity(name: string, spec: ServerSpec): string {
  * tool in quarantine (TOOL_PINNING=enforce) until an admin approves it, or only flags it
  * (warn). Verdicts are synchronous, from a local copy of the pins; the store (Redis when
  * configured) makes the first replica's pin everyone's, and a late disagreement re-checks.
+ *
+ * Pins of tools no gateway has served for TOOL_PIN_TTL_DAYS are dropped, so servers added at
+ * run time and gone for good do not grow the pins without end: every hour each replica
+ * touches the pins of the tools it serves, then drops the stale ones.
  */
 @Injectable()
-export class ToolPins implements OnModuleInit {
+export class ToolPins implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ToolPins.name);
   private readonly store: ToolPinStore;
   private pins = new Map<string, string>();
+  /** When this process last saw each pin's tool: its own copy expires like the store's. */
+  private readonly seenAt = new Map<string, number>();
   private readonly warned = new Set<string>();
   private readonly listeners = new Set<(server: string) => void>();
+  private served: () => Iterable<ServedServer> = () => [];
+  private sweeper?: NodeJS.Timeout;
   readonly mode: 'enforce' | 'warn' | 'off';
+  private readonly ttlMs: number;
+
+  /** The clock; a test moves it to see pins expire. */
+  now: () => number = Date.now;
 
   constructor(config: GatewayConfig, redis: RedisConnections) {
     this.mode = config.security.toolPinning;
+    this.ttlMs = config.security.toolPinTtlDays * DAY_MS;
     const connection = redis.get();
+    const clock = () => this.now();
     this.store = connection
-      ? new RedisToolPinStore(connection, redis.key('tool-pins'))
-      : new MemoryToolPinStore();
+      ? new RedisToolPinStore(connection, redis.key('tool-pins'), clock)
+      : new MemoryToolPinStore(clock);
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.mode !== 'off') this.pins = await this.store.loadAll();
+    if (this.mode === 'off') return;
+    this.pins = await this.store.loadAll();
+    const now = this.now();
+    for (const key of this.pins.keys()) this.seenAt.set(key, now);
+    if (this.ttlMs > 0) {
+      this.sweeper = setInterval(() => void this.sweep().catch(this.sweepFailed), SWEEP_MS);
+      this.sweeper.unref();
+    }
   }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Where the servers being served come from (every scope's catalog): their pins stay. */
+  followServed(served: () => Iterable<ServedServer>): void {
+    this.served = served;
+  }
+
+  /** Touches the pins of served tools, then drops those unseen for the TTL, here and in the store. */
+  async sweep(): Promise<number> {
+    if (this.mode === 'off' || this.ttlMs <= 0) return 0;
+    const now = this.now();
+    const touched = new Set<string>();
+    for (const server of this.served()) {
+      const identity = serverIdentity(server.name, server.spec);
+      for (const tool of server.tools) {
+        const key = `${identity}\0${tool.name}`;
+        if (this.pins.has(key)) touched.add(key);
+      }
+    }
+    for (const key of touched) this.seenAt.set(key, now);
+    await this.store.touch([...touched]);
+    const cutoff = now - this.ttlMs;
+    const dropped = new Set(await this.store.prune(cutoff));
+    for (const [key, at] of this.seenAt) if (at < cutoff) dropped.add(key);
+    for (const key of dropped) {
+      this.pins.delete(key);
+      this.seenAt.delete(key);
+    }
+    if (dropped.size > 0) {
+      this.logger.log(
+        `dropped ${dropped.size} pin(s) of tools unseen for ${this.ttlMs / DAY_MS} days`,
+      );
+    }
+    return dropped.size;
+  }
+
+  private readonly sweepFailed = (error: unknown): void =>
+    this.logger.warn(`could not sweep tool pins: ${String(error)}`);
 
   /** Told when a server's verdicts may have changed (an approval, another replica's pin). */
   onChange(listener: (server: string) => void): () => void {
@@ -53,6 +126,7 @@ export class ToolPins implements OnModuleInit {
     const key = `${serverIdentity(serverName, spec)}\0${tool.name}`;
     const fingerprint = toolFingerprint(tool);
     const pinned = this.pins.get(key);
+    this.seenAt.set(key, this.now());
     if (pinned === undefined) {
       this.pins.set(key, fingerprint);
       void this.store.pinIfAbsent(key, fingerprint).then(
@@ -87,6 +161,7 @@ export class ToolPins implements OnModuleInit {
     const fingerprint = toolFingerprint(tool);
     await this.store.replace(key, fingerprint);
     this.pins.set(key, fingerprint);
+    this.seenAt.set(key, this.now());
     this.logger.log(
       `audit: tool '${tool.name}' on server '${serverName}' approved with its new definition`,
     );
