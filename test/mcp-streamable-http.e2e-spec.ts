@@ -136,6 +136,44 @@ describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
     }
   });
 
+  it('closes an MCP session whose gateway session ends: its id then gets 404 SESSION_NOT_FOUND, and its GET stream ends', async () => {
+    const sessionId = (await gateway.post('/sessions/create', {})).body.session_id as string;
+    const scoped = { ...ACCEPT, 'X-Session-ID': sessionId };
+    const opened = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: scoped,
+      body: JSON.stringify(INITIALIZE),
+    });
+    expect(opened.status).toBe(200);
+    await opened.text();
+    const mcpSession = opened.headers.get('mcp-session-id')!;
+    const headers = {
+      ...scoped,
+      'mcp-session-id': mcpSession,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const post = (body: unknown) =>
+      fetch(`${gateway.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
+    const listed = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('demo__echo');
+    const stream = await fetch(`${gateway.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream' },
+    });
+    expect(stream.status).toBe(200);
+    const streamEnded = stream.text();
+
+    const deleted = await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    await streamEnded;
+    const after = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
+    expect(after.status).toBe(404);
+    expect(await after.json()).toMatchObject({
+      error: { data: { code: 'SESSION_NOT_FOUND' } },
+    });
+  });
+
   it('refuses a foreign Origin or Host with 403 (DNS rebinding protection)', async () => {
     const foreignOrigin = await fetch(`${gateway.url}/mcp`, {
       method: 'POST',
@@ -231,56 +269,6 @@ describe('MCP scope binding with X-Session-ID', () => {
       await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
       await http.stop();
     }
-  });
-});
-
-describe('an MCP session whose gateway session ends', () => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-  });
-
-  it('is closed: its id then gets 404 SESSION_NOT_FOUND, and its GET stream ends', async () => {
-    const sessionId = (await gateway.post('/sessions/create', {})).body.session_id as string;
-    const scoped = { ...ACCEPT, 'X-Session-ID': sessionId };
-    const opened = await fetch(`${gateway.url}/mcp`, {
-      method: 'POST',
-      headers: scoped,
-      body: JSON.stringify(INITIALIZE),
-    });
-    expect(opened.status).toBe(200);
-    await opened.text();
-    const mcpSession = opened.headers.get('mcp-session-id')!;
-    const headers = {
-      ...scoped,
-      'mcp-session-id': mcpSession,
-      'mcp-protocol-version': '2025-11-25',
-    };
-    const post = (body: unknown) =>
-      fetch(`${gateway.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(body) });
-    expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
-    const listed = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    expect(listed.status).toBe(200);
-    expect(await listed.text()).toContain('demo__echo');
-    const stream = await fetch(`${gateway.url}/mcp`, {
-      headers: { ...headers, accept: 'text/event-stream' },
-    });
-    expect(stream.status).toBe(200);
-    const streamEnded = stream.text();
-
-    const deleted = await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
-    expect(deleted.status).toBe(200);
-    await streamEnded;
-    const after = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
-    expect(after.status).toBe(404);
-    expect(await after.json()).toMatchObject({
-      error: { data: { code: 'SESSION_NOT_FOUND' } },
-    });
   });
 });
 
