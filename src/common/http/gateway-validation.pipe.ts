@@ -5,6 +5,7 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { notAnObjectMessage } from './body-shape.js';
+import { freeFormKeys } from './free-form-object.decorator.js';
 
 /** Constraints that say what type a value must have; when one fails, the others are noise. */
 const TYPE_CONSTRAINTS = new Set([
@@ -32,7 +33,43 @@ export class GatewayValidationPipe extends ValidationPipe {
     if (wholeBody && value !== undefined && this.toValidate(metadata) && !isJsonObject(value)) {
       throw new BadRequestException([notAnObjectMessage(value)]);
     }
-    return super.transform(value, metadata);
+    const keys = wholeBody ? freeFormKeys(metadata.metatype) : new Set<string>();
+    if (keys.size === 0 || !isJsonObject(value)) return super.transform(value, metadata);
+    // Free-form objects sit out the transformation behind a stand-in of the same kind, so
+    // that the validation still sees an object, an array, null or a primitive where they were.
+    const body = value as Record<string, unknown>;
+    this.stripProtoKeys(body);
+    const held = new Map<string, unknown>();
+    for (const key of keys) {
+      if (!Object.hasOwn(body, key)) continue;
+      held.set(key, body[key]);
+      body[key] = standIn(body[key]);
+    }
+    const entity = (await super.transform(body, metadata)) as Record<string, unknown>;
+    for (const [key, original] of held) entity[key] = original;
+    return entity;
+  }
+
+  /**
+   * Nest deletes `__proto__`, `prototype` and `constructor` at every depth. Inside a tool's
+   * arguments or session metadata the last two are ordinary data (a schema may well have a
+   * `constructor` property) and the MCP door passes them on, so here they go only from the
+   * body's own level, where the class is built; `__proto__`, the key that pollutes a
+   * prototype when merged, still goes everywhere.
+   */
+  protected override stripProtoKeys(value: unknown): void {
+    if (typeof value !== 'object' || value === null) return;
+    Reflect.deleteProperty(value, 'prototype');
+    Reflect.deleteProperty(value, 'constructor');
+    const stack: unknown[] = [value];
+    const seen = new WeakSet<object>();
+    while (stack.length > 0) {
+      const current = stack.pop();
+      if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+      seen.add(current);
+      if (Object.hasOwn(current, '__proto__')) Reflect.deleteProperty(current, '__proto__');
+      for (const child of Object.values(current)) stack.push(child);
+    }
   }
 
   protected override async validate(
@@ -43,6 +80,11 @@ export class GatewayValidationPipe extends ValidationPipe {
     errors.forEach(simplify);
     return errors;
   }
+}
+
+function standIn(value: unknown): unknown {
+  if (Array.isArray(value)) return [];
+  return typeof value === 'object' && value !== null ? {} : value;
 }
 
 function isJsonObject(value: unknown): boolean {

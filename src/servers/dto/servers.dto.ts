@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
 
 const EXAMPLE_CONFIG = {
   mcpServers: {
@@ -21,14 +22,13 @@ export class AddServersRequestDto {
     description: 'The servers config as an object: {"mcpServers": {name: spec}}',
     example: EXAMPLE_CONFIG,
   })
-  @IsOptional()
-  @IsObject()
+  @FreeFormObject({ optional: true })
   config?: Record<string, unknown>;
 }
 
 /** The original gateway's `POST /add-server` body: the config object itself. */
 export class LegacyAddServerDto {
-  @ApiProperty({ example: EXAMPLE_CONFIG.mcpServers }) @IsObject() mcpServers: Record<
+  @ApiProperty({ example: EXAMPLE_CONFIG.mcpServers }) @FreeFormObject() mcpServers: Record<
     string,
     unknown
   >;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional } from 'class-validator';
+import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
 import { ServerDto } from '../../servers/dto/servers.dto.js';
 import { ToolDto } from '../../tools/dto/tool.dto.js';
 
@@ -8,8 +8,7 @@ export class CreateSessionRequestDto {
     example: { user: 'alice', agent: 'support-bot' },
     description: 'Free-form, bounded by SESSION_METADATA_MAX_BYTES',
   })
-  @IsOptional()
-  @IsObject()
+  @FreeFormObject({ optional: true })
   metadata?: Record<string, unknown>;
 }
 

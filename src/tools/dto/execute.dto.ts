@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
 
 export class ExecuteRequestDto {
   @ApiProperty({
@@ -14,8 +15,7 @@ export class ExecuteRequestDto {
     example: { message: 'hello' },
     description: "Checked against the tool's input schema",
   })
-  @IsOptional()
-  @IsObject()
+  @FreeFormObject({ optional: true })
   args?: Record<string, unknown>;
 
   @ApiPropertyOptional({
@@ -47,7 +47,6 @@ export class ExecuteResponseDto {
 export class LegacyToolCallDto {
   @ApiProperty({ example: 'echo' }) @IsString() @Length(1, 256) name: string;
   @ApiPropertyOptional({ example: { message: 'hello' } })
-  @IsOptional()
-  @IsObject()
+  @FreeFormObject({ optional: true })
   arguments?: Record<string, unknown>;
 }

@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { REPO_ROOT } from './helpers/paths.js';
+
+const PAGING = resolve(REPO_ROOT, 'dist/mcp_servers/fixtures/paging-server.js');
+const echoing = { command: 'node', args: [PAGING], env: { TOTAL_TOOLS: '3' } };
+
+/** Keys that name Object.prototype members: a body rebuilt by a transformer loses them. */
+const AWKWARD = {
+  constructor: 'c',
+  toString: 't',
+  valueOf: 1,
+  hasOwnProperty: 'h',
+  prototype: { constructor: { a: 1 } },
+  list: [{ constructor: 1, toString: [2] }],
+  normal: true,
+};
+
+describe('free-form objects in REST bodies arrive exactly as sent', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { p: echoing },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const argsSeen = (body: { result: { content: { text: string }[] } }): unknown =>
+    JSON.parse(body.result.content[0].text);
+
+  it('passes tool arguments on, keys such as constructor and toString included, at any depth', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'p__t1', args: AWKWARD });
+    expect(res.status).toBe(200);
+    expect(argsSeen(res.body)).toEqual(AWKWARD);
+    const legacy = await gateway.post('/tool', { name: 't1', arguments: AWKWARD });
+    expect(legacy.status).toBe(200);
+    expect(argsSeen(legacy.body)).toEqual(AWKWARD);
+  });
+
+  it('drops __proto__ keys at any depth: the one key that pollutes a prototype when merged', async () => {
+    const raw =
+      '{"tool_name":"p__t1","args":{"a":{"__proto__":{"polluted":1},"b":2},"__proto__":{"x":1}}}';
+    const res = await gateway.postRaw('/mcp/execute', raw);
+    expect(res.status).toBe(200);
+    expect(argsSeen(res.body)).toEqual({ a: { b: 2 } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps session metadata whole, and refuses metadata that is null', async () => {
+    const created = await gateway.post('/sessions/create', { metadata: AWKWARD });
+    expect(created.status).toBe(201);
+    expect(created.body.metadata).toEqual(AWKWARD);
+    const id = created.body.session_id as string;
+    expect((await gateway.get(`/sessions/${id}`)).body.metadata).toEqual(AWKWARD);
+    await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE' });
+
+    const nullMetadata = await gateway.post('/sessions/create', { metadata: null });
+    expect(nullMetadata.status).toBe(400);
+    expect(nullMetadata.body.message).toBe('metadata must be an object');
+    const nullArgs = await gateway.post('/mcp/execute', { tool_name: 'p__t1', args: null });
+    expect(nullArgs.status).toBe(400);
+    expect(nullArgs.body.message).toBe('args must be an object');
+  });
+
+  it('adds a server named like an Object member, in both body forms', async () => {
+    const added = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { constructor: echoing, plain: echoing } },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.added.map((s: { name: string }) => s.name).sort()).toEqual([
+      'constructor',
+      'plain',
+    ]);
+    const legacy = await gateway.post('/add-server', { mcpServers: { toString: echoing } });
+    expect(legacy.status).toBe(201);
+    const call = await gateway.post('/mcp/execute', {
+      tool_name: 'constructor__t2',
+      args: { x: 1 },
+    });
+    expect(argsSeen(call.body)).toEqual({ x: 1 });
+    for (const name of ['constructor', 'plain', 'toString']) {
+      expect((await gateway.post('/mcp/servers/remove', { server_name: name })).status).toBe(200);
+    }
+  });
+});
