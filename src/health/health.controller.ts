@@ -49,10 +49,9 @@ export class HealthController {
   @HealthProbe()
   @ApiOperation({
     operationId: 'healthReady',
-    summary:
-      'Readiness: not draining, servers file connected, READY_MIN_SERVERS met, Redis answering',
+    summary: 'Readiness: not draining, servers file connected, READY_MIN_SERVERS met',
   })
   ready() {
-    return this.health.check([() => this.servers.checkServers(), () => this.servers.checkRedis()]);
+    return this.health.check([() => this.servers.checkServers()]);
   }
 }

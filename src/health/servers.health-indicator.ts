@@ -12,14 +12,16 @@ export interface GatewaySummary {
   servers_connected: number;
   servers_failed: number;
   tools_total: number;
+  /** `unavailable` while Redis is away: sessions and shared limits are then off, tools still work. */
+  redis: 'connected' | 'unavailable' | 'not configured';
 }
-
-const REDIS_PING_TIMEOUT_MS = 1000;
 
 /**
  * Readiness: not draining, the servers file has been read and each of its servers has
- * connected or failed, at least READY_MIN_SERVERS are connected, and Redis (when configured)
- * answers. Liveness asks none of this: a slow dependency must not get the pod killed.
+ * connected or failed, and at least READY_MIN_SERVERS are connected. Not Redis: it is shared
+ * by every replica, so a Redis outage would take them all out of the load balancer at once,
+ * while each can still serve the global scope's tools; /health reports it. Liveness asks none
+ * of this: a slow dependency must not get the pod killed.
  */
 @Injectable()
 export class ServersHealthIndicator {
@@ -40,10 +42,15 @@ export class ServersHealthIndicator {
       servers_connected: all.filter((s) => s.status === 'connected').length,
       servers_failed: all.filter((s) => s.status === 'failed').length,
       tools_total: this.tools.catalogOf(this.scopes.global).size,
+      redis: !this.redis.enabled
+        ? 'not configured'
+        : this.redis.get()?.status === 'ready'
+          ? 'connected'
+          : 'unavailable',
     };
   }
 
-  /** Ready to take traffic, apart from Redis (checked separately, it needs a round trip). */
+  /** Ready to take traffic. */
   get serving(): boolean {
     return (
       !this.drain.isDraining &&
@@ -61,25 +68,5 @@ export class ServersHealthIndicator {
       ...this.summary(),
     };
     return this.serving ? indicator.up(details) : indicator.down(details);
-  }
-
-  async checkRedis(key = 'redis') {
-    const indicator = this.indicators.check(key);
-    const connection = this.redis.get();
-    if (!connection) return indicator.up({ configured: false });
-    try {
-      const answer = await Promise.race([
-        connection.ping(),
-        new Promise<never>((_, reject) =>
-          setTimeout(
-            () => reject(new Error(`no answer in ${REDIS_PING_TIMEOUT_MS} ms`)),
-            REDIS_PING_TIMEOUT_MS,
-          ).unref(),
-        ),
-      ]);
-      return indicator.up({ configured: true, ping: answer });
-    } catch (error) {
-      return indicator.down({ configured: true, error: (error as Error).message });
-    }
   }
 }

@@ -24,7 +24,8 @@ export class SessionEvents implements OnApplicationShutdown {
     });
     await subscriber.subscribe(this.channel);
     this.unsubscribe = async () => {
-      await subscriber.unsubscribe(this.channel);
+      // Its connection waits out outages; a shutdown must not wait with it.
+      if (subscriber.status === 'ready') await subscriber.unsubscribe(this.channel);
     };
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -17,6 +17,16 @@ export function callerTracker(req: Request): string {
   return key
     ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 24)}`
     : `ip:${req.ip ?? 'unknown'}`;
+}
+
+/**
+ * The tool part of a counter's key: the name when it is a plausible one, else a digest, so
+ * that a megabyte of made-up name (refused later, by validation) never becomes a Redis key.
+ */
+export function toolKeyPart(tool: string): string {
+  return tool.length <= 128 && /^[\w.\-/:@ ]*$/.test(tool)
+    ? tool
+    : `#${createHash('sha256').update(tool).digest('hex').slice(0, 24)}`;
 }
 
 /** The tool a request calls, on any HTTP door (REST execute, legacy /tool, MCP tools/call). */
@@ -39,6 +49,9 @@ export function calledTool(req: Request): string | undefined {
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly logger = new Logger('RateLimit');
+  /** Set while the counter's store fails, so an outage is logged once, not per request. */
+  private storeFailing = false;
   private readonly perCaller: number;
   private readonly perTool: number;
 
@@ -65,13 +78,29 @@ export class RateLimitGuard implements CanActivate {
     const caller = callerTracker(req);
     if (this.perCaller > 0) await this.check(`caller:${caller}`, this.perCaller, res, 'requests');
     const tool = calledTool(req);
-    if (this.perTool > 0 && tool !== undefined)
-      await this.check(`tool:${caller}:${tool}`, this.perTool, res, `calls of '${tool}'`);
+    if (this.perTool > 0 && tool !== undefined) {
+      const what = `calls of '${tool.slice(0, 128)}'`;
+      await this.check(`tool:${caller}:${toolKeyPart(tool)}`, this.perTool, res, what);
+    }
     return true;
   }
 
   private async check(key: string, limit: number, res: Response, what: string): Promise<void> {
-    const { count, resetMs } = await this.counter.hit(key, WINDOW_MS);
+    let hit: Awaited<ReturnType<RateCounter['hit']>>;
+    try {
+      hit = await this.counter.hit(key, WINDOW_MS);
+    } catch (error) {
+      // The counters live in Redis: while it is away, requests pass unlimited (fail open)
+      // rather than fail or wait; the concurrency limits still hold, in process.
+      if (!this.storeFailing) {
+        this.logger.warn(`rate limits not enforced while their store fails: ${String(error)}`);
+      }
+      this.storeFailing = true;
+      return;
+    }
+    if (this.storeFailing) this.logger.log('rate limits enforced again');
+    this.storeFailing = false;
+    const { count, resetMs } = hit;
     const resetS = Math.max(1, Math.ceil(resetMs / 1000));
     res.setHeader('X-RateLimit-Limit', limit);
     res.setHeader('X-RateLimit-Remaining', Math.max(0, limit - count));

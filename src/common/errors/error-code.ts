@@ -26,5 +26,7 @@ export enum ErrorCode {
   UPSTREAM_ERROR = 'UPSTREAM_ERROR',
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
   NOT_READY = 'NOT_READY',
+  /** Redis, which holds sessions and shared state, does not answer: try again shortly. */
+  STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }

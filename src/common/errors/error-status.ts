@@ -23,6 +23,7 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.GATEWAY_BUSY:
     case ErrorCode.NOT_READY:
+    case ErrorCode.STORE_UNAVAILABLE:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.RESULT_TOO_LARGE:
     case ErrorCode.UPSTREAM_UNAVAILABLE:

@@ -10,6 +10,7 @@ import type { Response } from 'express';
 import { ErrorCode } from '../errors/error-code.js';
 import { httpStatusOf } from '../errors/error-status.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { isRedisUnavailable } from '../redis/redis-unavailable.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import type { RequestWithId } from './request-id.js';
 
@@ -73,6 +74,14 @@ export function toErrorBody(
   }
   if (isBodyParserError(exception)) {
     return fromBodyParser(exception, requestId);
+  }
+  if (isRedisUnavailable(exception)) {
+    logger.warn(`request ${requestId ?? '-'}: Redis unavailable: ${(exception as Error).message}`);
+    return errorBody(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      "The gateway's store (Redis) does not answer; try again shortly",
+      { code: ErrorCode.STORE_UNAVAILABLE, requestId },
+    );
   }
   logger.error(
     `request ${requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,

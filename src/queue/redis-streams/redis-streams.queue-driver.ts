@@ -88,7 +88,8 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     // Closing the reader ends a blocked XREADGROUP at once; entries it had just delivered
     // stay pending and are reclaimed by another consumer.
     this.redis.get('queue:reader')?.disconnect();
-    await this.reading;
+    // The loop may be waiting on Redis (its connection waits out outages): not for long.
+    if (this.reading) await within(this.reading, 1000);
     const drainMs = Math.min(this.settings.visibilityTimeoutMs, MAX_DRAIN_MS);
     const settled = [...this.inFlight.values()].map((f) => f.settled);
     if (!(await within(Promise.allSettled(settled), drainMs))) {

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+import { startOwnRedis, type OwnRedis } from './helpers/queue-redis-server.js';
+
+/** Longer than any answer should take: a request still open after this is a hang. */
+const HANG_MS = 8000;
+
+describe('Redis going away while the gateway runs', () => {
+  let redis: OwnRedis;
+  let gateway: TestGateway;
+
+  const send = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(HANG_MS),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { REDIS_URL: redis.url },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await redis?.destroy();
+  });
+
+  it('keeps serving global tools, answers session routes 503, and runs nothing late', async () => {
+    expect((await send('POST', '/sessions/create', {})).status).toBe(201);
+    await redis.crash();
+
+    // Rate limits (kept in Redis) fail open; global-scope tools need nothing else.
+    const call = await send('POST', '/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'still here' },
+    });
+    expect(call.status).toBe(200);
+    expect(call.body.result.content[0].text).toBe('still here');
+    expect((await send('GET', '/mcp/tools')).status).toBe(200);
+    expect((await send('GET', '/health/ready')).status).toBe(200);
+    expect((await send('GET', '/health')).body.redis).toBe('unavailable');
+
+    const create = await send('POST', '/sessions/create', { metadata: { late: true } });
+    expect(create.status).toBe(503);
+    expect(create.body.code).toBe('STORE_UNAVAILABLE');
+    expect((await send('GET', '/sessions')).status).toBe(503);
+
+    await redis.start();
+    let listed = await send('GET', '/sessions');
+    for (let i = 0; i < 100 && listed.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      listed = await send('GET', '/sessions');
+    }
+    expect(listed.status).toBe(200);
+    const sessions = listed.body.sessions as { metadata: Record<string, unknown> }[];
+    // The refused create was not queued and carried out once Redis came back.
+    expect(sessions.map((s) => s.metadata)).toEqual([{}]);
+    expect((await send('POST', '/sessions/create', {})).status).toBe(201);
+  });
+});
