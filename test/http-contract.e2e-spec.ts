@@ -69,6 +69,16 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
       'content-type': 'application/json; charset=utf-8',
     });
     expect(json.status).toBe(200);
+    // A +json type passes the check, so it is parsed too, not read as an empty body.
+    const plusJson = await gateway.postRaw('/mcp/execute', body, {
+      'content-type': 'application/merge-patch+json',
+    });
+    expect(plusJson.status).toBe(200);
+    const latin1 = await gateway.postRaw('/mcp/execute', body, {
+      'content-type': 'application/json; charset=latin1',
+    });
+    expect(latin1.status).toBe(415);
+    expect(latin1.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers a body that does not match its Content-Encoding with 400', async () => {
@@ -177,6 +187,25 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     );
     expect(mcp.status).toBe(400);
     expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  });
+
+  it('answers an X-Session-ID sent twice with 400, not as an unknown session', async () => {
+    const twice = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // fetch joins repeated headers itself; node:http sends each line as given.
+      const req = httpRequest(
+        `${gateway.url}/mcp/tools`,
+        { headers: { 'X-Session-ID': ['sess_a', 'sess_b'] } },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toContain('X-Session-ID was sent more than once');
   });
 
   it('refuses a foreign Host or Origin on every route (DNS rebinding, cross-site pages)', async () => {

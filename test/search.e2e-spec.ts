@@ -62,6 +62,10 @@ describe('POST /mcp/search against the real demo server', () => {
     });
     expect(none.status).toBe(404);
     expect(none.body.code).toBe('SERVER_NOT_FOUND');
+    // An empty filter is a mistake, not a wish for nothing.
+    const empty = await gateway.post('/mcp/search', { query: 'echo', servers: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.message).toBe('servers must name at least one server (leave it out for all)');
     expect(none.body.message).toContain("No server named 'absent' in this scope");
   });
 

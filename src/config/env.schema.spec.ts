@@ -26,6 +26,23 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ PORT: 'http' })).toThrow(/PORT="http"/);
   });
 
+  it("ignores Kubernetes' REDIS_PORT=tcp://… service link when REDIS_URL is given", () => {
+    const env = validateEnv({
+      REDIS_URL: 'redis://redis:6379',
+      REDIS_PORT: 'tcp://10.96.0.12:6379',
+    });
+    expect(env.REDIS_URL).toBe('redis://redis:6379');
+    expect(() => validateEnv({ REDIS_PORT: 'tcp://10.96.0.12:6379' })).toThrow(/REDIS_PORT/);
+  });
+
+  it('refuses an allowlist entry that is a path, which no added server could match', () => {
+    expect(() => validateEnv({ GATEWAY_STDIO_ALLOWLIST: 'npx,/usr/bin/node' })).toThrow(
+      "'/usr/bin/node' is a path",
+    );
+    const pinned = 'npx -y @modelcontextprotocol/server-filesystem, uvx';
+    expect(validateEnv({ GATEWAY_STDIO_ALLOWLIST: pinned }).GATEWAY_STDIO_ALLOWLIST).toBe(pinned);
+  });
+
   it('names a bad secret variable without printing its value', () => {
     const bad = () => validateEnv({ REDIS_URL: 'http://user:hunter2@redis:6379' });
     expect(bad).toThrow(/REDIS_URL="\[redacted\]": REDIS_URL must start with redis:\/\//);

@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  ValidateIf,
   IsString,
   Matches,
   Max,
@@ -60,6 +61,7 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) SERVER_PING_INTERVAL_MS = 30_000;
 
   /** Comma-separated bare command names that servers added over the API may run. */
+  /** Comma-separated entries: a bare command, optionally with the arguments it must start with. */
   @IsString() GATEWAY_STDIO_ALLOWLIST = '';
 
   /**
@@ -122,7 +124,14 @@ export class EnvSchema {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
   @IsOptional() @IsString() REDIS_HOST?: string;
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535) REDIS_PORT = 6379;
+  // Checked only when used: Kubernetes sets REDIS_PORT=tcp://10.0.0.1:6379 for a Service named
+  // redis (service links), which must not stop a gateway that is given REDIS_URL.
+  @ValidateIf((env: EnvSchema) => !env.REDIS_URL)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  REDIS_PORT = 6379;
   @IsOptional() @IsString() REDIS_PASSWORD?: string;
   /** Namespaces every key the gateway writes (not the public queue stream names). */
   @IsString() REDIS_KEY_PREFIX = 'mcpgw:';
@@ -211,6 +220,15 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   if (modelStrategy && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
     throw new Error(
       `Invalid configuration:\n  SEARCH_STRATEGY=${env.SEARCH_STRATEGY} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)`,
+    );
+  }
+  // A server added over the API may not name a path, so an entry that does could never match.
+  const pathEntry = env.GATEWAY_STDIO_ALLOWLIST.split(',')
+    .map((entry) => entry.trim().split(/\s+/)[0])
+    .find((command) => /[/\\]/.test(command));
+  if (pathEntry !== undefined) {
+    throw new Error(
+      `Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: '${pathEntry}' is a path; entries are bare command names (npx, uvx, node...), found on the gateway's PATH`,
     );
   }
   if (env.TOOL_CALL_TIMEOUT_MS > env.TOOL_CALL_TIMEOUT_MAX_MS) {

@@ -23,6 +23,14 @@ export function toGatewayError(
           `Upstream connection closed during the call (${where})${context.closedReason ? `: ${context.closedReason}` : ''}`,
         );
       case McpErrorCode.InvalidParams:
+        // The SDK's server checks its own tool's result and reports a bad one with this code:
+        // the server's fault (502), not the caller's arguments.
+        if (stripCode(error.message).startsWith('Invalid tools/call result')) {
+          return new GatewayError(
+            ErrorCode.UPSTREAM_ERROR,
+            `Upstream server failed to produce a valid result (${where}): ${stripCode(error.message)}`,
+          );
+        }
         return new GatewayError(
           ErrorCode.INVALID_ARGUMENTS,
           `Upstream rejected the call (${where}): ${stripCode(error.message)}`,

@@ -134,5 +134,7 @@ function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
         e.code?.startsWith('Z_')
         ? `Request body does not match its Content-Encoding: ${e.message}`
         : e.message;
-  return errorBody(status, message, { code: ErrorCode.INVALID_REQUEST, requestId });
+  // 415: a charset or encoding the parser does not read, the same code as a wrong media type.
+  const code = status === 415 ? ErrorCode.UNSUPPORTED_MEDIA_TYPE : ErrorCode.INVALID_REQUEST;
+  return errorBody(status, message, { code, requestId });
 }

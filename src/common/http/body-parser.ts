@@ -19,7 +19,8 @@ export const MAX_JSON_DEPTH = 64;
 export function jsonBodyParser(limit: number) {
   return [
     requireJsonMediaType,
-    express.json({ limit, strict: true }),
+    // Every type the media-type check lets through, `+json` ones included, is parsed as JSON.
+    express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }),
     limitDepth,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);

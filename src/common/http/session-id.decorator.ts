@@ -18,15 +18,20 @@ export const SessionId = createParamDecorator((_: unknown, ctx: ExecutionContext
 
 /**
  * An X-Session-ID that is there but blank (an unset variable templated into it, say) names no
- * session: falling back to the global scope would act on everyone's servers instead.
+ * session: falling back to the global scope would act on everyone's servers instead. One sent
+ * twice reaches us joined with a comma, which no session id contains: say so, not "not found".
  */
 export function rejectBlankSessionId(req: Request, res: Response, next: NextFunction): void {
   const value = req.headers[SESSION_HEADER];
-  if (value === undefined || sessionScopeOf(req) !== undefined) return next();
+  if (value === undefined) return next();
+  const scope = sessionScopeOf(req);
+  if (scope !== undefined && !scope.includes(',')) return next();
   answerEarly(
     new GatewayError(
       ErrorCode.INVALID_REQUEST,
-      'X-Session-ID is empty: send a session id, or leave the header out for the global scope',
+      scope === undefined
+        ? 'X-Session-ID is empty: send a session id, or leave the header out for the global scope'
+        : 'X-Session-ID was sent more than once: send one session id',
     ),
     req,
     res,

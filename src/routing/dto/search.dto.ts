@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsInt,
   IsOptional,
@@ -45,6 +46,8 @@ export class SearchRequestDto {
   })
   @IsOptional()
   @IsArray()
+  // An empty filter would match nothing: almost surely a mistake, not a wish for no results.
+  @ArrayMinSize(1, { message: 'servers must name at least one server (leave it out for all)' })
   @ArrayMaxSize(1000)
   @IsString({ each: true })
   @Length(1, 64, { each: true })
