@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Ajv } from 'ajv';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
@@ -186,6 +187,48 @@ describe('catalog and execution against real demo servers', () => {
     for (const probe of [live, ready]) {
       expect(probe.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
     }
+  });
+
+  it('answers as its OpenAPI document says: real answers validate against the published schemas', async () => {
+    const doc = (await gateway.get('/docs-json')).body as Document;
+    const ajv = new Ajv({ strict: false });
+    ajv.addSchema({ $id: 'openapi', components: doc.components });
+    const check = async (
+      method: 'get' | 'post',
+      path: string,
+      body: unknown,
+      status: number,
+    ): Promise<string> => {
+      const res = method === 'get' ? await gateway.get(path) : await gateway.post(path, body);
+      expect([path, res.status]).toEqual([path, status]);
+      const documented = doc.paths[path][method].responses[String(status)];
+      const schema = documented?.content?.['application/json']?.schema;
+      if (!schema) return `${method.toUpperCase()} ${path} ${status}: no schema`;
+      const rebased = JSON.parse(
+        JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'),
+      ) as object;
+      const validate = ajv.compile(rebased);
+      return validate(res.body)
+        ? 'ok'
+        : `${method.toUpperCase()} ${path} ${status}: ${ajv.errorsText(validate.errors)}`;
+    };
+    await gateway.post('/mcp/execute', { tool_name: 'demo__echo', args: { message: 'm' } });
+    const session = (await gateway.post('/sessions/create', {})).body.session_id as string;
+    const results = [
+      await check('get', '/mcp/tools', undefined, 200),
+      await check('get', '/mcp/servers', undefined, 200),
+      await check('post', '/mcp/execute', { tool_name: 'demo__echo', args: { message: 'm' } }, 200),
+      await check('post', '/mcp/execute', { tool_name: 'demo__echo', args: { message: 1 } }, 400),
+      await check('post', '/mcp/execute', { tool_name: 'demo__nope' }, 404),
+      await check('post', '/mcp/search', { query: 'echo a message' }, 200),
+      await check('post', '/mcp/search', { query: 'x', limit: 999 }, 400),
+      await check('post', '/mcp/servers/add', { config: { mcpServers: { bad: {} } } }, 400),
+      await check('get', '/sessions', undefined, 200),
+      await check('get', '/health', undefined, 200),
+      await check('get', '/analytics', undefined, 200),
+    ];
+    await fetch(`${gateway.url}/sessions/${session}`, { method: 'DELETE' });
+    expect(results.filter((r) => r !== 'ok')).toEqual([]);
   });
 
   it('publishes an OpenAPI document with stable operation ids, and Swagger UI', async () => {

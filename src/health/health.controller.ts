@@ -2,6 +2,7 @@ import { Public, RequireScopes } from '../auth/auth.decorators.js';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
+import { HealthSummaryDto } from './dto/health-summary.dto.js';
 import { HealthProbe } from './health-probe.decorator.js';
 import type { Response } from 'express';
 import { ServersHealthIndicator, type GatewaySummary } from './servers.health-indicator.js';
@@ -22,8 +23,8 @@ export class HealthController {
     operationId: 'health',
     summary: 'Summary: status, connected servers, total tools (503 while starting or draining)',
   })
-  @ApiResponse({ status: 200, description: 'Serving' })
-  @ApiResponse({ status: 503, description: 'Starting or stopping' })
+  @ApiResponse({ status: 200, description: 'Serving', type: HealthSummaryDto })
+  @ApiResponse({ status: 503, description: 'Starting or stopping', type: HealthSummaryDto })
   summary(
     @Res({ passthrough: true }) res: Response,
   ): GatewaySummary & { status: string; uptime_s: number } {

@@ -7,7 +7,14 @@ export class ErrorDto {
   message: string;
   @ApiPropertyOptional({ example: 'TOOL_NOT_FOUND', description: 'Stable machine-readable code' })
   code?: string;
-  @ApiPropertyOptional({ description: 'Structured detail, e.g. schema errors or candidate names' })
+  @ApiPropertyOptional({
+    description:
+      'Structured detail: a list of messages (validation, schema errors) or an object (candidates, unknown names)',
+    oneOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'object', additionalProperties: true },
+    ],
+  })
   details?: unknown;
   @ApiProperty({
     example: '3b0c5e8e-3c0a-4f5e-9a43-2b1f0c3f8f65',

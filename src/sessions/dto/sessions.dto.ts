@@ -34,6 +34,7 @@ export class SessionSummaryDto {
   @ApiProperty({ example: { user: 'alice' } }) metadata: Record<string, unknown>;
   @ApiProperty({ example: 1 }) server_count: number;
   @ApiProperty({
+    type: 'integer',
     example: 3,
     nullable: true,
     description:
