@@ -91,6 +91,39 @@ describe('tool pinning (rug-pull guard)', () => {
     await redis.quit();
   });
 
+  it("applies an approval on every replica at once, not at each one's next start", async () => {
+    const url = await testRedisUrl();
+    const prefix = uniquePrefix('pin-approve');
+    const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix };
+    const first = await startGateway({ servers: { mut: mutable('Greets someone v1.') }, env });
+    expect(await listed(first)).toContain('mut__greet');
+    await first.close();
+    const changed = { mut: mutable('Greets someone v2, changed.') };
+    const [a, b] = await Promise.all([
+      startGateway({ servers: changed, env }),
+      startGateway({ servers: changed, env }),
+    ]);
+    gateways.push(a, b);
+    const redis = new Redis(url);
+    try {
+      expect(await listed(a)).not.toContain('mut__greet');
+      expect(await listed(b)).not.toContain('mut__greet');
+      expect((await a.post('/mcp/tools/approve', { tool_name: 'mut__greet' })).status).toBe(200);
+      let call = await b.post('/mcp/execute', { tool_name: 'mut__greet', args: { name: 'b' } });
+      for (let i = 0; i < 50 && call.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        call = await b.post('/mcp/execute', { tool_name: 'mut__greet', args: { name: 'b' } });
+      }
+      expect(call.status).toBe(200);
+      expect(call.body.result.content[0].text).toBe('hello b');
+      expect(await listed(b)).toContain('mut__greet');
+    } finally {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
+  });
+
   it('drops the pins of tools no gateway served for TOOL_PIN_TTL_DAYS, and only those', async () => {
     const DAY = 24 * 60 * 60_000;
     const url = await testRedisUrl();

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 export abstract class ToolPinStore {
   /** Every pin, read at start. */
   abstract loadAll(): Promise<Map<string, string>>;
+  /** The pin that holds now, if any. */
+  abstract get(key: string): Promise<string | undefined>;
   /** Pins if nothing is pinned yet; answers the pin that holds (someone else's, if first). */
   abstract pinIfAbsent(key: string, fingerprint: string): Promise<string>;
   /** An admin approved a new definition. */
@@ -27,6 +29,10 @@ export class MemoryToolPinStore extends ToolPinStore {
 
   loadAll(): Promise<Map<string, string>> {
     return Promise.resolve(new Map(this.pins));
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.pins.get(key));
   }
 
   pinIfAbsent(key: string, fingerprint: string): Promise<string> {
@@ -95,6 +101,10 @@ export class RedisToolPinStore extends ToolPinStore {
       await this.redis.zadd(this.seenKey, 'NX', ...batch);
     }
     return pins;
+  }
+
+  async get(field: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.key, field)) ?? undefined;
   }
 
   async pinIfAbsent(field: string, fingerprint: string): Promise<string> {

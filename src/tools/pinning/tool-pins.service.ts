@@ -53,8 +53,15 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
   /** The clock; a test moves it to see pins expire. */
   now: () => number = Date.now;
 
-  constructor(config: GatewayConfig, redis: RedisConnections) {
+  /** Approvals are announced here, so every replica lets the approved tool through at once. */
+  private readonly approvals: string;
+
+  constructor(
+    config: GatewayConfig,
+    private readonly redis: RedisConnections,
+  ) {
     this.mode = config.security.toolPinning;
+    this.approvals = redis.key('events', 'tool-pin-approved');
     this.ttlMs = config.security.toolPinTtlDays * DAY_MS;
     const connection = redis.get();
     const clock = () => this.now();
@@ -68,6 +75,7 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     this.pins = await this.store.loadAll();
     const now = this.now();
     for (const key of this.pins.keys()) this.seenAt.set(key, now);
+    await this.followApprovals();
     if (this.ttlMs > 0) {
       this.sweeper = setInterval(() => void this.sweep().catch(this.sweepFailed), SWEEP_MS);
       this.sweeper.unref();
@@ -76,6 +84,25 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
+  }
+
+  /** Another replica's approval: its new pin is read from the store and applied here. */
+  private async followApprovals(): Promise<void> {
+    const subscriber = this.redis.get('tool-pin-events');
+    if (!subscriber) return;
+    subscriber.on('message', (channel: string, key: string) => {
+      if (channel !== this.approvals) return;
+      void this.store.get(key).then(
+        (fingerprint) => {
+          if (fingerprint === undefined || this.pins.get(key) === fingerprint) return;
+          this.pins.set(key, fingerprint);
+          this.seenAt.set(key, this.now());
+          this.emit(key.split('\0')[0]);
+        },
+        (error: unknown) => this.logger.warn(`could not read an approved pin: ${String(error)}`),
+      );
+    });
+    await subscriber.subscribe(this.approvals);
   }
 
   /** Where the servers being served come from (every scope's catalog): their pins stay. */
@@ -166,6 +193,12 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
       `audit: tool '${tool.name}' on server '${serverName}' approved with its new definition`,
     );
     this.emit(serverName);
+    try {
+      await this.redis.get()?.publish(this.approvals, key);
+    } catch (error) {
+      // The others still apply it at their next start; say so rather than fail the approval.
+      this.logger.warn(`could not announce the approval to other replicas: ${String(error)}`);
+    }
   }
 
   private emit(server: string): void {
