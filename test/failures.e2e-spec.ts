@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -393,5 +395,36 @@ describe('shutdown', () => {
       1000,
     );
     expect(gone).toBe(true);
+  });
+});
+
+describe('a URL server that takes the connection but never answers', () => {
+  let gateway: TestGateway;
+  let silent: Server;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    // Reads every request and never answers it, as a wedged server or a wrong port might.
+    silent = createServer((req) => requests.push(req.method ?? '?'));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    gateway = await startGateway({
+      servers: { wedged: { url: `http://127.0.0.1:${port}/mcp` } },
+      env: { SERVER_CONNECT_TIMEOUT_MS: '1000', SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('is not tried again over SSE: one SERVER_CONNECT_TIMEOUT_MS, not two', async () => {
+    const wedged = (await gateway.get('/mcp/servers')).body.servers[0];
+    expect(wedged).toMatchObject({ status: 'failed' });
+    expect(wedged.error).toContain('no MCP handshake within 1000 ms');
+    // The streamable-HTTP initialize only: no SSE GET after it timed out.
+    expect(requests).toEqual(['POST']);
   });
 });

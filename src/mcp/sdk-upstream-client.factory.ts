@@ -4,6 +4,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { redact } from '../common/redact.js';
@@ -107,7 +108,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     const url = new URL(spec.url);
     const requestInit = { headers: spec.headers };
     const describeExit = () => `connection to '${serverName}' closed`;
-    const attempt = async (kind: 'streamable-http' | 'sse') => {
+    const attempt = async (kind: 'streamable-http' | 'sse', timeoutMs: number) => {
       // Servers added over the API connect only to the addresses the SSRF guard approved.
       const dispatcher = spec.pinned ? pinnedAgent(spec.pinned) : keepAliveAgent;
       const base = spec.pinned ? pinnedFetch(dispatcher) : keepAliveFetch;
@@ -137,7 +138,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       }
       const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
       try {
-        await this.handshake(client, transport, options.timeoutMs);
+        await this.handshake(client, transport, timeoutMs);
       } catch (error) {
         await client.close().catch(() => undefined);
         throw error;
@@ -152,13 +153,18 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       );
     };
     try {
-      if (spec.transport) return await attempt(spec.transport);
-      // Inferred: the current transport first, then the older HTTP+SSE one (MCP spec, backwards compatibility).
+      if (spec.transport) return await attempt(spec.transport, options.timeoutMs);
+      // Inferred: the current transport first, then the older HTTP+SSE one (MCP spec, backwards
+      // compatibility), both within one SERVER_CONNECT_TIMEOUT_MS. A server that did not answer
+      // at all gets no second try: it would not answer that either, and the wait would double.
+      const started = Date.now();
       try {
-        return await attempt('streamable-http');
+        return await attempt('streamable-http', options.timeoutMs);
       } catch (streamableError) {
+        const left = options.timeoutMs - (Date.now() - started);
+        if (isNoAnswer(streamableError) || left <= 0) throw streamableError;
         try {
-          return await attempt('sse');
+          return await attempt('sse', left);
         } catch {
           throw streamableError;
         }
@@ -186,6 +192,14 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       clearTimeout(timer);
     }
   }
+}
+
+/** The handshake ran out of time: the server took the connection but never answered. */
+function isNoAnswer(error: unknown): boolean {
+  return (
+    (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) ||
+    (error instanceof Error && error.message.startsWith('no MCP handshake within'))
+  );
 }
 
 /** The SSE GET stream needs the spec's headers too, not only the POSTs. */
