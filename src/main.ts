@@ -3,6 +3,7 @@ import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DrainService } from './health/drain.service.js';
+import { killAllDescendantsNow } from './mcp/process-tree.js';
 import { QueueTransport } from './queue/queue.transport.js';
 import { ServersService } from './servers/servers.service.js';
 
@@ -12,11 +13,13 @@ async function main(): Promise<void> {
   const config = app.get(GatewayConfig);
   stopOnSignals(async () => {
     app.get(DrainService).begin();
+    // Not ready, still serving: time for load balancers to stop sending before we stop taking.
+    if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     // Nest closes microservices only after the drain; the queue must stop taking work now.
     const queueStopped = app.get(QueueTransport).close();
     await app.close();
     await queueStopped;
-  }, config.shutdownGraceMs);
+  }, config.shutdownDelayMs + config.shutdownGraceMs);
   await app.listen(config.port, config.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   bootLogger.log(`Listening on ${url} (Swagger UI at ${url}/docs)`);
@@ -34,8 +37,15 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
     if (stopping) return;
     stopping = true;
     bootLogger.log(`${signal} received: shutting down`);
-    // Whatever hangs, the process ends: grace for requests, then time to close connections.
-    setTimeout(() => process.exit(1), graceMs + 15_000).unref();
+    // Whatever hangs, the process ends: grace for requests, then time to close connections;
+    // and no stdio server's process tree outlives it.
+    setTimeout(() => {
+      const killed = killAllDescendantsNow();
+      bootLogger.error(
+        `shutdown did not finish in time; exiting (${killed} child process(es) killed)`,
+      );
+      process.exit(1);
+    }, graceMs + 15_000).unref();
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -46,6 +56,10 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 main().catch((error: unknown) => {

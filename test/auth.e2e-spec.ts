@@ -13,6 +13,7 @@ const KEYS = {
   sessions: 'key-sessions-012345',
   admin: 'key-admin-012345678',
   sessionsB: 'key-sessions-b-6789',
+  metrics: 'key-metrics-0123456',
 };
 const API_KEYS = [
   `${KEYS.read}=tools:read`,
@@ -21,10 +22,20 @@ const API_KEYS = [
   `${KEYS.sessions}=sessions+tools:read+tools:call`,
   `${KEYS.admin}=admin`,
   `${KEYS.sessionsB}=sessions+tools:read+tools:call`,
+  `${KEYS.metrics}=metrics`,
 ].join(',');
 
-type Caller = 'none' | 'bad' | 'read' | 'call' | 'servers' | 'sessions' | 'admin';
-const CALLERS: Caller[] = ['none', 'bad', 'read', 'call', 'servers', 'sessions', 'admin'];
+type Caller = 'none' | 'bad' | 'read' | 'call' | 'servers' | 'sessions' | 'metrics' | 'admin';
+const CALLERS: Caller[] = [
+  'none',
+  'bad',
+  'read',
+  'call',
+  'servers',
+  'sessions',
+  'metrics',
+  'admin',
+];
 const headersOf = (caller: Caller): Record<string, string> =>
   caller === 'none'
     ? {}
@@ -67,6 +78,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/sessions/sess_unknown', allowed: ['sessions', 'admin'] },
   { method: 'DELETE', path: '/sessions/sess_unknown', allowed: ['sessions', 'admin'] },
   { method: 'GET', path: '/health', allowed: ['read', 'call', 'servers', 'sessions', 'admin'] },
+  { method: 'GET', path: '/metrics', allowed: ['metrics', 'admin'] },
   { method: 'GET', path: '/health/live', allowed: CALLERS },
   { method: 'GET', path: '/health/ready', allowed: CALLERS },
 ];

@@ -56,13 +56,20 @@ describe('Kubernetes manifests', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
   });
 
-  it('gives shutdown more time than the drain grace period', () => {
-    const grace = Number(
-      container.env.find((e: { name: string }) => e.name === 'SHUTDOWN_GRACE_MS').value,
-    );
+  const envOf = (name: string) =>
+    Number(container.env.find((e: { name: string }) => e.name === name).value);
+
+  it('gives shutdown more time than the delay, the drain grace and the closing together', () => {
+    const ms = envOf('SHUTDOWN_DELAY_MS') + envOf('SHUTDOWN_GRACE_MS');
+    expect(envOf('SHUTDOWN_DELAY_MS')).toBeGreaterThan(0);
+    // The gateway's own last resort fires 15 s after delay + grace: the kubelet must not first.
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
-      grace,
+      ms + 15_000,
     );
+  });
+
+  it('turns off service links, whose REDIS_PORT=tcp://… a Redis Service would inject', () => {
+    expect(deployment.spec.template.spec.enableServiceLinks).toBe(false);
   });
 
   it('takes secrets from a Secret and runs as non-root', () => {

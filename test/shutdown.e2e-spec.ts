@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -103,6 +103,83 @@ describe('graceful shutdown of a real gateway process', () => {
     const lines = logs.join('').split('\n').filter(Boolean);
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(lines.some((l) => l.includes('SIGTERM received'))).toBe(true);
+  });
+});
+
+describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('serves on while not ready for the delay, then answers a call cut off by the grace 503', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-delay-'));
+    writeFileSync(
+      join(dir, 'servers.json'),
+      JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
+    );
+    const port = await unusedPort();
+    const url = `http://127.0.0.1:${port}`;
+    let output = '';
+    child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      env: {
+        PATH: process.env.PATH,
+        GATEWAY_PORT: String(port),
+        MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
+        SHUTDOWN_DELAY_MS: '1500',
+        SHUTDOWN_GRACE_MS: '500',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = exitOf(child);
+    expect(await waitFor(() => output.includes('Ready in'), 20_000)).toBe(true);
+    const echo = (message: string, delay_ms = 0) =>
+      fetch(`${url}/mcp/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tool_name: 'demo__echo', args: { message, delay_ms } }),
+      });
+    const tooSlow = echo('too slow', 6000);
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Within the delay: not ready, yet a new call is still served.
+    expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+    const late = await echo('still served');
+    expect(late.status).toBe(200);
+
+    // After delay and grace, the call still running gets an answer that says so.
+    const cutOff = await tooSlow;
+    expect(cutOff.status).toBe(503);
+    const body = (await cutOff.json()) as { code: string; message: string };
+    expect(body.code).toBe('NOT_READY');
+    expect(body.message).toContain('shutting down');
+    expect(await exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('the last resort of a shutdown that runs out of time', () => {
+  it('kills every descendant of the process at once, grandchildren included', async () => {
+    const script = [
+      "import { spawn } from 'node:child_process';",
+      `import { killAllDescendantsNow } from ${JSON.stringify(resolve(REPO_ROOT, 'dist/src/mcp/process-tree.js'))};`,
+      "const tree = spawn('sh', ['-c', 'sleep 307 & sleep 308; wait'], { stdio: 'ignore' });",
+      'setTimeout(() => { killAllDescendantsNow(); process.exit(0); }, 300);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: 'ignore',
+    });
+    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    await new Promise((r) => setTimeout(r, 200));
+    // Looked for anywhere: a survivor would have been re-parented, no longer ours.
+    const survivors = execFileSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((args) => /^sleep 30[78]$/.test(args.trim()));
+    expect(survivors).toEqual([]);
   });
 });
 

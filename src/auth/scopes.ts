@@ -1,5 +1,13 @@
 /** What an API key may do (issue: security). `admin` implies every other scope. */
-export const SCOPES = ['tools:read', 'tools:call', 'servers:admin', 'sessions', 'admin'] as const;
+export const SCOPES = [
+  'tools:read',
+  'tools:call',
+  'servers:admin',
+  'sessions',
+  // Only GET /metrics: the key a Prometheus scrape config holds, which may do nothing else.
+  'metrics',
+  'admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {

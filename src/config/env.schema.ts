@@ -80,6 +80,11 @@ export class EnvSchema {
 
   /** On SIGTERM: how long in-flight calls may take to finish before connections close. */
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 10_000;
+  /**
+   * On SIGTERM: how long to go on serving, not ready, before the drain begins, so that load
+   * balancers stop sending first (Kubernetes removes an endpoint asynchronously); 0 locally.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_DELAY_MS = 0;
 
   /** /health/ready also waits for at least this many connected servers (0: none needed). */
   @Transform(toInt) @IsInt() @Min(0) READY_MIN_SERVERS = 0;

@@ -91,6 +91,9 @@ export class GatewayConfig {
   get shutdownGraceMs(): number {
     return this.env.SHUTDOWN_GRACE_MS;
   }
+  get shutdownDelayMs(): number {
+    return this.env.SHUTDOWN_DELAY_MS;
+  }
   get readyMinServers(): number {
     return this.env.READY_MIN_SERVERS;
   }

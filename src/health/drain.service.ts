@@ -1,5 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { errorBody } from '../common/http/error-body.js';
+import type { RequestWithId } from '../common/http/request-id.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 
 // Long-lived streams (MCP GET /mcp, legacy SSE) never "finish"; waiting on them would always
@@ -15,6 +18,8 @@ const STREAM_REQUEST = (req: Request) =>
 export class DrainService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DrainService.name);
   private inFlight = 0;
+  /** The answers still owed, so that those the grace period cuts off get one. */
+  private readonly open = new Set<Response>();
   private draining = false;
   private readonly idleWaiters = new Set<() => void>();
 
@@ -37,7 +42,9 @@ export class DrainService implements BeforeApplicationShutdown {
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (STREAM_REQUEST(req)) return next();
     this.inFlight += 1;
+    this.open.add(res);
     res.once('close', () => {
+      this.open.delete(res);
       this.inFlight -= 1;
       if (this.inFlight === 0) this.idleWaiters.forEach((wake) => wake());
     });
@@ -60,7 +67,30 @@ export class DrainService implements BeforeApplicationShutdown {
     ]);
     clearTimeout(timer);
     this.idleWaiters.delete(wake);
-    if (this.inFlight > 0)
+    if (this.inFlight > 0) {
       this.logger.warn(`grace period over with ${this.inFlight} request(s) still in flight`);
+      this.answerCutOff(grace);
+    }
+  }
+
+  /** A 503 saying what happened, rather than a reset connection the caller must guess at. */
+  private answerCutOff(grace: number): void {
+    for (const res of this.open) {
+      if (res.headersSent) {
+        res.end();
+        continue;
+      }
+      const requestId = (res.req as RequestWithId | undefined)?.requestId;
+      res
+        .status(503)
+        .setHeader('connection', 'close')
+        .json(
+          errorBody(
+            503,
+            `The gateway is shutting down and this request did not finish within SHUTDOWN_GRACE_MS (${grace} ms); it may have run in part: check before retrying on another replica`,
+            { code: ErrorCode.NOT_READY, requestId },
+          ),
+        );
+    }
   }
 }

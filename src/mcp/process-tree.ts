@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -11,6 +11,26 @@ export async function listDescendants(pid: number): Promise<number[]> {
   } catch {
     return [];
   }
+  return descendantsIn(stdout, pid);
+}
+
+/**
+ * The last resort of a shutdown that ran out of time: SIGKILL every descendant of this
+ * process at once, synchronously, so that no stdio server's tree outlives the gateway.
+ */
+export function killAllDescendantsNow(): number {
+  let pids: number[];
+  try {
+    const stdout = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { timeout: 2000 }).toString();
+    pids = descendantsIn(stdout, process.pid).filter((pid) => pid !== process.pid);
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) signal(pid, 'SIGKILL');
+  return pids.length;
+}
+
+function descendantsIn(stdout: string, pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const line of stdout.split('\n')) {
     const [child, parent] = line.trim().split(/\s+/).map(Number);

@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { RequireScopes } from '../../auth/auth.decorators.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 
 @ApiTags('observability')
@@ -9,6 +10,7 @@ export class MetricsController {
   constructor(private readonly metrics: GatewayMetrics) {}
 
   @Get()
+  @RequireScopes('metrics')
   @ApiOperation({
     operationId: 'getMetrics',
     summary: 'Prometheus metrics, text exposition format (for scrapers, not JSON)',
