@@ -164,6 +164,8 @@ describe('sessions: shared servers', () => {
     try {
       // The global scope holds one lease.
       expect(demoProcesses()).toBe(before + 1);
+      const listed = (await gateway.get('/mcp/servers')).body.servers[0];
+      expect(listed.config.shared).toBe(true);
       const ids: string[] = [];
       for (let i = 0; i < 3; i++)
         ids.push((await gateway.post('/sessions/create', {})).body.session_id);

@@ -147,8 +147,14 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
 
-    // Within the delay: not ready, yet a new call is still served.
-    expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+    // Within the delay: not ready, saying why, yet a new call is still served.
+    const notReady = await fetch(`${url}/health/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({
+      status: 'error',
+      code: 'NOT_READY',
+      details: { servers: { status: 'down', draining: true } },
+    });
     const late = await echo('still served');
     expect(late.status).toBe(200);
 

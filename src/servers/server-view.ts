@@ -10,12 +10,14 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
       args: spec.args.map(redactUserInfo),
       env: maskValues(spec.env),
       ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      ...(spec.shared ? { shared: true } : {}),
     };
   }
   return {
     url: redactUrl(spec.url),
     headers: maskValues(spec.headers),
     ...(spec.transport ? { transport: spec.transport } : {}),
+    ...(spec.shared ? { shared: true } : {}),
   };
 }
 

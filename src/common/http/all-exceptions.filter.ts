@@ -112,7 +112,25 @@ function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
     }
   }
   const code = status === 400 ? ErrorCode.INVALID_REQUEST : undefined;
+  const probe = healthCheckResult(response);
+  if (probe) {
+    // A failed readiness check: what failed (draining, servers not connected...) is the point.
+    return {
+      ...errorBody(status, 'Not ready', { code: ErrorCode.NOT_READY, requestId }),
+      ...probe,
+    };
+  }
   return errorBody(status, message, { code, details, requestId });
+}
+
+/** Terminus's answer to a failed check: `status`, and which indicator said what. */
+function healthCheckResult(response: unknown): Record<string, unknown> | undefined {
+  if (typeof response !== 'object' || response === null) return undefined;
+  const r = response as Record<string, unknown>;
+  const isProbe = typeof r.status === 'string' && typeof r.details === 'object' && r.details;
+  return isProbe
+    ? { status: r.status, info: r.info, error: r.error, details: r.details }
+    : undefined;
 }
 
 function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
