@@ -136,12 +136,16 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = exitOf(child);
     expect(await waitFor(() => output.includes('Ready in'), 20_000)).toBe(true);
-    const echo = (message: string, delay_ms = 0) =>
+    const echo = (message: string, delay_ms = 0, signal?: AbortSignal) =>
       fetch(`${url}/mcp/execute`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ tool_name: 'demo__echo', args: { message, delay_ms } }),
+        signal,
       });
+    // A caller that gives up: its request is logged all the same, as 499.
+    await echo('given up', 1000, AbortSignal.timeout(200)).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
     const tooSlow = echo('too slow', 6000);
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
@@ -165,6 +169,17 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     expect(body.code).toBe('NOT_READY');
     expect(body.message).toContain('shutting down');
     expect(await exited).toEqual({ code: 0, signal: null });
+
+    // Access lines carry the request's facts as JSON fields.
+    const access = output
+      .split('\n')
+      .filter((l) => l.includes('"context":"HTTP"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const executes = access.filter((l) => l.path === '/mcp/execute');
+    expect(executes.map((l) => l.status).sort()).toEqual([200, 499, 503]);
+    for (const line of executes) {
+      expect(line).toMatchObject({ method: 'POST', duration_ms: expect.any(Number) });
+    }
   });
 });
 

@@ -6,23 +6,45 @@ import { requestContext } from './request-context.js';
 const logger = new Logger('HTTP');
 // Probes and scrapes arrive every few seconds; at info they would drown everything else.
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
+/** What nginx logs for a client that went away before its answer: no real status was sent. */
+const CLIENT_CLOSED = 499;
 
-/** One line per request, written when the answer is finished: method, path, status, time. */
+/** JSON logs get the request's facts as fields; text logs, one readable line. */
+let structured = false;
+export function useStructuredAccessLog(on: boolean): void {
+  structured = on;
+}
+
+/**
+ * One line per request, written when the answer is finished, or when the client went away
+ * first (status 499): method, path, status, duration and, when one was given, the key's id.
+ */
 export function accessLogMiddleware(req: Request, res: Response, next: NextFunction): void {
   const started = performance.now();
-  res.on('finish', () => {
+  let logged = false;
+  const log = (status: number) => {
+    if (logged) return;
+    logged = true;
     const path = req.originalUrl.split('?')[0];
-    const level: LogLevel = QUIET_PATHS.test(path)
-      ? 'debug'
-      : res.statusCode >= 500
-        ? 'error'
-        : 'log';
+    const level: LogLevel = QUIET_PATHS.test(path) ? 'debug' : status >= 500 ? 'error' : 'log';
     // Hot path: at LOG_LEVEL=warn no line is built, no context entered.
     if (!Logger.isLevelEnabled(level)) return;
     requestContext.run({ requestId: (req as RequestWithId).requestId ?? 'unknown' }, () => {
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
-      logger[level](`${req.method} ${path} ${res.statusCode} ${durationMs}ms`);
+      const line = `${req.method} ${path} ${status} ${durationMs}ms`;
+      if (!structured) return logger[level](line);
+      const keyId = (req as { principal?: { keyId?: string } }).principal?.keyId;
+      logger[level]({
+        msg: line,
+        method: req.method,
+        path,
+        status,
+        duration_ms: durationMs,
+        ...(keyId ? { key_id: keyId } : {}),
+      });
     });
-  });
+  };
+  res.once('finish', () => log(res.statusCode));
+  res.once('close', () => log(res.writableFinished ? res.statusCode : CLIENT_CLOSED));
   next();
 }

@@ -1,6 +1,7 @@
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import type { GatewayConfig } from '../../config/gateway-config.js';
 import { nestLogLevels } from '../http/log-levels.js';
+import { useStructuredAccessLog } from './access-log.js';
 import { createPinoLogger, PinoLoggerService } from './pino-logger.js';
 
 /**
@@ -11,6 +12,7 @@ export function createAppLogger(
   config: GatewayConfig,
   to: 'stdout' | 'stderr' = 'stdout',
 ): LoggerService {
+  useStructuredAccessLog(config.logFormat === 'json');
   if (config.logFormat === 'json') {
     return new PinoLoggerService(createPinoLogger(config.logLevel, to === 'stderr' ? 2 : 1));
   }
