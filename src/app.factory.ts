@@ -10,6 +10,8 @@ import { GatewayValidationPipe } from './common/http/gateway-validation.pipe.js'
 import { HostOriginPolicy, hostOriginMiddleware } from './common/http/host-origin-policy.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
 import { rejectBlankSessionId } from './common/http/session-id.decorator.js';
+import { GatewayMetrics } from './analytics/metrics/gateway-metrics.js';
+import { httpMetricsMiddleware } from './analytics/metrics/http-metrics.middleware.js';
 import { accessLogMiddleware } from './common/logging/access-log.js';
 import { createAppLogger } from './common/logging/app-logger.js';
 import { requestContextMiddleware } from './common/logging/request-context.js';
@@ -55,6 +57,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.set('etag', false);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(app.get(GatewayMetrics)));
   app.use(hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)));
   app.use(accessLogMiddleware);
   app.use(app.get(DrainService).middleware);

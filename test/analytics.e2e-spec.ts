@@ -43,6 +43,31 @@ describe('GET /metrics and GET /analytics', () => {
     expect(values.get('mcp_gateway_sessions')).toBe(0);
   });
 
+  it('counts HTTP requests by route template and status, early refusals and made-up paths included', async () => {
+    const before = parseExposition((await gateway.get('/metrics')).text);
+    const at = (series: string) => before.get(series) ?? 0;
+    // No tool call or search: the other tests here count those.
+    await gateway.get('/mcp/tools');
+    await gateway.get('/mcp/tools');
+    await gateway.get('/sessions/sess_made_up_1');
+    await gateway.get('/sessions/sess_made_up_2');
+    await gateway.get('/no/such/path');
+    await gateway.postRaw('/mcp/execute', 'x', { 'content-type': 'text/plain' });
+    const after = parseExposition((await gateway.get('/metrics')).text);
+    const grew = (series: string) => (after.get(series) ?? 0) - at(series);
+    const key = (route: string, status: number, method = 'POST') =>
+      `mcp_gateway_http_requests_total{method="${method}",route="${route}",status="${status}"}`;
+    expect(grew(key('/mcp/tools', 200, 'GET'))).toBe(2);
+    // Two made-up ids, one series: the template, not the path.
+    expect(grew(key('/sessions/:id', 404, 'GET'))).toBe(2);
+    expect(grew(key('(unmatched)', 404, 'GET'))).toBe(1);
+    // Refused before routing (415): counted all the same.
+    expect(grew(key('(unmatched)', 415))).toBe(1);
+    expect(
+      after.get('mcp_gateway_http_request_duration_seconds_count{method="GET",route="/mcp/tools"}'),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
   it('counts a session and its servers in the gauges', async () => {
     const created = await gateway.post('/sessions/create', {});
     expect(created.status).toBe(201);

@@ -47,6 +47,9 @@ describe('Redis going away while the gateway runs', () => {
     expect((await send('GET', '/mcp/tools')).status).toBe(200);
     expect((await send('GET', '/health/ready')).status).toBe(200);
     expect((await send('GET', '/health')).body.redis).toBe('unavailable');
+    const metrics = await fetch(`${gateway.url}/metrics`, { signal: AbortSignal.timeout(HANG_MS) });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^mcp_gateway_redis_up 0$/m);
 
     const create = await send('POST', '/sessions/create', { metadata: { late: true } });
     expect(create.status).toBe(503);

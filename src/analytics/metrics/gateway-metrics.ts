@@ -12,6 +12,7 @@ import type { CallOutcome } from '../usage-record.js';
 const CALL_BUCKETS_S = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600,
 ];
+const HTTP_METHODS = new Set(['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS']);
 const SEARCH_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -28,6 +29,8 @@ export class GatewayMetrics implements OnApplicationShutdown {
   private readonly callErrors: Counter<'code'>;
   private readonly searches: Counter<'strategy'>;
   private readonly searchSeconds: Histogram<'strategy'>;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpSeconds: Histogram<'method' | 'route'>;
   private readonly toolSeries: KeyCap;
   private readonly servers: KeyCap;
   private readonly codes: KeyCap;
@@ -73,6 +76,29 @@ export class GatewayMetrics implements OnApplicationShutdown {
       buckets: SEARCH_BUCKETS_S,
       registers,
     });
+    this.httpRequests = new Counter({
+      name: 'mcp_gateway_http_requests_total',
+      help: 'HTTP requests by method, route (its template, or (unmatched)) and status (499: the client went away)',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpSeconds = new Histogram({
+      name: 'mcp_gateway_http_request_duration_seconds',
+      help: 'Duration of HTTP requests by method and route (long-lived streams excluded)',
+      labelNames: ['method', 'route'],
+      buckets: CALL_BUCKETS_S,
+      registers,
+    });
+  }
+
+  /**
+   * One finished HTTP request. The route is the matched template, so the series stay few
+   * whatever paths callers make up; methods outside the usual ones count as OTHER.
+   */
+  httpRequest(method: string, route: string, status: number, durationMs?: number): void {
+    const m = HTTP_METHODS.has(method) ? method : 'OTHER';
+    this.httpRequests.inc({ method: m, route, status: String(status) });
+    if (durationMs !== undefined) this.httpSeconds.observe({ method: m, route }, durationMs / 1000);
   }
 
   toolCall(server: string, tool: string, outcome: CallOutcome, durationMs: number, code?: string) {
