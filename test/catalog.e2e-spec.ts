@@ -236,7 +236,9 @@ describe('catalog and execution against real demo servers', () => {
     expect(doc.status).toBe(200);
     const ready = doc.body.paths['/health/ready'].get.responses;
     expect(ready['200'].content['application/json'].schema.properties.status.enum).toEqual(['ok']);
-    expect(ready['503'].content['application/json'].schema.properties.status.enum).toEqual([
+    const notReady = ready['503'].content['application/json'].schema.allOf;
+    expect(notReady[0].$ref).toBe('#/components/schemas/ErrorDto');
+    expect(notReady[1].properties.details.properties.status.enum).toEqual([
       'error',
       'shutting_down',
     ]);

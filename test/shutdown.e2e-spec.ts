@@ -155,9 +155,11 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     const notReady = await fetch(`${url}/health/ready`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({
-      status: 'error',
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Not ready: servers failed (see details)',
       code: 'NOT_READY',
-      details: { servers: { status: 'down', draining: true } },
+      details: { status: 'error', details: { servers: { status: 'down', draining: true } } },
     });
     const late = await echo('still served');
     expect(late.status).toBe(200);

@@ -1,5 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ErrorDto } from '../common/http/error.dto.js';
 import { HealthCheck } from '@nestjs/terminus';
 
 /** One indicator's answer per name: `{ "servers": { "status": "up", ... } }`. */
@@ -33,10 +39,20 @@ export function HealthProbe(): MethodDecorator {
   return applyDecorators(
     // Both options: passing one leaves the other unset, not at its default.
     HealthCheck({ noCache: true, swaggerDocumentation: false }),
+    ApiExtraModels(ErrorDto),
     ApiOkResponse({ description: 'The check passed', schema: healthSchema(['ok']) }),
     ApiServiceUnavailableResponse({
-      description: 'The check failed, or the gateway is shutting down',
-      schema: healthSchema(['error', 'shutting_down']),
+      description:
+        'The check failed, or the gateway is shutting down: the error body (code NOT_READY), with the checks in details',
+      schema: {
+        allOf: [
+          { $ref: getSchemaPath(ErrorDto) },
+          {
+            type: 'object',
+            properties: { details: healthSchema(['error', 'shutting_down']) },
+          },
+        ],
+      },
     }),
   );
 }

@@ -115,10 +115,12 @@ function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
   const probe = healthCheckResult(response);
   if (probe) {
     // A failed readiness check: what failed (draining, servers not connected...) is the point.
-    return {
-      ...errorBody(status, 'Not ready', { code: ErrorCode.NOT_READY, requestId }),
-      ...probe,
-    };
+    const failed = Object.keys((probe.error as object | undefined) ?? {}).join(', ');
+    return errorBody(status, `Not ready: ${failed || 'a check'} failed (see details)`, {
+      code: ErrorCode.NOT_READY,
+      details: probe,
+      requestId,
+    });
   }
   return errorBody(status, message, { code, details, requestId });
 }
