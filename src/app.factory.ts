@@ -56,6 +56,8 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   // revalidates. No X-Powered-By: the framework is nobody's business.
   app.set('etag', false);
   app.disable('x-powered-by');
+  // Express then takes req.ip from X-Forwarded-For, counting back this many hops, no more.
+  if (config.trustedProxies > 0) app.set('trust proxy', config.trustedProxies);
   app.use(requestIdMiddleware);
   app.use(httpMetricsMiddleware(app.get(GatewayMetrics)));
   app.use(hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)));

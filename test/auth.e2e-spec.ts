@@ -289,6 +289,39 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits by address behind a proxy (no keys)', () => {
+  const env = { RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_TOOL_PER_MINUTE: '0' };
+  let trusting: TestGateway;
+  let direct: TestGateway;
+
+  beforeAll(async () => {
+    [trusting, direct] = await Promise.all([
+      startGateway({ servers: {}, env: { ...env, GATEWAY_TRUSTED_PROXIES: '1' } }),
+      startGateway({ servers: {}, env }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([trusting?.close(), direct?.close()]);
+  });
+
+  const statuses = async (gateway: TestGateway, client: string, n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push((await gateway.get('/mcp/tools', { 'X-Forwarded-For': client })).status);
+    }
+    return out;
+  };
+
+  it('counts each client apart with GATEWAY_TRUSTED_PROXIES, and the proxy as one without', async () => {
+    expect(await statuses(trusting, '203.0.113.7', 3)).toEqual([200, 200, 429]);
+    expect(await statuses(trusting, '203.0.113.8', 2)).toEqual([200, 200]);
+    // Not trusted: a forged header changes nothing, every request is the proxy's.
+    expect(await statuses(direct, '203.0.113.7', 2)).toEqual([200, 200]);
+    expect(await statuses(direct, '203.0.113.8', 1)).toEqual([429]);
+  });
+});
+
 describe('API keys from a file', () => {
   let gateway: TestGateway;
   const key = 'key-from-file-0123456789';

@@ -69,6 +69,12 @@ export class EnvSchema {
    * rebinding). Needed when listening on 0.0.0.0, where the gateway cannot know its names.
    */
   @IsString() GATEWAY_ALLOWED_HOSTS = '';
+  /**
+   * How many proxies in front (an ingress, a load balancer) to believe X-Forwarded-For from,
+   * so that per-address rate limits (callers without a key) see the client, not the proxy.
+   * 0: none, the connection's own address counts.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10) GATEWAY_TRUSTED_PROXIES = 0;
 
   /** How long a stdio server gets between SIGTERM and SIGKILL when it is closed. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) STDIO_KILL_GRACE_MS = 2_000;

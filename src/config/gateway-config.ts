@@ -124,6 +124,9 @@ export class GatewayConfig {
   get maxBodyBytes(): number {
     return this.env.MAX_BODY_BYTES;
   }
+  get trustedProxies(): number {
+    return this.env.GATEWAY_TRUSTED_PROXIES;
+  }
   get allowedHosts(): readonly string[] {
     return this.env.GATEWAY_ALLOWED_HOSTS.split(',')
       .map((s) => s.trim().toLowerCase())
