@@ -2,13 +2,9 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { errorBody } from '../common/http/error-body.js';
+import { isLongLivedStream } from '../common/http/request-done.js';
 import type { RequestWithId } from '../common/http/request-id.js';
 import { GatewayConfig } from '../config/gateway-config.js';
-
-// Long-lived streams (MCP GET /mcp, legacy SSE) never "finish"; waiting on them would always
-// use the whole grace period.
-const STREAM_REQUEST = (req: Request) =>
-  req.method === 'GET' && (req.path === '/mcp' || req.path === '/sse');
 
 /**
  * Graceful shutdown: on SIGTERM readiness turns false at once, requests in flight get up to
@@ -40,7 +36,8 @@ export class DrainService implements BeforeApplicationShutdown {
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (STREAM_REQUEST(req)) return next();
+    // A long-lived stream never "finishes": waiting on it would always use the whole grace.
+    if (isLongLivedStream(req)) return next();
     this.inFlight += 1;
     this.open.add(res);
     res.once('close', () => {

@@ -1,13 +1,12 @@
 import { Logger, type LogLevel } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { onRequestDone } from '../http/request-done.js';
 import type { RequestWithId } from '../http/request-id.js';
 import { requestContext } from './request-context.js';
 
 const logger = new Logger('HTTP');
 // Probes and scrapes arrive every few seconds; at info they would drown everything else.
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
-/** What nginx logs for a client that went away before its answer: no real status was sent. */
-const CLIENT_CLOSED = 499;
 
 /** JSON logs get the request's facts as fields; text logs, one readable line. */
 let structured = false;
@@ -21,10 +20,7 @@ export function useStructuredAccessLog(on: boolean): void {
  */
 export function accessLogMiddleware(req: Request, res: Response, next: NextFunction): void {
   const started = performance.now();
-  let logged = false;
-  const log = (status: number) => {
-    if (logged) return;
-    logged = true;
+  onRequestDone(res, (status) => {
     const path = req.originalUrl.split('?')[0];
     const level: LogLevel = QUIET_PATHS.test(path) ? 'debug' : status >= 500 ? 'error' : 'log';
     // Hot path: at LOG_LEVEL=warn no line is built, no context entered.
@@ -43,8 +39,6 @@ export function accessLogMiddleware(req: Request, res: Response, next: NextFunct
         ...(keyId ? { key_id: keyId } : {}),
       });
     });
-  };
-  res.once('finish', () => log(res.statusCode));
-  res.once('close', () => log(res.writableFinished ? res.statusCode : CLIENT_CLOSED));
+  });
   next();
 }
