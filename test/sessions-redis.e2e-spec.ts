@@ -124,6 +124,26 @@ describe('RedisSessionStore against the real Redis', () => {
     expect(await store.create(owned('a-late', 'alice:ops', now + 60_000), limits)).toBe('created');
   });
 
+  it('touches and deletes an owned session written before owner indexes existed', async () => {
+    // The previous version wrote the record and the global index only.
+    const prefix = newPrefix('legacy');
+    const store = new RedisSessionStore(redis, prefix);
+    const now = Date.now();
+    const legacy: SessionRecord = { ...record('old', now + 60_000), owner: 'alice' };
+    await store.create({ ...legacy, owner: undefined }, NO_LIMIT);
+    await redis.hset(`${prefix}session:old`, 'data', JSON.stringify({ ...legacy, owner: 'alice' }));
+    const ownerIndex = `${prefix}sessions:owner:alice`;
+    expect(await redis.exists(ownerIndex)).toBe(0);
+
+    await store.touch({ id: 'old', owner: 'alice', lastActiveAt: now, expiresAt: now + 90_000 });
+    expect(await store.get('old')).toMatchObject({ owner: 'alice', expiresAt: now + 90_000 });
+    // It now counts against its owner's quota, and its index expires with it.
+    expect(await redis.zscore(ownerIndex, 'old')).toBe(String(now + 90_000));
+    expect(await redis.pttl(ownerIndex)).toBeGreaterThan(80_000);
+    expect(await store.delete({ id: 'old', owner: 'alice' })).toBe(true);
+    expect(await redis.exists(ownerIndex)).toBe(0);
+  });
+
   it('replaces a record only at the revision it was read at', async () => {
     const prefix = newPrefix('cas');
     const store = new RedisSessionStore(redis, prefix);

@@ -8,9 +8,10 @@ import {
 } from './session-store.js';
 
 // An owner's index expires with its last session, so a key that stops creating leaves nothing.
+// The guard keeps an index that lost its last member (a racing delete) from crashing the script.
 const EXPIRE_WITH_LAST = `
     local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
-    redis.call('PEXPIREAT', KEYS[3], last[2])`;
+    if last[2] then redis.call('PEXPIREAT', KEYS[3], last[2]) end`;
 
 // KEYS: record, index, owner's index. ARGV: lastActiveAt, expiresAt, id, has owner (1/0).
 const TOUCH_SCRIPT = `
@@ -19,7 +20,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('PEXPIREAT', KEYS[1], ARGV[2])
   redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[3])
   if ARGV[4] == '1' then
-    redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
+    -- No XX: a session created before owner indexes existed joins its owner's on first touch.
+    redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
     ${EXPIRE_WITH_LAST}
   end
   return 1
