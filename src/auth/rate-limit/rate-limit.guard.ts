@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
+import { isRedisUnavailable } from '../../common/redis/redis-unavailable.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { presentedKey } from '../api-key.guard.js';
 import { PUBLIC_ROUTE } from '../auth.decorators.js';
@@ -91,7 +92,9 @@ export class RateLimitGuard implements CanActivate {
       hit = await this.counter.hit(key, WINDOW_MS);
     } catch (error) {
       // The counters live in Redis: while it is away, requests pass unlimited (fail open)
-      // rather than fail or wait; the concurrency limits still hold, in process.
+      // rather than fail or wait; the concurrency limits still hold, in process. Any other
+      // failure is a fault of ours, not an outage, and must not switch the limits off.
+      if (!isRedisUnavailable(error)) throw error;
       if (!this.storeFailing) {
         this.logger.warn(`rate limits not enforced while their store fails: ${String(error)}`);
       }

@@ -121,7 +121,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
       maxRetriesPerRequest: null,
       // Until the first connect, commands wait (start-up order is not ours to choose).
       enableOfflineQueue: true,
-      ...(patient ? {} : { commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
+      // A request connection neither waits nor replays: a command in flight when the link
+      // drops fails by its timeout and is not sent again on reconnect for a caller gone.
+      ...(patient
+        ? {}
+        : { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, autoResendUnfulfilledCommands: false }),
       password: settings.password,
     };
     const connection = settings.url

@@ -6,6 +6,8 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
+    // A pipeline or transaction cut in two by a dropped link.
+    error.name === 'AbortError' ||
     /^(Command timed out|Connection is closed|Stream isn't writeable)/.test(error.message)
   );
 }
