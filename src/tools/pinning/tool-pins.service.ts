@@ -126,7 +126,14 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     await this.store.touch([...touched]);
     const cutoff = now - this.ttlMs;
     const dropped = new Set(await this.store.prune(cutoff));
-    for (const [key, at] of this.seenAt) if (at < cutoff) dropped.add(key);
+    // Unseen here is not unseen everywhere: another replica may be serving the tool and
+    // touching its pin. Forgetting a pin the store still holds would trust a changed
+    // definition until the store answered, so a pin goes only once the store has no copy.
+    const staleHere = [...this.seenAt].filter(([key, at]) => at < cutoff && !dropped.has(key));
+    for (const [key] of staleHere) {
+      if ((await this.store.get(key)) === undefined) dropped.add(key);
+      else this.seenAt.set(key, now);
+    }
     for (const key of dropped) {
       this.pins.delete(key);
       this.seenAt.delete(key);
