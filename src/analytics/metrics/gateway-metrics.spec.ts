@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { Gauge } from 'prom-client';
 import { GatewayMetrics } from './gateway-metrics.js';
 
 /** The sample lines of one metric, as `name{labels} value`. */
@@ -28,6 +29,19 @@ describe('GatewayMetrics', () => {
       expect(text).toContain('mcp_gateway_search_duration_seconds_count{strategy="lexical"} 1');
       expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
       expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    } finally {
+      metrics.onApplicationShutdown();
+    }
+  });
+
+  it("spells not-a-number 'NaN', as the exposition format does", async () => {
+    const metrics = new GatewayMetrics({ store: 'memory' });
+    try {
+      const gauge = new Gauge({ name: 'probe_ratio', help: 'x', registers: [metrics.registry] });
+      gauge.set(Number.NaN);
+      const text = await metrics.scrape();
+      expect(samples(text, 'probe_ratio')).toEqual(['probe_ratio NaN']);
+      expect(text).not.toMatch(/ Nan$/m);
     } finally {
       metrics.onApplicationShutdown();
     }

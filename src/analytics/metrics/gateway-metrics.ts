@@ -115,8 +115,10 @@ export class GatewayMetrics implements OnApplicationShutdown {
   }
 
   /** Prometheus text exposition. */
-  scrape(): Promise<string> {
-    return this.registry.metrics();
+  async scrape(): Promise<string> {
+    // prom-client 15 writes not-a-number as 'Nan' (the event-loop lag before its first
+    // sample, say); the exposition formats spell it 'NaN', and strict parsers insist.
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   onApplicationShutdown(): void {
