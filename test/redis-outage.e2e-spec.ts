@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { RedisConnections } from '../src/common/redis/redis-connections.js';
+import type { GatewayConfig } from '../src/config/gateway-config.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { startOwnRedis, type OwnRedis } from './helpers/queue-redis-server.js';
@@ -67,5 +70,46 @@ describe('Redis going away while the gateway runs', () => {
     // The refused create was not queued and carried out once Redis came back.
     expect(sessions.map((s) => s.metadata)).toEqual([{}]);
     expect((await send('POST', '/sessions/create', {})).status).toBe(201);
+  });
+});
+
+describe('a request connection whose link drops with a command in flight', () => {
+  let redis: OwnRedis;
+  let connections: RedisConnections;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    const settings = { url: redis.url, host: '', port: 0, keyPrefix: '' };
+    connections = new RedisConnections({ redis: settings } as unknown as GatewayConfig);
+    await connections.onModuleInit();
+  });
+
+  afterAll(async () => {
+    await connections?.onApplicationShutdown();
+    await redis?.destroy();
+  });
+
+  it('fails the command and does not send it again once Redis is back', async () => {
+    const admin = new Redis(redis.url);
+    // Writes wait unanswered: the INCR is sent and in flight when the server dies.
+    await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+    admin.disconnect();
+    const incr = connections.get()!.incr('charged');
+    const outcome = incr.then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await redis.crash();
+    await redis.start();
+    expect(await outcome).toBe('Command timed out');
+    // Long enough for a reconnect and any replay to land.
+    await new Promise((r) => setTimeout(r, 1000));
+    const check = new Redis(redis.url);
+    try {
+      expect(await check.get('charged')).toBeNull();
+    } finally {
+      check.disconnect();
+    }
   });
 });
