@@ -242,6 +242,30 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     const res = await gateway.get('/nope');
     expect(res.status).toBe(404);
     expectErrorBody(res.body, 404);
+    expect(res.body.code).toBe('ROUTE_NOT_FOUND');
+    expect(res.body.message).toBe(
+      'No route GET /nope; the OpenAPI document at /docs-json lists them',
+    );
+  });
+
+  it('answers a known path with the wrong method 405, naming the methods it takes', async () => {
+    const execute = await fetch(`${gateway.url}/mcp/execute`);
+    expect(execute.status).toBe(405);
+    expect(execute.headers.get('allow')).toBe('POST');
+    const body = (await execute.json()) as Record<string, unknown>;
+    expectErrorBody(body, 405);
+    expect(body).toMatchObject({
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'GET is not allowed on /mcp/execute; it answers POST',
+      details: { allowed: ['POST'] },
+    });
+    // A parameterised path, and one that answers two methods.
+    const session = await fetch(`${gateway.url}/sessions/sess_x`, { method: 'PUT' });
+    expect(session.status).toBe(405);
+    expect(session.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    const tools = await fetch(`${gateway.url}/mcp/tools`, { method: 'DELETE' });
+    expect(tools.status).toBe(405);
+    expect(tools.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('echoes a sane request id and makes one up otherwise', async () => {

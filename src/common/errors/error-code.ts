@@ -1,6 +1,10 @@
 /** Every failure the gateway reports has one of these codes, on every door (REST, MCP, queue). */
 export enum ErrorCode {
   INVALID_REQUEST = 'INVALID_REQUEST',
+  /** No route has this path, whatever the method. */
+  ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
+  /** The path exists, not with this method; `Allow` and `details.allowed` say which. */
+  METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
   RATE_LIMITED = 'RATE_LIMITED',

@@ -29,10 +29,13 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.UPSTREAM_UNAVAILABLE:
     case ErrorCode.UPSTREAM_ERROR:
       return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.ROUTE_NOT_FOUND:
     case ErrorCode.TOOL_NOT_FOUND:
     case ErrorCode.SERVER_NOT_FOUND:
     case ErrorCode.SESSION_NOT_FOUND:
       return HttpStatus.NOT_FOUND;
+    case ErrorCode.METHOD_NOT_ALLOWED:
+      return HttpStatus.METHOD_NOT_ALLOWED;
     case ErrorCode.TOOL_AMBIGUOUS:
     case ErrorCode.SERVER_EXISTS:
       return HttpStatus.CONFLICT;

@@ -13,6 +13,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { isRedisUnavailable } from '../redis/redis-unavailable.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import type { RequestWithId } from './request-id.js';
+import { unmatchedRouteError } from './unmatched-route.js';
 
 /**
  * body-parser's errors, http-errors with a 4xx status: a `type` for its own checks (size,
@@ -46,8 +47,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<RequestWithId>();
-    const body = toErrorBody(exception, req.requestId, this.logger);
+    const unmatched = unmatchedRouteError(exception, req);
+    const body = toErrorBody(unmatched ?? exception, req.requestId, this.logger);
     if (res.headersSent) return;
+    const allowed = (body.details as { allowed?: string[] } | undefined)?.allowed;
+    if (body.code === ErrorCode.METHOD_NOT_ALLOWED && allowed) {
+      res.setHeader('Allow', allowed.join(', '));
+    }
     if (body.code === ErrorCode.UNAUTHENTICATED)
       res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
     const retryAfter = (body.details as { retry_after_s?: number } | undefined)?.retry_after_s;

@@ -1,0 +1,50 @@
+import { NotFoundException } from '@nestjs/common';
+import type { Request } from 'express';
+import { ErrorCode } from '../errors/error-code.js';
+import { GatewayError } from '../errors/gateway-error.js';
+
+/** What this file reads of Express 5's router: routes and their path matchers. */
+interface RouterLayer {
+  route?: { methods: Record<string, boolean> };
+  match(path: string): unknown;
+}
+
+/** The longest stretch of a caller's path repeated in a message. */
+const PATH_SHOWN = 200;
+
+/**
+ * Nest answers a request no route matched with a bare 404 ('Cannot PUT /sessions'). This
+ * tells the caller which: a path that exists with other methods is a 405 naming them (and
+ * `Allow`, as HTTP asks), any other a 404 with a code. Undefined for any other exception.
+ */
+export function unmatchedRouteError(exception: unknown, req: Request): GatewayError | undefined {
+  if (!(exception instanceof NotFoundException)) return undefined;
+  if (!exception.message.startsWith(`Cannot ${req.method} `)) return undefined;
+  const path = req.path.length > PATH_SHOWN ? `${req.path.slice(0, PATH_SHOWN)}…` : req.path;
+  const allowed = allowedMethods(req);
+  if (allowed.length === 0) {
+    return new GatewayError(
+      ErrorCode.ROUTE_NOT_FOUND,
+      `No route ${req.method} ${path}; the OpenAPI document at /docs-json lists them`,
+    );
+  }
+  return new GatewayError(
+    ErrorCode.METHOD_NOT_ALLOWED,
+    `${req.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`,
+    { allowed },
+  );
+}
+
+/** The methods the routes matching this request's path answer, HEAD with GET as Express does. */
+function allowedMethods(req: Request): string[] {
+  const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
+  const methods = new Set<string>();
+  for (const layer of router?.stack ?? []) {
+    if (!layer.route || !layer.match(req.path)) continue;
+    for (const method of Object.keys(layer.route.methods)) {
+      if (method !== '_all') methods.add(method.toUpperCase());
+    }
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
