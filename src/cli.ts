@@ -10,7 +10,7 @@
  */
 import 'reflect-metadata';
 import { createGatewayApp } from './app.factory.js';
-import { errorMessage } from './common/errors/error-message.js';
+import { reportStartFailure } from './common/logging/start-failure.js';
 import { serveStdio } from './mcp/server/stdio-door.js';
 import { ServersService } from './servers/servers.service.js';
 
@@ -78,6 +78,6 @@ async function cli(): Promise<void> {
 }
 
 cli().catch((error: unknown) => {
-  process.stderr.write(`mcp-gateway failed to start: ${errorMessage(error)}\n`);
+  reportStartFailure(error);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
+import { reportStartFailure } from './common/logging/start-failure.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DrainService } from './health/drain.service.js';
 import { killAllDescendantsNow } from './mcp/process-tree.js';
@@ -63,7 +64,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A bad config is the common case here: print its message plainly, without a stack.
-  process.stderr.write(`mcp-gateway failed to start: ${errorMessage(error)}\n`);
+  reportStartFailure(error);
   process.exit(1);
 });

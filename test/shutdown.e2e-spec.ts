@@ -230,9 +230,30 @@ describe('a bad configuration stops the start', () => {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     expect(await exitOf(child)).toEqual({ code: 1, signal: null });
-    expect(output).toContain(`mcp-gateway failed to start: Invalid configuration:\n  ${expected}`);
+    // LOG_FORMAT=json (the default): the failure is one JSON line, like every other line.
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]) as Record<string, string>;
+    expect(line).toMatchObject({ level: 'fatal', service: 'mcp-gateway' });
+    expect(line.msg).toContain(
+      `mcp-gateway failed to start: Invalid configuration:\n  ${expected}`,
+    );
     // No framework stack trace in front of the message.
     expect(output).not.toContain('    at ');
+  });
+
+  it('says it plainly with LOG_FORMAT=text', async () => {
+    const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      env: { PATH: process.env.PATH, LOG_FORMAT: 'text', GATEWAY_PORT: 'abc' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    expect(await exitOf(child)).toEqual({ code: 1, signal: null });
+    expect(output).toBe(
+      'mcp-gateway failed to start: Invalid configuration:\n' +
+        '  GATEWAY_PORT="abc": GATEWAY_PORT must be an integer number\n',
+    );
   });
 });
 
