@@ -56,6 +56,33 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(res.body.message ?? '').not.toContain('nested');
   });
 
+  it('refuses a number too large for a double rather than pass the tool null', async () => {
+    const res = await gateway.postRaw(
+      '/mcp/execute',
+      '{"tool_name":"demo__echo","args":{"message":"x","n":[1,-1e400]}}',
+    );
+    expect(res.status).toBe(400);
+    expectErrorBody(res.body, 400);
+    expect(res.body.code).toBe('INVALID_REQUEST');
+    expect(res.body.message).toBe('JSON body has a number too large to represent at args.n[1]');
+    // On the MCP door too, as a JSON-RPC error.
+    const mcp = await gateway.postRaw(
+      '/mcp',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"demo__echo","arguments":{"message":1e999}}}',
+      { accept: 'application/json, text/event-stream' },
+    );
+    expect(mcp.status).toBe(400);
+    expect(JSON.stringify(mcp.body)).toContain(
+      'too large to represent at params.arguments.message',
+    );
+    // Large but finite numbers pass.
+    const big = await gateway.postRaw(
+      '/mcp/execute',
+      '{"tool_name":"demo__echo","args":{"message":"x","n":1e308}}',
+    );
+    expect(big.status).not.toBe(400);
+  });
+
   it('answers a body that is not JSON with 415 naming the media type', async () => {
     const body = '{"tool_name":"demo__echo","args":{"message":"x"}}';
     for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {

@@ -21,7 +21,7 @@ export function jsonBodyParser(limit: number) {
     requireJsonMediaType,
     // Every type the media-type check lets through, `+json` ones included, is parsed as JSON.
     express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }),
-    limitDepth,
+    limitShape,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);
       answerEarly(nonObjectJsonBody(error) ?? error, req, res);
@@ -44,28 +44,31 @@ function requireJsonMediaType(req: Request, _res: Response, next: NextFunction):
   );
 }
 
-function limitDepth(req: Request, _res: Response, next: NextFunction): void {
-  if (depthExceeds(req.body, MAX_JSON_DEPTH)) {
-    return next(
-      new GatewayError(
-        ErrorCode.INVALID_REQUEST,
-        `JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`,
-      ),
-    );
-  }
+function limitShape(req: Request, _res: Response, next: NextFunction): void {
+  const problem = shapeProblem(req.body, MAX_JSON_DEPTH);
+  if (problem) return next(new GatewayError(ErrorCode.INVALID_REQUEST, problem));
   next();
 }
 
-/** Iterative, so that the check itself cannot overflow the stack it protects. */
-function depthExceeds(root: unknown, max: number): boolean {
-  if (typeof root !== 'object' || root === null) return false;
-  const stack: [unknown, number][] = [[root, 1]];
+/**
+ * Too deep, or a number JSON.parse could only read as ±Infinity (1e400): passed on, it would
+ * reach the tool as null. Iterative, so that the check itself cannot overflow the stack it
+ * protects.
+ */
+function shapeProblem(root: unknown, max: number): string | undefined {
+  const stack: [unknown, number, string][] = [[root, 1, '']];
   while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (depth > max) return true;
-    for (const child of Object.values(value as object)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    const [value, depth, path] = stack.pop()!;
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      return `JSON body has a number too large to represent${path ? ` at ${path.slice(1, 201)}` : ''}`;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > max) return `JSON body is nested deeper than ${max} levels`;
+    for (const [key, child] of Object.entries(value)) {
+      if (typeof child === 'number' || (typeof child === 'object' && child !== null)) {
+        stack.push([child, depth + 1, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`]);
+      }
     }
   }
-  return false;
+  return undefined;
 }
