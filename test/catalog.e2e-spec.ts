@@ -49,6 +49,8 @@ describe('catalog and execution against real demo servers', () => {
     expect(full.status).toBe(200);
     expect(full.body).toMatchObject({ tool_name: 'demo__echo', server: 'demo' });
     expect(full.body.result.content[0].text).toBe('hello');
+    // The demo server leaves isError out of a success; the answer states it.
+    expect(full.body.result.isError).toBe(false);
     expect(typeof full.body.took_ms).toBe('number');
 
     const bare = await gateway.post('/mcp/execute', {

@@ -42,7 +42,10 @@ describe('the queue door on Redis Streams', () => {
       result: {
         tool_name: 'demo__echo',
         server: 'demo',
-        result: expect.objectContaining({ content: [{ type: 'text', text: 'over the queue' }] }),
+        result: expect.objectContaining({
+          content: [{ type: 'text', text: 'over the queue' }],
+          isError: false,
+        }),
         took_ms: expect.any(Number),
       },
       took_ms: expect.any(Number),

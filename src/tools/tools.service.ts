@@ -141,6 +141,10 @@ export class ToolsService {
       caller: request.caller,
     });
     this.assertRelayable(tool, result);
+    // MCP lets a server leave isError out when false; API.md promises it on the REST and
+    // queue answers, so their callers need not know the protocol's default. The MCP door
+    // relays the result as the server sent it.
+    if (request.door !== 'mcp') result.isError ??= false;
     return {
       tool_name: tool.name,
       server: tool.server,

@@ -36,7 +36,8 @@ export class ExecuteResponseDto {
   @ApiProperty({ example: 'demo__echo' }) tool_name: string;
   @ApiProperty({ example: 'demo' }) server: string;
   @ApiProperty({
-    description: 'The MCP CallToolResult, unchanged: content, structuredContent?, isError',
+    description:
+      'The MCP CallToolResult as the server sent it: content, structuredContent?, and isError (false when the server left it out)',
     example: { content: [{ type: 'text', text: 'hello' }], isError: false },
   })
   result: Record<string, unknown>;
