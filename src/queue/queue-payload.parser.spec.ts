@@ -63,6 +63,20 @@ describe('parseQueuePayload', () => {
     });
   });
 
+  it('answers arguments nested too deep, or with a number beyond a double, naming it', () => {
+    const huge = '{"id":"n","op":"execute","tool_name":"t","args":{"x":[2,1e400]}}';
+    expect(parse(huge)).toMatchObject({
+      kind: 'invalid',
+      id: 'n',
+      message: 'Invalid request: "payload" has a number too large to represent at args.x[1]',
+    });
+    const deep = `{"id":"d","op":"execute","tool_name":"t","args":{"x":${'['.repeat(80)}${']'.repeat(80)}}}`;
+    expect(parse(deep)).toMatchObject({
+      kind: 'invalid',
+      message: 'Invalid request: "payload" is nested deeper than 64 levels',
+    });
+  });
+
   it('answers an oversized payload as too large, without looking further', () => {
     const parsed = parse(
       { id: 'big', op: 'execute', tool_name: 't', args: { s: 'x'.repeat(200) } },

@@ -1,3 +1,4 @@
+import { jsonShapeProblem, MAX_JSON_DEPTH } from '../common/json-shape.js';
 import { QUEUE_OPS, type QueueOp, type QueueRequest } from './queue-message.js';
 
 export type ParsedPayload =
@@ -43,7 +44,8 @@ export function parseQueuePayload(raw: string | undefined, maxBytes: number): Pa
     const message = `Payload of ${bytes} bytes is larger than MAX_BODY_BYTES (${maxBytes})`;
     return { kind: 'invalid', id, tooLarge: true, message, details: [message] };
   }
-  const problems = validate(value);
+  const shape = jsonShapeProblem(value, MAX_JSON_DEPTH);
+  const problems = shape ? [`"payload" ${shape}`] : validate(value);
   if (problems.length > 0) {
     return {
       kind: 'invalid',
