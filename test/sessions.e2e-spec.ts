@@ -102,6 +102,45 @@ describe('sessions: isolated server sets', () => {
     expect((await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('says a call was cut off by its session or server going away, not that the server failed', async () => {
+    const slowCall = (id: string) =>
+      gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'x', delay_ms: 5000 } },
+        scoped(id),
+      );
+    const id = await create();
+    const call = slowCall(id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE' })).status).toBe(200);
+    const cut = await call;
+    expect(cut.status).toBe(404);
+    expect(cut.body).toMatchObject({
+      code: 'SESSION_NOT_FOUND',
+      message: `Session '${id}' ended (deleted or expired) during the call of 'demo__echo'; the call was cut off`,
+    });
+
+    const other = await create();
+    try {
+      const removed = slowCall(other);
+      await new Promise((r) => setTimeout(r, 300));
+      const remove = await gateway.post(
+        '/mcp/servers/remove',
+        { server_name: 'demo' },
+        scoped(other),
+      );
+      expect(remove.status).toBe(200);
+      const gone = await removed;
+      expect(gone.status).toBe(404);
+      expect(gone.body).toMatchObject({
+        code: 'SERVER_NOT_FOUND',
+        message: "Server 'demo' was removed during the call of 'demo__echo'; the call was cut off",
+      });
+    } finally {
+      await fetch(`${gateway.url}/sessions/${other}`, { method: 'DELETE' });
+    }
+  });
+
   it('lists live sessions with counts', async () => {
     const id = await create({ n: 1 });
     const res = await gateway.get('/sessions');

@@ -17,6 +17,8 @@ export class ServerRegistry {
   private readonly leases = new Map<string, SharedLease>();
   private readonly listeners = new Set<RegistryListener>();
   private readonly endListeners = new Set<() => void>();
+  /** Set when the scope starts to end, so a call its closing cuts off can say why. */
+  private ending = false;
 
   constructor(
     readonly scopeId: string,
@@ -84,10 +86,16 @@ export class ServerRegistry {
 
   /** Ends the scope: its servers close, and whoever serves it (an MCP session) is told. */
   async closeAll(): Promise<void> {
+    this.ending = true;
     await Promise.all(this.list().map((s) => this.remove(s)));
     const listeners = [...this.endListeners];
     this.endListeners.clear();
     for (const listener of listeners) listener();
+  }
+
+  /** Whether the scope is ending or has ended (its session deleted or expired). */
+  get ended(): boolean {
+    return this.ending;
   }
 
   /** Told once when the scope ends (its gateway session deleted or expired); returns the unsubscribe. */

@@ -4,6 +4,7 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import type { CallerChannel, CallOptions, ToolResult } from '../mcp/upstream-client.js';
 import { ScopeRegistries } from '../servers/scope-registries.js';
+import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import { UsageRecorder } from '../analytics/usage-recorder.js';
 import { UNKNOWN_TOOL_KEY } from '../analytics/usage-cells.js';
@@ -134,12 +135,17 @@ export class ToolsService {
       this.config.toolCallTimeoutMaxMs,
     );
     const started = performance.now();
-    const result = await server.callTool(tool.tool, args, {
-      timeoutMs,
-      signal: request.signal,
-      onProgress: request.onProgress,
-      caller: request.caller,
-    });
+    let result: ToolResult;
+    try {
+      result = await server.callTool(tool.tool, args, {
+        timeoutMs,
+        signal: request.signal,
+        onProgress: request.onProgress,
+        caller: request.caller,
+      });
+    } catch (error) {
+      throw cutOffError(registry, server, tool, registry === this.scopes.global) ?? error;
+    }
     this.assertRelayable(tool, result);
     // MCP lets a server leave isError out when false; API.md promises it on the REST and
     // queue answers, so their callers need not know the protocol's default. The MCP door
@@ -243,4 +249,31 @@ export function toolView(tool: CatalogTool): ToolView {
     ...(d.outputSchema ? { output_schema: d.outputSchema } : {}),
     ...(d.annotations ? { annotations: d.annotations } : {}),
   };
+}
+
+/**
+ * A call that failed because its session or its server went away under it: the caller did
+ * that (or the session expired), so say so, rather than blame the server for closing.
+ */
+function cutOffError(
+  registry: ServerRegistry,
+  server: ServerConnection,
+  tool: CatalogTool,
+  isGlobal: boolean,
+): GatewayError | undefined {
+  if (registry.ended) {
+    // The global scope ends only at shutdown, where the drain answers for cut-off calls.
+    if (isGlobal) return undefined;
+    return new GatewayError(
+      ErrorCode.SESSION_NOT_FOUND,
+      `Session '${registry.scopeId}' ended (deleted or expired) during the call of '${tool.name}'; the call was cut off`,
+    );
+  }
+  if (!registry.has(server)) {
+    return new GatewayError(
+      ErrorCode.SERVER_NOT_FOUND,
+      `Server '${tool.server}' was removed during the call of '${tool.name}'; the call was cut off`,
+    );
+  }
+  return undefined;
 }
