@@ -1,11 +1,14 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Redis } from 'ioredis';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
 import { demoStdioSpec } from './helpers/paths.js';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
+import { RawMcp } from './helpers/security.js';
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -315,5 +318,84 @@ describe('one MCP session served by two replicas', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }),
     });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('an MCP session id with API keys, on two replicas sharing Redis', () => {
+  const KEY_A = 'mcp-replica-key-a-0123456';
+  const KEY_B = 'mcp-replica-key-b-0123456';
+  const as = (key: string) => ({ Authorization: `Bearer ${key}` });
+  let first: TestGateway;
+  let second: TestGateway;
+  let redis: Redis;
+  let prefix: string;
+
+  beforeAll(async () => {
+    const url = await testRedisUrl();
+    prefix = uniquePrefix('mcp-ended');
+    redis = new Redis(url);
+    const env = {
+      GATEWAY_API_KEYS: `${KEY_A}=tools:read+tools:call,${KEY_B}=tools:read+tools:call`,
+      REDIS_URL: url,
+      REDIS_KEY_PREFIX: prefix,
+    };
+    [first, second] = await Promise.all([
+      startGateway({ servers: { demo: demoStdioSpec() }, env }),
+      startGateway({ servers: { demo: demoStdioSpec() }, env }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await first?.close();
+    await second?.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const ping = async (mcp: RawMcp) => (await mcp.request('ping')).status;
+
+  it('is taken over for its own key only, and once ended, by no one on any replica', async () => {
+    const a = new RawMcp(first.url, as(KEY_A));
+    expect((await a.initialize()).status).toBe(200);
+    const id = a.sessionId!;
+    // Another key presenting the id, on a replica that never saw it: no such session.
+    const b = new RawMcp(second.url, as(KEY_B));
+    b.sessionId = id;
+    expect(await ping(b)).toBe(404);
+    // Its own key, there: the session is rebuilt from the id.
+    const aElsewhere = new RawMcp(second.url, as(KEY_A));
+    aElsewhere.sessionId = id;
+    expect(await ping(aElsewhere)).toBe(200);
+    // B's refusal did not take it from A.
+    expect(await ping(a)).toBe(200);
+
+    // A ends it on the first replica: the second closes its copy, and no one restores it.
+    await a.close();
+    a.sessionId = id;
+    expect(await ping(a)).toBe(404);
+    let elsewhere = await ping(aElsewhere);
+    for (let i = 0; i < 50 && elsewhere !== 404; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      elsewhere = await ping(aElsewhere);
+    }
+    expect(elsewhere).toBe(404);
+    expect(await ping(b)).toBe(404);
+    // A replica started after the end knows it too (the record is in Redis).
+    const third = await startGateway({
+      servers: {},
+      env: {
+        GATEWAY_API_KEYS: `${KEY_A}=tools:read`,
+        REDIS_URL: await testRedisUrl(),
+        REDIS_KEY_PREFIX: prefix,
+      },
+    });
+    try {
+      const late = new RawMcp(third.url, as(KEY_A));
+      late.sessionId = id;
+      expect(await ping(late)).toBe(404);
+    } finally {
+      await third.close();
+    }
   });
 });

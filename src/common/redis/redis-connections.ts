@@ -9,7 +9,13 @@ import { GatewayConfig, type RedisSettings } from '../../config/gateway-config.j
  * minutes later for a caller who has gone (it queues only until the first connect); and a
  * bound on every command.
  */
-const PATIENT = new Set(['queue', 'queue:reader', 'session-events', 'tool-pin-events']);
+const PATIENT = new Set([
+  'queue',
+  'queue:reader',
+  'session-events',
+  'tool-pin-events',
+  'mcp-session-events',
+]);
 /** The longest a request waits on one Redis command. */
 export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 /** How long start-up waits for Redis before it fails, saying so. */

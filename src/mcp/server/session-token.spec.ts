@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { handshakeOf, mintSessionId, readSessionId } from './session-token.js';
+import { handshakeOf, mintSessionId, ownerTag, readSessionId } from './session-token.js';
 
 const handshake = {
   protocolVersion: '2025-11-25',
@@ -8,14 +8,31 @@ const handshake = {
 };
 
 describe('self-describing MCP session ids', () => {
-  it('carry the client handshake, so another replica can restore the session', () => {
-    const id = mintSessionId(handshake);
-    expect(readSessionId(id)).toEqual(handshake);
+  it('carry the client handshake, the opening key and the time, so another replica can restore it', () => {
+    const id = mintSessionId(handshake, 'key_0123456789ab', 1_000);
+    expect(readSessionId(id)).toEqual({
+      handshake,
+      owner: ownerTag('key_0123456789ab'),
+      issuedAt: 1_000,
+    });
+    // The id names no key; without keys there is no owner.
+    expect(id).not.toContain('key_0123456789ab');
+    expect(Buffer.from(id.split('.')[1], 'base64url').toString()).not.toContain('key_');
+    expect(readSessionId(mintSessionId(handshake, undefined, 5))).toEqual({
+      handshake,
+      owner: undefined,
+      issuedAt: 5,
+    });
+  });
+
+  it('do not read ids minted before they carried an owner and a time', () => {
+    const old = `x.${Buffer.from(JSON.stringify(handshake)).toString('base64url')}`;
+    expect(readSessionId(old)).toBeUndefined();
   });
 
   it('are unique, and visible ASCII as the transport spec requires', () => {
-    const a = mintSessionId(handshake);
-    const b = mintSessionId(handshake);
+    const a = mintSessionId(handshake, 'key_a');
+    const b = mintSessionId(handshake, 'key_a');
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[\x21-\x7E]+$/);
   });

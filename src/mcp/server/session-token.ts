@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** What a replica needs to take over an MCP session it has never seen. */
 export interface SessionHandshake {
@@ -7,32 +7,57 @@ export interface SessionHandshake {
   clientInfo: Record<string, unknown>;
 }
 
+/** A session id read back: the handshake, whose key opened it, and when. */
+export interface SessionToken {
+  handshake: SessionHandshake;
+  /** ownerTag() of the API key that opened it; absent without keys. */
+  owner?: string;
+  issuedAt: number;
+}
+
 const SEPARATOR = '.';
 const MAX_LENGTH = 4096;
 
 /**
  * The Mcp-Session-Id the gateway hands out: 128 random bits, then the client's own handshake
- * (version, capabilities, name). Any replica can read it and rebuild the session without
- * shared storage. It holds nothing secret and nothing the client did not say itself; the
- * scope is not in it (X-Session-ID travels on every request).
+ * (version, capabilities, name), a tag of the key that opened it and the time. Any replica can
+ * read it and rebuild the session without shared storage, for the same key only: another key
+ * presenting it gets nothing, and changing the tag makes another id, not this one. It holds
+ * nothing secret; the scope is not in it (X-Session-ID travels on every request).
  */
-export function mintSessionId(handshake: SessionHandshake): string {
-  const payload = Buffer.from(JSON.stringify(handshake)).toString('base64url');
+export function mintSessionId(
+  handshake: SessionHandshake,
+  keyId: string | undefined,
+  now = Date.now(),
+): string {
+  const body = { ...handshake, o: ownerTag(keyId), t: now };
+  const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
   return `${randomBytes(16).toString('base64url')}${SEPARATOR}${payload}`;
 }
 
-export function readSessionId(id: string): SessionHandshake | undefined {
+/** A key's tag in session ids: a digest, so the id names no key. */
+export function ownerTag(keyId: string | undefined): string | undefined {
+  if (keyId === undefined) return undefined;
+  return createHash('sha256')
+    .update(`mcp-session-owner\0${keyId}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+export function readSessionId(id: string): SessionToken | undefined {
   if (id.length > MAX_LENGTH) return undefined;
   const payload = id.split(SEPARATOR)[1];
   if (!payload) return undefined;
   try {
     const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     if (typeof value !== 'object' || value === null) return undefined;
-    const { protocolVersion, capabilities, clientInfo } = value as Record<string, unknown>;
+    const { protocolVersion, capabilities, clientInfo, o, t } = value as Record<string, unknown>;
     if (typeof protocolVersion !== 'string' || !isObject(capabilities) || !isObject(clientInfo)) {
       return undefined;
     }
-    return { protocolVersion, capabilities, clientInfo };
+    // Ids from before owners and times were written in them are not taken over.
+    if (typeof t !== 'number' || (o !== undefined && typeof o !== 'string')) return undefined;
+    return { handshake: { protocolVersion, capabilities, clientInfo }, owner: o, issuedAt: t };
   } catch {
     return undefined;
   }

@@ -10,7 +10,8 @@ import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js
 import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
-import { handshakeOf, mintSessionId, readSessionId } from './session-token.js';
+import { EndedMcpSessions, endedDigest, MCP_SESSION_MAX_AGE_MS } from './ended-mcp-sessions.js';
+import { handshakeOf, mintSessionId, ownerTag, readSessionId } from './session-token.js';
 
 /** The gateway's own transport, or the SDK's with MCP_HTTP_TRANSPORT=sdk: same surface here. */
 export type DoorTransport = NodeStreamableHttpTransport | StreamableHTTPServerTransport;
@@ -23,7 +24,7 @@ interface LiveSession {
   owner: string | undefined;
 }
 
-// A session nobody used for this long is closed here; its id still works (see restore()).
+// A session nobody used for this long is closed here; its id still works for its key (restore()).
 const IDLE_MS = 30 * 60_000;
 const SWEEP_MS = 60_000;
 
@@ -47,10 +48,17 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
 
   constructor(
     private readonly sessions: GatewayMcpSessions,
+    private readonly ended: EndedMcpSessions,
     config: GatewayConfig,
   ) {
     this.transportKind = config.mcpHttpTransport;
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
+    // Ended by its client on another replica: the copy open here ends too.
+    ended.onEnded((digest) => {
+      for (const [id, live] of this.live) {
+        if (endedDigest(id) === digest) void live.transport.close();
+      }
+    });
   }
 
   get size(): number {
@@ -75,7 +83,8 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
           'Bad Request: Mcp-Session-Id header is required',
         );
       }
-      return this.open(req, res, scope, () => mintSessionId(handshake));
+      const keyId = currentPrincipal()?.keyId;
+      return this.open(req, res, scope, () => mintSessionId(handshake, keyId));
     }
     let live = this.live.get(id);
     if (!live) {
@@ -98,6 +107,8 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
       );
     }
     live.lastSeen = Date.now();
+    // Ended before it is closed, so that no replica can take the id over in between.
+    if (req.method === 'DELETE') await this.markEnded(id);
     await live.transport.handleRequest(req, res, req.body);
   }
 
@@ -127,14 +138,23 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
 
   /** Takes over a session opened elsewhere (another replica, or before a restart or idle close). */
   private async restore(id: string, scope: string | undefined): Promise<LiveSession | undefined> {
-    const handshake = readSessionId(id);
-    if (!handshake) return undefined;
+    const token = readSessionId(id);
+    // Only for the key that opened it, while young enough, and never once its client ended it.
+    if (!token || token.owner !== ownerTag(currentPrincipal()?.keyId)) return undefined;
+    if (Date.now() - token.issuedAt > MCP_SESSION_MAX_AGE_MS) return undefined;
+    if (await this.ended.has(id)) return undefined;
+    const handshake = token.handshake;
     const session = await this.sessions.open(scope);
     const transport = await this.connect(session, () => id);
     await replayHandshake(transport, id, handshake);
     session.markInitialized();
     this.logger.debug(`restored MCP session ${id.slice(0, 8)}…`);
     return this.live.get(id);
+  }
+
+  private async markEnded(id: string): Promise<void> {
+    const token = readSessionId(id);
+    if (token) await this.ended.add(id, token.issuedAt);
   }
 
   private async connect(session: GatewayMcpSession, id: () => string): Promise<DoorTransport> {
