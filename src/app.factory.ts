@@ -79,7 +79,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   setUpSwagger(app);
   await app.get(ServersService).loadConfigFile();
   // The queue door (Redis Streams with Redis, else in-process); requests wait for the servers.
-  if (options.consumeQueue !== false) {
+  if (options.consumeQueue !== false && config.queue.enabled) {
     app.connectMicroservice({ strategy: app.get(QueueTransport) });
     await app.startAllMicroservices();
   }

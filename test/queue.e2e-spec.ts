@@ -228,3 +228,29 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('QUEUE_ENABLED=false', () => {
+  it('leaves the queue alone: a gateway using Redis for sessions only takes no work', async () => {
+    const url = await testRedisUrl();
+    const streams = uniqueStreams('queue-off');
+    const client = new QueueTestClient(url, streams);
+    const off = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: queueEnv(url, streams, { QUEUE_ENABLED: 'false' }),
+    });
+    try {
+      await client.send({ id: 'not-mine', op: 'list_tools' });
+      // Sessions still use Redis.
+      expect((await off.post('/sessions/create', {})).status).toBe(201);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await client.answers()).toEqual([]);
+      expect(await client.redis.xlen(streams.requests)).toBe(1);
+      // No consumer group was joined or made.
+      const groups = (await client.redis.xinfo('GROUPS', streams.requests)) as unknown[];
+      expect(groups).toEqual([]);
+    } finally {
+      await off.close();
+      await client.cleanUp();
+    }
+  });
+});

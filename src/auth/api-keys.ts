@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isScope, type Principal, type Scope } from './scopes.js';
+import { isScope, SCOPES, type Principal, type Scope } from './scopes.js';
 
 interface StoredKey {
   principal: Principal;
@@ -105,7 +105,7 @@ function parseScopes(text: string, variable: string, where: number): ReadonlySet
   if (bad.length > 0 || scopes.length === 0) {
     throw configError(
       variable,
-      `entry ${where}: unknown scope(s) ${bad.map((b) => `'${b}'`).join(', ')}; use tools:read, tools:call, servers:admin, sessions, admin`,
+      `entry ${where}: unknown scope(s) ${bad.map((b) => `'${b}'`).join(', ')}; use ${SCOPES.join(', ')}`,
     );
   }
   return new Set(scopes as Scope[]);

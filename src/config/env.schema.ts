@@ -177,6 +177,12 @@ export class EnvSchema {
   @IsIn(MCP_HTTP_TRANSPORTS) MCP_HTTP_TRANSPORT: McpHttpTransport = 'gateway';
 
   // --- Redis queue (active when Redis is configured) ---
+  /**
+   * false: this gateway takes no work from the queue. The stream names are shared, not
+   * prefixed: a gateway that uses Redis only for sessions (a staging one, say) must not serve
+   * another deployment's requests.
+   */
+  @Transform(toBool) @IsBoolean() QUEUE_ENABLED = true;
   @IsString() @MinLength(1) QUEUE_REQUEST_STREAM = 'mcp_requests';
   @IsString() @MinLength(1) QUEUE_RESPONSE_STREAM = 'mcp_responses';
   @Transform(toInt) @IsInt() @Min(1) @Max(1024) QUEUE_CONCURRENCY = 16;

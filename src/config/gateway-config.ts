@@ -59,6 +59,8 @@ export interface McpServerSettings {
 }
 
 export interface QueueSettings {
+  /** QUEUE_ENABLED: whether this process takes work from the queue at all. */
+  enabled: boolean;
   requestStream: string;
   responseStream: string;
   deadLetterStream: string;
@@ -208,6 +210,7 @@ export class GatewayConfig {
   get queue(): QueueSettings {
     const e = this.env;
     return {
+      enabled: e.QUEUE_ENABLED,
       requestStream: e.QUEUE_REQUEST_STREAM,
       responseStream: e.QUEUE_RESPONSE_STREAM,
       deadLetterStream: `${e.QUEUE_REQUEST_STREAM}:dead`,
