@@ -428,3 +428,32 @@ describe('a URL server that takes the connection but never answers', () => {
     expect(requests).toEqual(['POST']);
   });
 });
+
+describe('a stdio server that starts and never answers the handshake', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: {},
+      env: { GATEWAY_STDIO_ALLOWLIST: 'sleep', SERVER_CONNECT_TIMEOUT_MS: '1000' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('fails within SERVER_CONNECT_TIMEOUT_MS, not the SDK’s 2 s of closing more, and leaves no process', async () => {
+    const started = Date.now();
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { mute: { command: 'sleep', args: ['307'] } } },
+    });
+    const tookMs = Date.now() - started;
+    expect(res.status).toBe(201);
+    expect(res.body.failed[0].error).toContain('no MCP handshake within 1000 ms');
+    // A bound, not a speed figure: the answer used to come after 3 s (1 s, then the SDK's
+    // fixed 2 s wait for a child that ignores the end of its stdin).
+    expect(tookMs).toBeLessThan(2500);
+    expect(descendantsRunning('sleep 307')).toEqual([]);
+  });
+});

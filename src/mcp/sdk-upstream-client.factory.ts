@@ -20,6 +20,7 @@ import { pinnedAgent, pinnedFetch } from './pinned-fetch.js';
 import { PooledHttpTransport } from './pooled-http-transport.js';
 import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
+import { listDescendants, terminate } from './process-tree.js';
 import {
   UpstreamClientFactory,
   type ConnectOptions,
@@ -82,7 +83,12 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     try {
       await this.handshake(client, transport, options.timeoutMs);
     } catch (error) {
-      await client.close().catch(() => undefined);
+      // Ended at once, not through the SDK's close, which gives a child that ignores the end
+      // of its stdin 2 s more: the answer would come that much past SERVER_CONNECT_TIMEOUT_MS.
+      const pid = transport.pid;
+      const tree = pid ? [pid, ...(await listDescendants(pid))] : [];
+      void client.close().catch(() => undefined);
+      await terminate(tree, options.killGraceMs);
       const said = stderr.lastLines();
       const reason = errorMessage(error);
       throw new Error(
