@@ -60,10 +60,18 @@ function repoRoot(): string {
   return dir;
 }
 
-export const DATA_DIR = resolve(repoRoot(), '..', 'shared', 'benchmarks', 'tool-search');
+/** TOOL_SEARCH_DATA, else the workspace's shared folder beside the repository. */
+export const DATA_DIR =
+  process.env.TOOL_SEARCH_DATA ?? resolve(repoRoot(), '..', 'shared', 'benchmarks', 'tool-search');
 
 function load(file: string): Dataset {
-  return JSON.parse(readFileSync(resolve(DATA_DIR, file), 'utf8')) as Dataset;
+  const path = resolve(DATA_DIR, file);
+  if (!existsSync(path)) {
+    throw new Error(
+      `${path} not found: set TOOL_SEARCH_DATA to the folder holding the tool-search benchmark sets (livemcpbench.json, mcp-zero-distractors.json, metatool.json)`,
+    );
+  }
+  return JSON.parse(readFileSync(path, 'utf8')) as Dataset;
 }
 
 function uniqueById(tools: DatasetTool[]): DatasetTool[] {
