@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,8 @@ import {
   type RunningHttpServer,
 } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
+import { currentRequestId } from '../src/common/logging/request-context.js';
 import { DEMO_SERVER, demoStdioSpec, EVERYTHING_SERVER } from './helpers/paths.js';
 import { unusedPort } from './helpers/free-port.js';
 import { isAlive } from '../src/mcp/process-tree.js';
@@ -455,5 +457,46 @@ describe('a stdio server that starts and never answers the handshake', () => {
     // fixed 2 s wait for a child that ignores the end of its stdin).
     expect(tookMs).toBeLessThan(2500);
     expect(descendantsRunning('sleep 307')).toEqual([]);
+  });
+});
+
+describe("a server's later log lines", () => {
+  it('do not carry the id of the request that added it', async () => {
+    const http = await startDemoHttpServer();
+    const gateway = await startGateway({
+      servers: {},
+      env: { LOG_LEVEL: 'info', SERVER_PING_INTERVAL_MS: '200' },
+    });
+    const lines: { context?: string; message: string; requestId?: string }[] = [];
+    const record = (message: unknown, context?: string) =>
+      lines.push({ message: String(message), context, requestId: currentRequestId() });
+    const spies = [
+      jest.spyOn(PinoLoggerService.prototype, 'log').mockImplementation(record),
+      jest.spyOn(PinoLoggerService.prototype, 'warn').mockImplementation(record),
+    ];
+    try {
+      const added = await gateway.post(
+        '/mcp/servers/add',
+        { config: { mcpServers: { later: { url: http.url } } } },
+        { 'X-Request-ID': 'trace-add-1' },
+      );
+      expect(added.status).toBe(201);
+      // The add itself is the request's: its audit line carries the id.
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          requestId: 'trace-add-1',
+          message: expect.stringContaining("server 'later' added"),
+        }),
+      );
+      await http.stop();
+      const fromServer = () => lines.filter((l) => l.context === 'Server later');
+      expect(
+        await waitFor(() => fromServer().some((l) => /reconnect|fail/.test(l.message)), 10_000),
+      ).toBe(true);
+      expect(fromServer().filter((l) => l.requestId !== undefined)).toEqual([]);
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+      await gateway.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { requestContext } from '../common/logging/request-context.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { redact } from '../common/redact.js';
@@ -75,7 +76,17 @@ export class ServerConnection {
     );
   }
 
-  async connect(): Promise<void> {
+  /**
+   * Connects outside the context of the request that asked for it, if one did: the connection
+   * outlives that request, and what it logs later (an exit, a reconnect, a failed ping) must
+   * not carry the request's id. Timers and child-process events keep the context they were
+   * created in, so the whole connection starts outside it.
+   */
+  connect(): Promise<void> {
+    return requestContext.exit(() => this.open());
+  }
+
+  private async open(): Promise<void> {
     try {
       this.client = await this.factory.connect(
         this.name,
