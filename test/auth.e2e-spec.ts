@@ -319,6 +319,8 @@ describe('rate limits by address behind a proxy (no keys)', () => {
     // Not trusted: a forged header changes nothing, every request is the proxy's.
     expect(await statuses(direct, '203.0.113.7', 2)).toEqual([200, 200]);
     expect(await statuses(direct, '203.0.113.8', 1)).toEqual([429]);
+    // A scraper behind the same address still gets its metrics: monitoring is not limited.
+    expect((await direct.get('/metrics')).status).toBe(200);
   });
 });
 

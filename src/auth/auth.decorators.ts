@@ -3,6 +3,7 @@ import type { Scope } from './scopes.js';
 
 export const PUBLIC_ROUTE = 'auth:public';
 export const REQUIRED_SCOPES = 'auth:scopes';
+export const NOT_RATE_LIMITED = 'auth:not-rate-limited';
 
 /** No API key needed (liveness and readiness probes only). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -12,3 +13,9 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
  * decorator needs `admin`: forgetting it fails closed.
  */
 export const RequireScopes = (...scopes: Scope[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+
+/**
+ * Outside the per-caller rate limits: a route monitoring depends on (GET /metrics). Without
+ * keys callers count by address, and a scraper sharing one with a busy client would be refused.
+ */
+export const NotRateLimited = () => SetMetadata(NOT_RATE_LIMITED, true);

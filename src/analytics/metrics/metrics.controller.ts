@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequireScopes } from '../../auth/auth.decorators.js';
+import { NotRateLimited, RequireScopes } from '../../auth/auth.decorators.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 
 @ApiTags('observability')
@@ -11,6 +11,7 @@ export class MetricsController {
 
   @Get()
   @RequireScopes('metrics')
+  @NotRateLimited()
   @ApiOperation({
     operationId: 'getMetrics',
     summary: 'Prometheus metrics, text exposition format (for scrapers, not JSON)',

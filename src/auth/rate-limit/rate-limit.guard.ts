@@ -7,7 +7,7 @@ import { GatewayError } from '../../common/errors/gateway-error.js';
 import { isRedisUnavailable } from '../../common/redis/redis-unavailable.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { presentedKey } from '../api-key.guard.js';
-import { PUBLIC_ROUTE } from '../auth.decorators.js';
+import { NOT_RATE_LIMITED, PUBLIC_ROUTE } from '../auth.decorators.js';
 import { RateCounter } from './rate-counter.js';
 
 const WINDOW_MS = 60_000;
@@ -74,6 +74,7 @@ export class RateLimitGuard implements CanActivate {
     // busy caller may share: limiting them would fail a healthy pod's probes.
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(NOT_RATE_LIMITED, targets)) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     const caller = callerTracker(req);
