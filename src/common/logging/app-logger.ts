@@ -16,7 +16,10 @@ export function createAppLogger(
   if (config.logFormat === 'json') {
     return new PinoLoggerService(createPinoLogger(config.logLevel, to === 'stderr' ? 2 : 1));
   }
-  const logger = new ConsoleLogger({ logLevels: nestLogLevels(config.logLevel) });
+  // Colours for a person at a terminal only: piped into a file or a pager they are noise.
+  const stream = to === 'stderr' ? process.stderr : process.stdout;
+  const colors = stream.isTTY === true && !process.env.NO_COLOR;
+  const logger = new ConsoleLogger({ logLevels: nestLogLevels(config.logLevel), colors });
   if (to === 'stderr') {
     // ConsoleLogger writes info lines to stdout; route everything to stderr instead.
     const print = logger['printMessages'].bind(logger) as (...args: unknown[]) => void;
