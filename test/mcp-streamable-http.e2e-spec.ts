@@ -219,6 +219,21 @@ describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
       ACCEPT,
     );
     expect(noSession.status).toBe(400);
+    expect(noSession.body.error.message).toBe(
+      'Bad Request: Mcp-Session-Id header is required (open a session with initialize first)',
+    );
+    // A malformed initialize is named as such, not as a missing session id.
+    const noParams = { jsonrpc: '2.0', id: 1, method: 'initialize' };
+    const bare = await gateway.postRaw('/mcp', JSON.stringify(noParams), ACCEPT);
+    expect(bare.status).toBe(400);
+    expect(bare.body.error.message).toBe(
+      'Bad Request: initialize needs params with a string protocolVersion',
+    );
+    const batch = await gateway.postRaw('/mcp', JSON.stringify([INITIALIZE]), ACCEPT);
+    expect(batch.status).toBe(400);
+    expect(batch.body.error.message).toBe(
+      'Bad Request: initialize must be sent alone, not in a batch',
+    );
   });
 });
 

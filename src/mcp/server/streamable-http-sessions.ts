@@ -76,12 +76,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     if (id === undefined) {
       const handshake = req.method === 'POST' ? handshakeOf(req.body) : undefined;
       if (!handshake) {
-        return replyError(
-          res,
-          400,
-          McpErrorCode.InvalidRequest,
-          'Bad Request: Mcp-Session-Id header is required',
-        );
+        return replyError(res, 400, McpErrorCode.InvalidRequest, withoutSessionProblem(req));
       }
       const keyId = currentPrincipal()?.keyId;
       return this.open(req, res, scope, () => mintSessionId(handshake, keyId));
@@ -186,4 +181,20 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     const idle = [...this.live.values()].filter((l) => l.lastSeen < cutoff);
     await Promise.allSettled(idle.map((l) => l.transport.close()));
   }
+}
+
+/** Why a request without Mcp-Session-Id cannot open a session, in the client's terms. */
+function withoutSessionProblem(req: Request): string {
+  const body: unknown = req.body;
+  const messages = Array.isArray(body) ? body : [body];
+  const saysInitialize = messages.some(
+    (m) =>
+      typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize',
+  );
+  if (req.method !== 'POST' || !saysInitialize) {
+    return 'Bad Request: Mcp-Session-Id header is required (open a session with initialize first)';
+  }
+  return Array.isArray(body)
+    ? 'Bad Request: initialize must be sent alone, not in a batch'
+    : 'Bad Request: initialize needs params with a string protocolVersion';
 }
