@@ -50,6 +50,14 @@ export class SseSessions implements OnApplicationShutdown {
 
   async postMessage(req: Request, res: Response): Promise<void> {
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
+    if (id === '') {
+      return replyError(
+        res,
+        400,
+        McpErrorCode.InvalidRequest,
+        'Bad Request: the sessionId query parameter is required (the endpoint event of GET /sse gives it)',
+      );
+    }
     const entry = this.live.get(id);
     if (!entry || entry.owner !== currentPrincipal()?.keyId) {
       return replyError(res, 404, -32001, 'Session not found');
