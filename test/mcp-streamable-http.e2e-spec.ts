@@ -9,6 +9,8 @@ import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 import { RawMcp } from './helpers/security.js';
+import { waitFor } from './helpers/processes.js';
+import { CallLimiter } from '../src/auth/call-limiter.js';
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -66,6 +68,35 @@ describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
     ]);
     const echo = tools.find((t) => t.name === 'demo__echo')!;
     expect(echo.inputSchema.properties).toHaveProperty('message');
+  });
+
+  it('cancels the tool call of a client that hangs up mid-call, freeing its slot at once', async () => {
+    const limiter = gateway.app.get(CallLimiter);
+    const before = limiter.inFlight;
+    const mcp = new RawMcp(gateway.url);
+    expect((await mcp.initialize()).status).toBe(200);
+    const hangUp = new AbortController();
+    const call = fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        ...ACCEPT,
+        'mcp-session-id': mcp.sessionId!,
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 99,
+        method: 'tools/call',
+        params: { name: 'demo__echo', arguments: { message: 'x', delay_ms: 30_000 } },
+      }),
+      signal: hangUp.signal,
+    }).catch(() => undefined);
+    expect(await waitFor(() => limiter.inFlight > before, 5_000)).toBe(true);
+    hangUp.abort();
+    await call;
+    // Not held for the 30 s of the call (or the call timeout): cancelled upstream.
+    expect(await waitFor(() => limiter.inFlight === before, 5_000)).toBe(true);
+    await mcp.close();
   });
 
   it('passes a tool result through unchanged', async () => {

@@ -22,7 +22,10 @@ const INIT = {
 const ACCEPT = 'application/json, text/event-stream';
 
 let server: Server | undefined;
+/** Every message the transport passed on, in order. */
+let received: JSONRPCMessage[] = [];
 afterEach(() => {
+  received = [];
   server?.closeAllConnections();
   server?.close();
   server = undefined;
@@ -34,7 +37,18 @@ async function start(): Promise<{ url: string; transport: NodeStreamableHttpTran
     keepAliveMs: 50,
   });
   transport.onmessage = (message: JSONRPCMessage) => {
+    received.push(message);
     if (!('method' in message) || !('id' in message) || message.method === 'hang') return;
+    if (message.method === 'big') {
+      // Slow (past the headers flush, so keep-alives run) and large (more than a socket
+      // buffer holds while the client does not read).
+      const text = 'x'.repeat(8 * 1024 * 1024);
+      setTimeout(
+        () => void transport.send({ jsonrpc: '2.0', id: message.id, result: { text } }),
+        150,
+      );
+      return;
+    }
     void transport.send(
       {
         jsonrpc: '2.0',
@@ -211,11 +225,54 @@ describe('NodeStreamableHttpTransport', () => {
     await expect(transport.send({ jsonrpc: '2.0', id: 7, result: {} })).rejects.toThrow(
       /No connection established for request ID: 7/,
     );
+    // And the server is told, so that the work behind the request stops.
+    expect(received).toContainEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 7, reason: 'the client closed the request' },
+    });
     const next = await post(url, { jsonrpc: '2.0', id: 8, method: 'next' }, inSession);
     expect(events(await next.text()).at(-1)).toEqual({
       jsonrpc: '2.0',
       id: 8,
       result: { echo: 'next' },
     });
+  });
+
+  it('ends a cancelled request’s stream, for no answer will come', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const hanging = await post(url, { jsonrpc: '2.0', id: 9, method: 'hang' }, inSession);
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 9 } };
+    expect((await post(url, cancel, inSession)).status).toBe(202);
+    // The body ends (empty of events) instead of hanging until the client gives up.
+    expect(events(await hanging.text())).toEqual([]);
+  });
+
+  it('refuses a request id already waiting for its answer, or used twice in a batch', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const first = await post(url, { jsonrpc: '2.0', id: 10, method: 'hang' }, inSession);
+    const again = await post(url, { jsonrpc: '2.0', id: 10, method: 'a' }, inSession);
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining('request id 10 is already in use') },
+    });
+    const twice = [
+      { jsonrpc: '2.0', id: 11, method: 'a' },
+      { jsonrpc: '2.0', id: 11, method: 'b' },
+    ];
+    expect((await post(url, twice, inSession)).status).toBe(400);
+    await first.body?.cancel();
+  });
+
+  it('never writes a keep-alive after the answer, while a slow reader drains it', async () => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    const res = await post(url, { jsonrpc: '2.0', id: 12, method: 'big' }, inSession);
+    // Not read for many keep-alive intervals: the answer sits ended but unsent meanwhile.
+    await new Promise((r) => setTimeout(r, 600));
+    const [answer] = events(await res.text()) as { result: { text: string } }[];
+    expect(answer.result.text).toHaveLength(8 * 1024 * 1024);
   });
 });

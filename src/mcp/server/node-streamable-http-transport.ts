@@ -92,7 +92,7 @@ export class NodeStreamableHttpTransport implements Transport {
         return Promise.reject(new Error('Cannot send a response on the standalone SSE stream'));
       }
       // Nobody listening (no GET stream open): the spec lets the server drop it.
-      if (this.standalone) this.standalone.write(sseEvent(message));
+      if (this.standalone) writeIfOpen(this.standalone, sseEvent(message));
       return Promise.resolve();
     }
     const stream = this.streams.get(requestId);
@@ -103,15 +103,23 @@ export class NodeStreamableHttpTransport implements Transport {
       );
     }
     if (!answer) {
-      stream.res.write(sseEvent(message));
+      writeIfOpen(stream.res, sseEvent(message));
       return Promise.resolve();
     }
-    this.streams.delete(requestId);
-    stream.pending.delete(requestId);
-    // The last answer goes out with the end of the response: one write instead of two.
-    if (stream.pending.size === 0) stream.res.end(sseEvent(message));
-    else stream.res.write(sseEvent(message));
+    this.settle(stream, requestId, sseEvent(message));
     return Promise.resolve();
+  }
+
+  /**
+   * One request of a POST is done: answered (`last` is its answer) or cancelled. The last
+   * one ends the response, with the answer in the same write.
+   */
+  private settle(stream: PostStream, requestId: RequestId, last?: string): void {
+    this.streams.delete(requestId);
+    if (!stream.pending.delete(requestId)) return;
+    if (stream.res.writableEnded || stream.res.destroyed) return;
+    if (stream.pending.size === 0) stream.res.end(last);
+    else if (last) stream.res.write(last);
   }
 
   close(): Promise<void> {
@@ -174,9 +182,19 @@ export class NodeStreamableHttpTransport implements Transport {
     }
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const requests = messages.filter(isRequest);
+    const reused = duplicateId(requests, this.streams);
+    if (reused !== undefined) {
+      // Its answer could reach only one of them: the other would wait for ever.
+      return reply(
+        res,
+        400,
+        -32600,
+        `Invalid Request: request id ${JSON.stringify(reused)} is already in use in this session`,
+      );
+    }
     if (requests.length === 0) {
       res.writeHead(202).end();
-      for (const message of messages) this.onmessage?.(message, extra);
+      for (const message of messages) this.deliver(message, extra);
       return;
     }
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
@@ -193,13 +211,33 @@ export class NodeStreamableHttpTransport implements Transport {
       res.flushHeaders();
       keepAlive = this.keepAlive(res);
     }, HEADERS_AFTER_MS);
-    // A client that goes away takes its stream with it; late answers are then dropped.
+    // A client that goes away takes its stream with it, and its requests are cancelled as if
+    // it had said so: the tool calls behind them stop, and free their slots, now rather than
+    // at their timeout.
     res.once('close', () => {
       clearTimeout(flush);
       clearInterval(keepAlive);
-      for (const id of stream.pending) this.streams.delete(id);
+      const abandoned = [...stream.pending];
+      stream.pending.clear();
+      for (const id of abandoned) {
+        this.streams.delete(id);
+        this.onmessage?.(cancellation(id, 'the client closed the request'), extra);
+      }
     });
-    for (const message of messages) this.onmessage?.(message, extra);
+    res.on('error', () => undefined);
+    for (const message of messages) this.deliver(message, extra);
+  }
+
+  /**
+   * Passes a message on. A cancellation also ends its request's part of the POST stream, for
+   * no answer will come (the SDK sends none for a cancelled request).
+   */
+  private deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    this.onmessage?.(message, extra);
+    const cancelled = cancelledRequestId(message);
+    if (cancelled === undefined) return;
+    const stream = this.streams.get(cancelled);
+    if (stream) this.settle(stream, cancelled);
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse): void {
@@ -228,10 +266,11 @@ export class NodeStreamableHttpTransport implements Transport {
   }
 
   private keepAlive(res: ServerResponse): NodeJS.Timeout {
-    const timer = setInterval(
-      () => res.write(': keepalive\n\n'),
-      this.options.keepAliveMs ?? KEEP_ALIVE_MS,
-    );
+    const timer = setInterval(() => {
+      // Ended (answered) but not yet closed, say while a slow reader drains it: a write now
+      // would throw from this timer and take the process down.
+      if (!writeIfOpen(res, ': keepalive\n\n')) clearInterval(timer);
+    }, this.options.keepAliveMs ?? KEEP_ALIVE_MS);
     timer.unref();
     return timer;
   }
@@ -274,6 +313,38 @@ function parseMessages(body: unknown): JSONRPCMessage[] | undefined {
     messages.push(parsed.data);
   }
   return messages;
+}
+
+/** Writes unless the response has ended or its socket is gone; says whether it wrote. */
+function writeIfOpen(res: ServerResponse, chunk: string): boolean {
+  if (res.writableEnded || res.destroyed) return false;
+  res.write(chunk);
+  return true;
+}
+
+/** A request id used twice in one batch, or already waiting for its answer in this session. */
+function duplicateId(
+  requests: JSONRPCMessage[],
+  inFlight: ReadonlyMap<RequestId, unknown>,
+): RequestId | undefined {
+  const seen = new Set<RequestId>();
+  for (const request of requests) {
+    const id = (request as { id: RequestId }).id;
+    if (seen.has(id) || inFlight.has(id)) return id;
+    seen.add(id);
+  }
+  return undefined;
+}
+
+function cancellation(requestId: RequestId, reason: string): JSONRPCMessage {
+  return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
+}
+
+function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
+  const m = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
+  if (m.method !== 'notifications/cancelled' || m.id !== undefined) return undefined;
+  const id = m.params?.requestId;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }
 
 function sseEvent(message: JSONRPCMessage): string {
