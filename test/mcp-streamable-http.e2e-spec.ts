@@ -11,6 +11,11 @@ import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 import { RawMcp } from './helpers/security.js';
 import { waitFor } from './helpers/processes.js';
 import { CallLimiter } from '../src/auth/call-limiter.js';
+import { ScopeRegistries } from '../src/servers/scope-registries.js';
+import { StreamableHttpSessions } from '../src/mcp/server/streamable-http-sessions.js';
+import { requestContext } from '../src/common/logging/request-context.js';
+import { ANONYMOUS_ADMIN } from '../src/auth/scopes.js';
+import { ownerTag } from '../src/mcp/server/session-token.js';
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -337,6 +342,59 @@ describe('one MCP session served by two replicas', () => {
     await second?.close();
   });
 
+  /** Listeners on the global scope: each live MCP session holds one, so a leak shows here. */
+  const listenersOf = (gateway: TestGateway) =>
+    (gateway.app.get(ScopeRegistries).global as unknown as { listeners: Set<unknown> }).listeners
+      .size;
+  const pingWith = (gateway: TestGateway, sessionId: string) =>
+    fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { ...ACCEPT, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+
+  it('keeps nothing of an id whose handshake cannot be replayed (a forged one)', async () => {
+    const before = listenersOf(second);
+    const handshake = { protocolVersion: 'x', capabilities: { sampling: 'no' }, clientInfo: {} };
+    // Well formed, with the right owner tag and time: only the handshake cannot be replayed.
+    const claims = { ...handshake, o: ownerTag(ANONYMOUS_ADMIN.keyId), t: Date.now() };
+    const payload = Buffer.from(JSON.stringify(claims));
+    const forged = `abc.${payload.toString('base64url')}`;
+    for (let i = 0; i < 20; i++) expect((await pingWith(second, forged)).status).toBe(404);
+    // The scope's catalog, made on first use, holds one listener of its own.
+    expect(listenersOf(second) - before).toBeLessThanOrEqual(1);
+  });
+
+  it('rebuilds a session once however many of its requests arrive at once', async () => {
+    const opened = async () => {
+      const { client, transport } = await connectStreamableHttp(first.url);
+      const sessionId = transport.sessionId!;
+      await client.close();
+      return sessionId;
+    };
+    // What one rebuild holds, measured on a session whose first request arrives alone...
+    const alone = await opened();
+    await (await pingWith(second, alone)).text();
+    const start = listenersOf(second);
+    await (await pingWith(second, await opened())).text();
+    const one = listenersOf(second) - start;
+    expect(one).toBeGreaterThan(0);
+    // ...is what ten rebuilds started in the same instant hold (requests over HTTP arrive
+    // too far apart on loopback to race reliably; an agent's parallel calls across a
+    // network do not).
+    const together = await opened();
+    const sessions = second.app.get<unknown>(StreamableHttpSessions) as {
+      restore(id: string, scope: string | undefined): Promise<unknown>;
+    };
+    const before = listenersOf(second);
+    const rebuilt = await requestContext.run(
+      { requestId: 'parallel', principal: ANONYMOUS_ADMIN },
+      () => Promise.all(Array.from({ length: 10 }, () => sessions.restore(together, undefined))),
+    );
+    expect(new Set(rebuilt).size).toBe(1);
+    expect(listenersOf(second) - before).toBe(one);
+  });
+
   it('lets a replica that never saw the session serve its next request', async () => {
     const { client, transport } = await connectStreamableHttp(first.url);
     const sessionId = transport.sessionId!;
@@ -442,6 +500,30 @@ describe('an MCP session id with API keys, on two replicas sharing Redis', () =>
       expect(await ping(late)).toBe(404);
     } finally {
       await third.close();
+    }
+  });
+});
+
+describe('MCP sessions held in memory', () => {
+  it('stay within MCP_SESSIONS_MAX_PER_KEY; one closed for room still works, rebuilt', async () => {
+    const gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { MCP_SESSIONS_MAX: '3', MCP_SESSIONS_MAX_PER_KEY: '2' },
+    });
+    const live = gateway.app.get(StreamableHttpSessions);
+    try {
+      const opened: RawMcp[] = [];
+      for (let i = 0; i < 5; i++) {
+        const mcp = new RawMcp(gateway.url);
+        expect((await mcp.initialize()).status).toBe(200);
+        opened.push(mcp);
+        expect(live.size).toBeLessThanOrEqual(2);
+      }
+      // The oldest was closed to make room; its client does not notice.
+      expect((await opened[0].request('ping')).status).toBe(200);
+      expect(live.size).toBeLessThanOrEqual(2);
+    } finally {
+      await gateway.close();
     }
   });
 });

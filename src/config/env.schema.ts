@@ -171,6 +171,12 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) GATEWAY_MCP_HYBRID_TOP_K = 20;
   @IsIn(TOOL_NAME_PREFIX_MODES) TOOL_NAME_PREFIX: ToolNamePrefixMode = 'always';
   /**
+   * MCP sessions (/mcp) held open in this process, in all and per API key; past either the
+   * least recently used is closed (its id still works: the session is rebuilt on its next use).
+   */
+  @Transform(toInt) @IsInt() @Min(1) MCP_SESSIONS_MAX = 1000;
+  @Transform(toInt) @IsInt() @Min(1) MCP_SESSIONS_MAX_PER_KEY = 100;
+  /**
    * Streamable HTTP on /mcp and to upstream servers: the gateway's own transports (default,
    * several times less CPU per call) or the SDK's, as a fallback should a peer disagree.
    */

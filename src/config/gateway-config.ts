@@ -56,6 +56,9 @@ export interface McpServerSettings {
   toolMode: McpToolMode;
   hybridTopK: number;
   toolNamePrefix: ToolNamePrefixMode;
+  /** Live MCP sessions in this process, in all and per key (least recently used closed first). */
+  maxSessions: number;
+  maxSessionsPerKey: number;
 }
 
 export interface QueueSettings {
@@ -203,6 +206,8 @@ export class GatewayConfig {
       toolMode: e.GATEWAY_MCP_TOOLS,
       hybridTopK: e.GATEWAY_MCP_HYBRID_TOP_K,
       toolNamePrefix: e.TOOL_NAME_PREFIX,
+      maxSessions: e.MCP_SESSIONS_MAX,
+      maxSessionsPerKey: Math.min(e.MCP_SESSIONS_MAX_PER_KEY, e.MCP_SESSIONS_MAX),
     };
   }
 

@@ -45,6 +45,9 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
   private readonly live = new Map<string, LiveSession>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly transportKind: GatewayConfig['mcpHttpTransport'];
+  private readonly restoring = new Map<string, Promise<LiveSession | undefined>>();
+  private readonly maxSessions: number;
+  private readonly maxPerKey: number;
 
   constructor(
     private readonly sessions: GatewayMcpSessions,
@@ -52,6 +55,8 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     config: GatewayConfig,
   ) {
     this.transportKind = config.mcpHttpTransport;
+    this.maxSessions = config.mcpServer.maxSessions;
+    this.maxPerKey = config.mcpServer.maxSessionsPerKey;
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
     // Ended by its client on another replica: the copy open here ends too.
     ended.onEnded((digest) => {
@@ -132,7 +137,20 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
   }
 
   /** Takes over a session opened elsewhere (another replica, or before a restart or idle close). */
-  private async restore(id: string, scope: string | undefined): Promise<LiveSession | undefined> {
+  /**
+   * One rebuild per id at a time: an agent's parallel first calls on this replica share it
+   * rather than each build a session of which only one would be kept.
+   */
+  private restore(id: string, scope: string | undefined): Promise<LiveSession | undefined> {
+    let pending = this.restoring.get(id);
+    if (!pending) {
+      pending = this.rebuild(id, scope).finally(() => this.restoring.delete(id));
+      this.restoring.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async rebuild(id: string, scope: string | undefined): Promise<LiveSession | undefined> {
     const token = readSessionId(id);
     // Only for the key that opened it, while young enough, and never once its client ended it.
     if (!token || token.owner !== ownerTag(currentPrincipal()?.keyId)) return undefined;
@@ -141,10 +159,21 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     const handshake = token.handshake;
     const session = await this.sessions.open(scope);
     const transport = await this.connect(session, () => id);
-    await replayHandshake(transport, id, handshake);
+    try {
+      await replayHandshake(transport, id, handshake);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+    const live = this.live.get(id);
+    if (live?.transport !== transport) {
+      // The replayed handshake was refused (a forged id, say): nothing may keep what was built.
+      await transport.close();
+      return undefined;
+    }
     session.markInitialized();
     this.logger.debug(`restored MCP session ${id.slice(0, 8)}…`);
-    return this.live.get(id);
+    return live;
   }
 
   private async markEnded(id: string): Promise<void> {
@@ -158,6 +187,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
       onsessioninitialized: (sessionId: string) => {
         const owner = currentPrincipal()?.keyId;
         this.live.set(sessionId, { transport, session, lastSeen: Date.now(), owner });
+        this.keepWithinLimits(owner);
       },
     };
     const transport: DoorTransport =
@@ -176,11 +206,31 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     return transport;
   }
 
+  /**
+   * Memory stays bounded however many sessions are opened: past a limit, the session used
+   * longest ago is closed. Its id still works for its key (restore()), so a client that was
+   * only calling tools does not notice; one with an open GET stream sees it end.
+   */
+  private keepWithinLimits(owner: string | undefined): void {
+    const ofOwner = [...this.live.values()].filter((l) => l.owner === owner);
+    if (ofOwner.length > this.maxPerKey) void leastRecentlyUsed(ofOwner)?.transport.close();
+    if (this.live.size > this.maxSessions) {
+      void leastRecentlyUsed([...this.live.values()])?.transport.close();
+    }
+  }
+
   private async sweep(): Promise<void> {
     const cutoff = Date.now() - IDLE_MS;
     const idle = [...this.live.values()].filter((l) => l.lastSeen < cutoff);
     await Promise.allSettled(idle.map((l) => l.transport.close()));
   }
+}
+
+function leastRecentlyUsed(sessions: LiveSession[]): LiveSession | undefined {
+  return sessions.reduce<LiveSession | undefined>(
+    (oldest, l) => (!oldest || l.lastSeen < oldest.lastSeen ? l : oldest),
+    undefined,
+  );
 }
 
 /** Why a request without Mcp-Session-Id cannot open a session, in the client's terms. */
