@@ -37,7 +37,8 @@ describe('Redis going away while the gateway runs', () => {
   });
 
   it('keeps serving global tools, answers session routes 503, and runs nothing late', async () => {
-    expect((await send('POST', '/sessions/create', {})).status).toBe(201);
+    const created = await send('POST', '/sessions/create', {});
+    expect(created.status).toBe(201);
     await redis.crash();
 
     // Rate limits (kept in Redis) fail open; global-scope tools need nothing else.
@@ -58,6 +59,30 @@ describe('Redis going away while the gateway runs', () => {
     expect(create.status).toBe(503);
     expect(create.body.code).toBe('STORE_UNAVAILABLE');
     expect((await send('GET', '/sessions')).status).toBe(503);
+    // The MCP door says the same in its own terms, not a 500.
+    const initialize = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'X-Session-ID': created.body.session_id as string,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        },
+      }),
+      signal: AbortSignal.timeout(HANG_MS),
+    });
+    expect(initialize.status).toBe(503);
+    expect(await initialize.json()).toMatchObject({
+      error: { data: { code: 'STORE_UNAVAILABLE' } },
+    });
 
     await redis.start();
     let listed = await send('GET', '/sessions');

@@ -3,6 +3,7 @@ import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { errorMessage } from '../../common/errors/error-message.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
+import { isRedisUnavailable } from '../../common/redis/redis-unavailable.js';
 
 /**
  * An HTTP error on an MCP endpoint, as the transports answer theirs: a JSON-RPC error body.
@@ -32,6 +33,16 @@ export function replyError(
 export function replyOpenFailure(res: ServerResponse, error: unknown): void {
   if (error instanceof GatewayError && error.code === ErrorCode.SESSION_NOT_FOUND) {
     return replyError(res, 404, McpErrorCode.InvalidRequest, error.message, { code: error.code });
+  }
+  if (isRedisUnavailable(error)) {
+    // As REST answers it: the store is away for a moment, try again; not a fault of ours.
+    return replyError(
+      res,
+      503,
+      McpErrorCode.InternalError,
+      "The gateway's store (Redis) does not answer; try again shortly",
+      { code: ErrorCode.STORE_UNAVAILABLE },
+    );
   }
   replyError(res, 500, McpErrorCode.InternalError, errorMessage(error));
 }
