@@ -500,3 +500,35 @@ describe("a server's later log lines", () => {
     }
   });
 });
+
+describe('a server that completes the handshake and never lists its tools', () => {
+  // Raw JSON-RPC over stdio: answers initialize, then ignores everything.
+  const LISTLESS = `
+    const rl = require('node:readline').createInterface({ input: process.stdin });
+    rl.on('line', (line) => {
+      const m = JSON.parse(line);
+      if (m.method !== 'initialize') return;
+      const result = { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'listless', version: '1' } };
+      process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }) + '\\n');
+    });`;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { listless: { command: 'node', args: ['-e', LISTLESS] } },
+      env: { SERVER_CONNECT_TIMEOUT_MS: '1000', SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('fails within SERVER_CONNECT_TIMEOUT_MS, saying it was tools/list, not after 60 s', async () => {
+    // startGateway waited for the servers file's servers: it returned, so the wait was bounded.
+    const [server] = (await gateway.get('/mcp/servers')).body.servers;
+    expect(server).toMatchObject({ name: 'listless', status: 'failed' });
+    expect(server.error).toContain('tools/list failed');
+    expect(server.error).toMatch(/timed out/i);
+  });
+});

@@ -15,6 +15,7 @@ import {
   ResultSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { errorMessage } from '../common/errors/error-message.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import { listDescendants, terminate } from './process-tree.js';
@@ -110,11 +111,16 @@ export class SdkUpstreamClient implements UpstreamClient {
     };
   }
 
-  async listTools(atMost: number): Promise<UpstreamTool[]> {
+  async listTools(atMost: number, timeoutMs: number): Promise<UpstreamTool[]> {
     const tools: UpstreamTool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_TOOL_PAGES && tools.length <= atMost; page++) {
-      const result = await this.client.listTools(cursor ? { cursor } : undefined);
+      const result = await this.client
+        .listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs })
+        // Said so the operator knows which step failed: the handshake itself had succeeded.
+        .catch((error: unknown) => {
+          throw new Error(`tools/list failed: ${errorMessage(error)}`);
+        });
       tools.push(...(result.tools as UpstreamTool[]).slice(0, atMost + 1 - tools.length));
       cursor = result.nextCursor;
       if (!cursor) break;

@@ -83,8 +83,10 @@ export interface UpstreamClient {
   /**
    * The server's tools, every page of them, but paging stops once more than `atMost` are in
    * hand: a server listing without end costs a bounded read, and the caller can tell it had more.
+   * Each page waits at most `timeoutMs`: a server that never answers must not hold the
+   * connection in 'connecting' for the SDK's 60 s default.
    */
-  listTools(atMost: number): Promise<UpstreamTool[]>;
+  listTools(atMost: number, timeoutMs: number): Promise<UpstreamTool[]>;
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
   /** One request of another MCP feature; the result is the server's, unchanged. */
   forward?(method: ForwardedMethod, params: McpObject, options: CallOptions): Promise<McpObject>;

@@ -103,7 +103,9 @@ export class ServerConnection {
         await this.client.close();
         return;
       }
-      this.tools = this.capped(await this.client.listTools(this.options.maxTools));
+      this.tools = this.capped(
+        await this.client.listTools(this.options.maxTools, this.options.timeoutMs),
+      );
       this.status = 'connected';
       this.error = undefined;
       this.connectedAt = Date.now();
@@ -213,7 +215,9 @@ export class ServerConnection {
         this.refreshAgain = false;
         if (this.status !== 'connected' || !this.client) return;
         try {
-          this.tools = this.capped(await this.client.listTools(this.options.maxTools));
+          this.tools = this.capped(
+            await this.client.listTools(this.options.maxTools, this.options.timeoutMs),
+          );
           this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
           this.onToolsChanged(this);
         } catch (error) {
