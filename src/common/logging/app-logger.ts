@@ -2,6 +2,7 @@ import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import type { GatewayConfig } from '../../config/gateway-config.js';
 import { nestLogLevels } from '../http/log-levels.js';
 import { useStructuredAccessLog } from './access-log.js';
+import { withFrameworkChatterAtDebug } from './framework-chatter.js';
 import { createPinoLogger, PinoLoggerService } from './pino-logger.js';
 
 /**
@@ -14,7 +15,9 @@ export function createAppLogger(
 ): LoggerService {
   useStructuredAccessLog(config.logFormat === 'json');
   if (config.logFormat === 'json') {
-    return new PinoLoggerService(createPinoLogger(config.logLevel, to === 'stderr' ? 2 : 1));
+    return withFrameworkChatterAtDebug(
+      new PinoLoggerService(createPinoLogger(config.logLevel, to === 'stderr' ? 2 : 1)),
+    );
   }
   // Colours for a person at a terminal only: piped into a file or a pager they are noise.
   const stream = to === 'stderr' ? process.stderr : process.stdout;
@@ -26,5 +29,5 @@ export function createAppLogger(
     logger['printMessages'] = (messages: unknown[], context?: string, logLevel?: string) =>
       print(messages, context, logLevel, 'stderr');
   }
-  return logger;
+  return withFrameworkChatterAtDebug(logger);
 }
