@@ -5,6 +5,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
+  ErrorCode as McpErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -27,6 +28,8 @@ import type {
   Progress,
   UpstreamNotification,
 } from '../upstream-client.js';
+import { protocolError } from '../protocol-error.js';
+import { missingCapability } from './client-capabilities.js';
 import { toMcpError, toolCallFailure } from './downstream-errors.js';
 import type { GatewayMcpDeps } from './gateway-mcp-deps.js';
 import { passes, type McpLogLevel } from './log-levels.js';
@@ -278,12 +281,23 @@ export class GatewayMcpSession {
   private callerFor(extra: Extra): CallerChannel {
     return {
       client: this,
-      request: (method, params, signal) =>
-        extra.sendRequest({ method, params } as ServerRequest, ResultSchema, {
+      request: (method, params, signal) => {
+        const missing = missingCapability(method, params, this.server.getClientCapabilities());
+        if (missing) {
+          // As the REST door refuses: the upstream server gets its answer now, not at a timeout.
+          return Promise.reject(
+            protocolError(
+              McpErrorCode.InvalidRequest,
+              `${method} cannot be relayed: the calling client did not declare ${missing} in its initialize`,
+            ),
+          );
+        }
+        return extra.sendRequest({ method, params } as ServerRequest, ResultSchema, {
           signal,
           // A person may be answering an elicitation: the upstream server's own deadline applies.
           timeout: this.deps.config.toolCallTimeoutMaxMs,
-        }),
+        });
+      },
       notify: async (method, params) => {
         if (method === 'notifications/message' && !passes(params.level, this.logLevel)) return;
         await extra
