@@ -295,6 +295,23 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(tools.headers.get('allow')).toBe('GET, HEAD');
   });
 
+  it("answers /sessions/create as the create route whatever the method, not as a session called 'create'", async () => {
+    for (const method of ['GET', 'DELETE', 'PUT']) {
+      const res = await fetch(`${gateway.url}/sessions/create`, { method });
+      expect({ method, status: res.status, allow: res.headers.get('allow') }).toEqual({
+        method,
+        status: 405,
+        allow: 'POST',
+      });
+      const body = (await res.json()) as Record<string, unknown>;
+      expectErrorBody(body, 405);
+      expect(body).toMatchObject({
+        code: 'METHOD_NOT_ALLOWED',
+        message: `${method} is not allowed on /sessions/create; it answers POST`,
+      });
+    }
+  });
+
   it('echoes a sane request id and makes one up otherwise', async () => {
     const given = await gateway.get('/mcp/tools', { 'X-Request-ID': 'trace-123' });
     expect(given.headers.get('x-request-id')).toBe('trace-123');

@@ -7,6 +7,8 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
 import { ErrorDto } from '../common/http/error.dto.js';
 import {
   CreatedSessionDto,
@@ -17,6 +19,19 @@ import {
 } from './dto/sessions.dto.js';
 import { SessionViews } from './session-views.js';
 import { SessionsService } from './sessions.service.js';
+
+/**
+ * `/sessions/create` is the create route's path, so a GET or DELETE there is a wrong method,
+ * not a lookup of a session called 'create' (session ids are `sess_…`).
+ */
+function refuseCreatePath(id: string, method: string): void {
+  if (id !== 'create') return;
+  throw new GatewayError(
+    ErrorCode.METHOD_NOT_ALLOWED,
+    `${method} is not allowed on /sessions/create; it answers POST`,
+    { allowed: ['POST'] },
+  );
+}
 
 @ApiTags('sessions')
 @RequireScopes('sessions')
@@ -70,6 +85,7 @@ export class SessionsController {
     type: ErrorDto,
   })
   get(@Param('id') id: string): Promise<SessionDto> {
+    refuseCreatePath(id, 'GET');
     return this.views.detail(id);
   }
 
@@ -85,6 +101,7 @@ export class SessionsController {
     type: ErrorDto,
   })
   async delete(@Param('id') id: string): Promise<DeletedSessionDto> {
+    refuseCreatePath(id, 'DELETE');
     await this.sessions.delete(id);
     return { deleted: id };
   }

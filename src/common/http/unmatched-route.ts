@@ -6,7 +6,8 @@ import { GatewayError } from '../errors/gateway-error.js';
 /** What this file reads of Express 5's router: routes and their path matchers. */
 interface RouterLayer {
   route?: { methods: Record<string, boolean> };
-  match(path: string): unknown;
+  /** router 2.x: what matched, with the path's parameters (none for a literal path). */
+  match(path: string): false | { params?: Record<string, unknown> } | undefined;
 }
 
 /** The longest stretch of a caller's path repeated in a message. */
@@ -35,16 +36,24 @@ export function unmatchedRouteError(exception: unknown, req: Request): GatewayEr
   );
 }
 
-/** The methods the routes matching this request's path answer, HEAD with GET as Express does. */
+/**
+ * The methods the routes matching this request's path answer, HEAD with GET as Express does.
+ * A literal route outranks a parameterised one: /sessions/create is the create route, not a
+ * session called 'create', so it answers POST only.
+ */
 function allowedMethods(req: Request): string[] {
   const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
-  const methods = new Set<string>();
+  const literal = new Set<string>();
+  const parameterised = new Set<string>();
   for (const layer of router?.stack ?? []) {
-    if (!layer.route || !layer.match(req.path)) continue;
+    const match = layer.route ? layer.match(req.path) : false;
+    if (!layer.route || !match) continue;
+    const into = Object.keys(match.params ?? {}).length === 0 ? literal : parameterised;
     for (const method of Object.keys(layer.route.methods)) {
-      if (method !== '_all') methods.add(method.toUpperCase());
+      if (method !== '_all') into.add(method.toUpperCase());
     }
   }
+  const methods = literal.size > 0 ? literal : parameterised;
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();
 }
