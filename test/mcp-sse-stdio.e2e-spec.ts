@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import {
@@ -135,6 +135,32 @@ describe('mcp-gateway --stdio', () => {
     expect(answers[0]).toMatchObject({ id: null, error: { code: -32700 } });
     expect(answers[1]).toMatchObject({ id: null, error: { code: -32600 } });
     expect(answers[2]).toMatchObject({ id: 2, result: { serverInfo: expect.anything() } });
+  });
+
+  it('shuts down cleanly when the client stops reading its stdout', async () => {
+    const child = spawn(process.execPath, [GATEWAY_CLI, '--stdio'], {
+      env: { PATH: process.env.PATH ?? '', MCP_SERVERS_CONFIG: serversFile, LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+    // The reader goes away; stdin stays open, so the broken pipe is the only sign of it.
+    child.stdout.destroy();
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 't', version: '1' },
+      },
+    };
+    child.stdin.write(JSON.stringify(initialize) + '\n');
+    const code = await exit;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('EPIPE') });
+    expect(await waitFor(() => descendantsRunning(DEMO_SERVER).length === 0)).toBe(true);
   });
 
   it('refuses to start bound to an unknown gateway session', () => {

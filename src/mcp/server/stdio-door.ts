@@ -20,6 +20,10 @@ export async function serveStdio(
   // The client owns our lifetime: when it closes stdin, we are done.
   process.stdin.once('end', () => end());
   process.stdin.once('close', () => end());
+  // A client that stops reading (closes its end of our stdout) is gone too. Without a
+  // listener the broken pipe (EPIPE) is an uncaught error: a stack trace, exit 1, and no
+  // orderly end of the upstream processes.
+  process.stdout.on('error', () => end());
   await session.server.connect(transport);
   answerUnreadableLines(transport);
   return { ended, close: () => session.close() };
