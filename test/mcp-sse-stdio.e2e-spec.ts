@@ -13,6 +13,7 @@ import {
 } from './helpers/mcp-clients.js';
 import { DEMO_SERVER, demoStdioSpec } from './helpers/paths.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
+import { INITIALIZE } from './helpers/security.js';
 
 describe('the gateway over the older HTTP+SSE transport (/sse, /messages)', () => {
   let gateway: TestGateway;
@@ -147,17 +148,7 @@ describe('mcp-gateway --stdio', () => {
     const exit = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
     // The reader goes away; stdin stays open, so the broken pipe is the only sign of it.
     child.stdout.destroy();
-    const initialize = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 't', version: '1' },
-      },
-    };
-    child.stdin.write(JSON.stringify(initialize) + '\n');
+    child.stdin.write(JSON.stringify(INITIALIZE) + '\n');
     const code = await exit;
     expect({ code, stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('EPIPE') });
     expect(await waitFor(() => descendantsRunning(DEMO_SERVER).length === 0)).toBe(true);
