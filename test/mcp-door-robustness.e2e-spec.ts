@@ -10,7 +10,9 @@ import {
   DELAYED_SAMPLING_SERVER,
   textOf,
 } from './helpers/mcp-clients.js';
-import { RawMcp } from './helpers/security.js';
+import { demoStdioSpec } from './helpers/paths.js';
+import { waitFor } from './helpers/processes.js';
+import { RawMcp, type JsonRpcMessage, type McpAnswer } from './helpers/security.js';
 
 /** An SDK client declaring only `capabilities`, noting every request the gateway sends it. */
 function clientDeclaring(capabilities: ClientCapabilities) {
@@ -98,5 +100,156 @@ describe('sampling and elicitation for a client that did not declare them', () =
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('JSON-RPC answers to bodies that are JSON but not a message the doors take', () => {
+  let gateway: TestGateway;
+  let raw: RawMcp;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+    raw = new RawMcp(gateway.url);
+    await raw.initialize();
+  });
+
+  afterAll(async () => {
+    await raw?.close();
+    await gateway?.close();
+  });
+
+  /** The one JSON-RPC error of an answer, with its HTTP status and content type. */
+  function errorOf(answer: McpAnswer) {
+    expect(answer.messages).toHaveLength(1);
+    const [message] = answer.messages;
+    return {
+      status: answer.status,
+      type: answer.headers.get('content-type'),
+      id: message.id,
+      code: message.error?.code,
+      message: message.error?.message,
+    };
+  }
+
+  it.each([
+    ['an empty batch', '[]', 'Invalid Request: the batch is empty'],
+    [
+      'a null id',
+      '{"jsonrpc":"2.0","id":null,"method":"ping"}',
+      'Invalid Request: id must be a string or an integer, not null',
+    ],
+    [
+      'an id past 2^53',
+      '{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}',
+      'Invalid Request: id 9007199254740992 is outside ±(2^53 - 1)',
+    ],
+    [
+      'a null id in a batch',
+      '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":null,"method":"ping"}]',
+      'Invalid Request: message 2 of the batch: id must be a string or an integer, not null',
+    ],
+  ])('POST /mcp with %s: 400, -32600 saying so', async (_label, body, says) => {
+    const answer = errorOf(await raw.post(body));
+    expect(answer).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/json'),
+      id: null,
+      code: -32600,
+      message: expect.stringContaining(says),
+    });
+    // The session is none the worse.
+    expect((await raw.request('ping')).message?.result).toEqual({});
+  });
+
+  it('POST /mcp with an initialize without clientInfo: 400, -32602 naming it, no session', async () => {
+    const fresh = new RawMcp(gateway.url);
+    const answer = await fresh.post({
+      jsonrpc: '2.0',
+      id: 'init-1',
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {} },
+    });
+    expect(answer.headers.get('mcp-session-id')).toBeNull();
+    expect(errorOf(answer)).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/json'),
+      id: 'init-1',
+      code: -32602,
+      message: expect.stringMatching(/^Invalid params for initialize: clientInfo: /),
+    });
+  });
+
+  describe('POST /messages (HTTP+SSE)', () => {
+    let stream: AbortController;
+    let endpoint: string;
+    let events: string;
+
+    beforeAll(async () => {
+      stream = new AbortController();
+      const res = await fetch(`${gateway.url}/sse`, { signal: stream.signal });
+      const reader = res.body!.getReader();
+      events = '';
+      const decoder = new TextDecoder();
+      void (async () => {
+        for (;;) {
+          const { value, done } = await reader
+            .read()
+            .catch(() => ({ value: undefined, done: true }));
+          if (done) return;
+          events += decoder.decode(value);
+        }
+      })();
+      expect(await waitFor(() => /event: endpoint\ndata: (\S+)/.test(events))).toBe(true);
+      endpoint = /event: endpoint\ndata: (\S+)/.exec(events)![1];
+    });
+
+    afterAll(() => stream?.abort());
+
+    it.each([
+      [
+        'a batch',
+        '[{"jsonrpc":"2.0","id":1,"method":"ping"}]',
+        'Invalid Request: a batch (JSON array) is not accepted on /messages; send one message per POST',
+      ],
+      [
+        'a null id',
+        '{"jsonrpc":"2.0","id":null,"method":"ping"}',
+        'Invalid Request: id must be a string or an integer, not null',
+      ],
+    ])(
+      'answers %s with a JSON-RPC error naming the problem, not plain text',
+      async (_l, body, says) => {
+        const res = await gateway.postRaw(endpoint, body);
+        expect({
+          status: res.status,
+          type: res.headers.get('content-type'),
+          body: res.body,
+        }).toEqual({
+          status: 400,
+          type: expect.stringContaining('application/json'),
+          body: { jsonrpc: '2.0', id: null, error: { code: -32600, message: says } },
+        });
+      },
+    );
+
+    it('answers an initialize without clientInfo -32602 naming it, on the stream', async () => {
+      const res = await gateway.post(endpoint, {
+        jsonrpc: '2.0',
+        id: 'sse-init',
+        method: 'initialize',
+        params: { protocolVersion: '2024-11-05', capabilities: {} },
+      });
+      expect(res.status).toBe(202);
+      expect(await waitFor(() => events.includes('"sse-init"'))).toBe(true);
+      const answer = events
+        .split('\n')
+        .filter((line) => line.startsWith('data: {'))
+        .map((line) => JSON.parse(line.slice(6)) as JsonRpcMessage)
+        .find((m) => m.id === 'sse-init');
+      expect(answer?.error).toMatchObject({
+        code: -32602,
+        message: expect.stringMatching(/^Invalid params for initialize: clientInfo: /),
+      });
+    });
   });
 });

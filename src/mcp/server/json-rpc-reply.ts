@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as McpErrorCode, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { errorMessage } from '../../common/errors/error-message.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
@@ -15,6 +15,8 @@ export function replyError(
   code: number,
   message: string,
   data?: unknown,
+  /** The request's, when it could be read; JSON-RPC answers null otherwise. */
+  id: RequestId | null = null,
 ): void {
   if (res.headersSent) {
     res.end();
@@ -24,7 +26,7 @@ export function replyError(
     JSON.stringify({
       jsonrpc: '2.0',
       error: { code, message, ...(data ? { data } : {}) },
-      id: null,
+      id,
     }),
   );
 }

@@ -163,6 +163,53 @@ describe('NodeStreamableHttpTransport', () => {
     expect((await post(url, batch, inSession)).status).toBe(400);
   });
 
+  it.each([
+    ['an empty batch', '[]', 'the batch is empty'],
+    ['a null id', '{"jsonrpc":"2.0","id":null,"method":"a"}', 'not null'],
+    ['a fractional id', '{"jsonrpc":"2.0","id":1.5,"method":"a"}', 'not 1.5'],
+    ['an id past 2^53', '{"jsonrpc":"2.0","id":9007199254740993,"method":"a"}', '2^53 - 1'],
+    [
+      'a batch with a null id in it',
+      '[{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","id":null,"method":"b"}]',
+      'message 2 of the batch: id must be a string or an integer, not null',
+    ],
+  ])('answers %s with 400 -32600 saying what is wrong', async (_label, raw, says) => {
+    const { url } = await start();
+    await (await post(url, INIT)).text();
+    received = [];
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: ACCEPT, ...inSession },
+      body: raw,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { id: unknown; error: { code: number; message: string } };
+    expect(body.id).toBeNull();
+    expect(body.error.code).toBe(-32600);
+    expect(body.error.message).toContain('Invalid Request: ');
+    expect(body.error.message).toContain(says);
+    expect(received).toEqual([]);
+  });
+
+  it('refuses an initialize without clientInfo -32602, naming it, and opens no session', async () => {
+    const { url, transport } = await start();
+    const params: Partial<typeof INIT.params> = { ...INIT.params };
+    delete params.clientInfo;
+    const res = await post(url, { ...INIT, id: 'init-1', params });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('mcp-session-id')).toBeNull();
+    const body = (await res.json()) as { id: unknown; error: { code: number; message: string } };
+    expect(body.id).toBe('init-1');
+    expect(body.error.code).toBe(-32602);
+    expect(body.error.message).toMatch(/^Invalid params for initialize: clientInfo: /);
+    expect(transport.sessionId).toBeUndefined();
+    expect(received).toEqual([]);
+    // The client may try again, properly.
+    const again = await post(url, INIT);
+    expect(again.headers.get('mcp-session-id')).toBe('session-1');
+    await again.text();
+  });
+
   it('keeps one GET stream per session (409 for a second) and sends unrelated messages on it', async () => {
     const { url, transport } = await start();
     await (await post(url, INIT)).text();

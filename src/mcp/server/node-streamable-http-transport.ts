@@ -5,7 +5,6 @@ import type {
   TransportSendOptions,
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  isInitializeRequest,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
@@ -13,6 +12,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { isRequest, isResponse } from '../json-rpc-shape.js';
+import { hasNoBody, initializeProblem, messageProblem, requestIdOf } from './json-rpc-envelope.js';
 import { replyError as reply } from './json-rpc-reply.js';
 
 /**
@@ -50,7 +50,9 @@ export interface NodeStreamableHttpTransportOptions {
  * 415, 400 for a bad message, batch or protocol version, 404 for an unknown session, 409 for
  * a second GET stream), without the SDK's conversion of every request to a web `Request` and
  * every answer to a web stream, which cost the door about a quarter of its CPU per call.
- * No event store: a dropped stream is not resumable (as before).
+ * No event store: a dropped stream is not resumable (as before). Where the SDK answers JSON
+ * that is no message -32700, this answers -32600 saying what is wrong (a null id, an empty
+ * batch), and an initialize with bad params -32602 before any session opens.
  */
 export class NodeStreamableHttpTransport implements Transport {
   onclose?: () => void;
@@ -151,6 +153,11 @@ export class NodeStreamableHttpTransport implements Transport {
         'Unsupported Media Type: Content-Type must be application/json',
       );
     }
+    if (hasNoBody(req)) return reply(res, 400, -32700, 'Parse error: the body is empty');
+    // JSON-RPC: an empty array is an invalid request, answered with one error.
+    if (Array.isArray(body) && body.length === 0) {
+      return reply(res, 400, -32600, 'Invalid Request: the batch is empty (an empty JSON array)');
+    }
     if (Array.isArray(body) && body.length > MAX_BATCH_SIZE) {
       return reply(
         res,
@@ -160,8 +167,11 @@ export class NodeStreamableHttpTransport implements Transport {
       );
     }
     const messages = parseMessages(body);
-    if (!messages) return reply(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
-    const initializing = messages.some((m) => isInitializeRequest(m));
+    // Valid JSON (the body parser answers -32700 for the rest), so not a parse error.
+    if (typeof messages === 'string') {
+      return reply(res, 400, -32600, `Invalid Request: ${messages}`);
+    }
+    const initializing = messages.some((m) => 'method' in m && m.method === 'initialize');
     if (initializing) {
       if (this.initialized) {
         return reply(res, 400, -32600, 'Invalid Request: Server already initialized');
@@ -174,6 +184,9 @@ export class NodeStreamableHttpTransport implements Transport {
           'Invalid Request: Only one initialization request is allowed',
         );
       }
+      // Refused here, not by the server: a session must not open on a handshake it refuses.
+      const problem = initializeProblem((messages[0] as { params?: unknown }).params);
+      if (problem) return reply(res, 400, -32602, problem, undefined, requestIdOf(messages[0]));
       this.sessionId = this.options.sessionIdGenerator();
       this.initialized = true;
       this.options.onsessioninitialized?.(this.sessionId);
@@ -304,13 +317,18 @@ export class NodeStreamableHttpTransport implements Transport {
   }
 }
 
-function parseMessages(body: unknown): JSONRPCMessage[] | undefined {
-  const items = Array.isArray(body) ? body : [body];
+/** The body's messages, or what is wrong with it. */
+function parseMessages(body: unknown): JSONRPCMessage[] | string {
+  const items: unknown[] = Array.isArray(body) ? body : [body];
   const messages: JSONRPCMessage[] = [];
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) return undefined;
-    messages.push(parsed.data);
+    if (parsed.success) {
+      messages.push(parsed.data);
+      continue;
+    }
+    const problem = messageProblem(item) ?? 'not a JSON-RPC 2.0 message';
+    return Array.isArray(body) ? `message ${index + 1} of the batch: ${problem}` : problem;
   }
   return messages;
 }

@@ -4,6 +4,7 @@ import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
+import { hasNoBody, messageProblem } from './json-rpc-envelope.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { currentPrincipal } from '../../common/logging/request-context.js';
@@ -70,6 +71,12 @@ export class SseSessions implements OnApplicationShutdown {
         'X-Session-ID differs from the one this SSE session was opened with',
       );
     }
+    // The SDK transport answers these in plain text ("Invalid message: [object Object]").
+    if (hasNoBody(req)) {
+      return replyError(res, 400, McpErrorCode.ParseError, 'Parse error: the body is empty');
+    }
+    const problem = postedProblem(req.body);
+    if (problem) return replyError(res, 400, McpErrorCode.InvalidRequest, problem);
     await entry.transport.handlePostMessage(req, res, req.body);
   }
 
@@ -77,4 +84,14 @@ export class SseSessions implements OnApplicationShutdown {
     await Promise.allSettled([...this.live.values()].map((e) => e.transport.close()));
     this.live.clear();
   }
+}
+
+/** Why a POST to /messages is not one message the transport takes; undefined when it is. */
+function postedProblem(body: unknown): string | undefined {
+  // The HTTP+SSE transport (MCP 2024-11-05) predates batches: one message per POST.
+  if (Array.isArray(body)) {
+    return 'Invalid Request: a batch (JSON array) is not accepted on /messages; send one message per POST';
+  }
+  const problem = messageProblem(body);
+  return problem && `Invalid Request: ${problem}`;
 }

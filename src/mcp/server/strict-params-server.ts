@@ -17,6 +17,7 @@ import {
 import { getMethodLiteral } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import * as z from 'zod/v4';
 import { protocolError } from '../protocol-error.js';
+import { describeIssues } from './schema-issues.js';
 
 // As the base class declares them (Server's default type parameters).
 type Extra = RequestHandlerExtra<ServerRequest | Request, ServerNotification | Notification>;
@@ -41,22 +42,10 @@ export class StrictParamsServer extends Server {
       if (!parsed.success) {
         throw protocolError(
           McpErrorCode.InvalidParams,
-          `Invalid params for ${method}: ${describe(parsed.error)}`,
+          `Invalid params for ${method}: ${describeIssues(parsed.error)}`,
         );
       }
       return handler(parsed.data, extra);
     });
   }
-}
-
-function describe(error: unknown): string {
-  const issues = (error as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues;
-  if (!Array.isArray(issues) || issues.length === 0) return 'they do not match the schema';
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = (issue.path ?? []).filter((p) => p !== 'params').map(String);
-      return `${path.length ? `${path.join('.')}: ` : ''}${issue.message ?? 'invalid'}`;
-    })
-    .join('; ');
 }

@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  InitializeRequestParamsSchema,
+  JSONRPCMessageSchema,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { describeIssues } from './schema-issues.js';
+
+/*
+ * Why a request body is refused, in the client's terms. JSON-RPC keeps -32700 (Parse error)
+ * for text that is not JSON; JSON that is not a message is -32600 (Invalid Request), and a
+ * client debugging its framing needs to be told which part is wrong.
+ */
+
+/** Why `value` is not a JSON-RPC 2.0 message as MCP takes them; undefined when it is one. */
+export function messageProblem(value: unknown): string | undefined {
+  if (JSONRPCMessageSchema.safeParse(value).success) return undefined;
+  if (!isObject(value)) return `a message must be a JSON object, not ${shown(value)}`;
+  if (value.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
+  if ('id' in value) {
+    const problem = idProblem(value.id);
+    if (problem) return problem;
+  }
+  if ('method' in value && typeof value.method !== 'string') return 'method must be a string';
+  if ('params' in value && !isObject(value.params)) return 'params must be an object';
+  return 'not a JSON-RPC 2.0 request, notification or response (a member is missing, of the wrong type, or not one of theirs)';
+}
+
+/**
+ * MCP ids are strings or integers, never null. An integer past ±(2^53 - 1) does not survive
+ * JSON parsing exactly, so the answer would carry another id and the client could not match it.
+ */
+function idProblem(id: unknown): string | undefined {
+  if (typeof id === 'string' || Number.isSafeInteger(id)) return undefined;
+  if (Number.isInteger(id)) {
+    return `id ${shown(id)} is outside ±(2^53 - 1), where JSON numbers lose precision, so its answer could not be matched to it; use a smaller integer or a string`;
+  }
+  return `id must be a string or an integer, not ${shown(id)}`;
+}
+
+/** Why an initialize request cannot open a session (clientInfo missing, say); undefined if it can. */
+export function initializeProblem(params: unknown): string | undefined {
+  if (!isObject(params)) {
+    return 'Invalid params for initialize: params must be an object with protocolVersion, capabilities and clientInfo';
+  }
+  const parsed = InitializeRequestParamsSchema.safeParse(params);
+  if (parsed.success) return undefined;
+  return `Invalid params for initialize: ${describeIssues(parsed.error)}`;
+}
+
+/**
+ * An empty body is no JSON, so a parse error (-32700), though what reaches the door for it is
+ * whatever the body parser makes of nothing (`{}`, which would read as a broken message).
+ */
+export function hasNoBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] === '0';
+}
+
+/** The id of a message to answer, when it has a usable one. */
+export function requestIdOf(value: unknown): RequestId | null {
+  const id = isObject(value) ? value.id : undefined;
+  return typeof id === 'string' || Number.isSafeInteger(id) ? (id as RequestId) : null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `a value of type ${typeof value}`;
+}
