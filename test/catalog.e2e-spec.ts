@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Ajv } from 'ajv';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
 import { demoStdioSpec } from './helpers/paths.js';
 
 describe('catalog and execution against real demo servers', () => {
@@ -487,6 +488,62 @@ describe('the OpenAPI document lists the errors that really happen', () => {
         status: 415,
         body: { code: 'UNSUPPORTED_MEDIA_TYPE' },
       });
+    }
+  });
+});
+
+describe('TOOL_NAME_PREFIX=never: the full server__tool name still works', () => {
+  let gateway: TestGateway;
+  let httpDemo: RunningHttpServer;
+
+  beforeAll(async () => {
+    httpDemo = await startDemoHttpServer();
+    // 'demo' keeps the bare names; 'web' brings the same ones second and is prefixed.
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec(), web: { url: httpDemo.url } },
+      env: { TOOL_NAME_PREFIX: 'never' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await httpDemo?.stop();
+  });
+
+  it('lists bare names for the first server and prefixed ones for the second', async () => {
+    const names = (await gateway.get('/mcp/tools')).body.tools.map((t: { name: string }) => t.name);
+    expect(names.sort()).toEqual([
+      'calculator',
+      'echo',
+      'time',
+      'web__calculator',
+      'web__echo',
+      'web__time',
+    ]);
+  });
+
+  it('runs demo__echo over REST as the tool listed as echo', async () => {
+    const res = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'full name' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tool_name: 'echo', server: 'demo' });
+    const missing = await gateway.post('/mcp/execute', { tool_name: 'demo__nope', args: {} });
+    expect(missing.body.code).toBe('TOOL_NOT_FOUND');
+  });
+
+  it('runs demo__echo through the MCP door too', async () => {
+    const { client } = await connectStreamableHttp(gateway.url);
+    try {
+      const result = await client.callTool({
+        name: 'demo__echo',
+        arguments: { message: 'over mcp' },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(textOf(result)).toBe('over mcp');
+    } finally {
+      await client.close();
     }
   });
 });

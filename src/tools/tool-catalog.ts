@@ -2,7 +2,7 @@ import type { UpstreamTool } from '../mcp/upstream-client.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { ToolAdmission } from './pinning/tool-admission.js';
-import { scopeToolNames, type ToolNamePrefix } from './tool-naming.js';
+import { namespaceTools, scopeToolNames, type ToolNamePrefix } from './tool-naming.js';
 
 export interface CatalogTool {
   /** Unique in scope: `<server>__<tool>`, or the bare tool name under TOOL_NAME_PREFIX auto/never. */
@@ -27,6 +27,12 @@ export class ToolCatalog {
   private readonly byName = new Map<string, CatalogTool>();
   private readonly byServer = new Map<string, string[]>();
   private readonly byBareName = new Map<string, Set<string>>();
+  /**
+   * Under auto/never: each tool's `<server>__<tool>` form (its name under `always`) → its
+   * catalog name, so a caller that writes the full name is never wrong, whatever the mode.
+   */
+  private readonly byQualifiedName = new Map<string, string>();
+  private readonly qualifiedByServer = new Map<string, string[]>();
   private readonly listeners = new Set<(change: CatalogChange) => void>();
   /** Tools whose definition changed since it was pinned: named, but not listed or callable. */
   private readonly quarantined = new Map<string, CatalogTool>();
@@ -70,6 +76,12 @@ export class ToolCatalog {
 
   get(name: string): CatalogTool | undefined {
     return this.byName.get(name);
+  }
+
+  /** The tool whose `<server>__<tool>` form is `name` when its catalog name is another. */
+  withQualifiedName(name: string): CatalogTool | undefined {
+    const catalogName = this.byQualifiedName.get(name);
+    return catalogName === undefined ? undefined : this.byName.get(catalogName);
   }
 
   /** Namespaced names of every tool whose upstream name is `bare`. */
@@ -129,7 +141,18 @@ export class ToolCatalog {
       this.byName.delete(name);
       if (entry) this.byBareName.get(entry.tool)?.delete(name);
     }
+    for (const full of this.qualifiedByServer.get(server.name) ?? []) {
+      this.byQualifiedName.delete(full);
+    }
+    this.qualifiedByServer.delete(server.name);
     this.byServer.delete(server.name);
+    const qualified =
+      this.prefix === 'always'
+        ? undefined
+        : namespaceTools(
+            server.name,
+            server.tools.map((t) => t.name),
+          );
     const added: CatalogTool[] = [];
     for (const definition of server.tools) {
       const name = names.get(definition.name);
@@ -142,7 +165,15 @@ export class ToolCatalog {
       const bare = this.byBareName.get(entry.tool) ?? new Set<string>();
       bare.add(entry.name);
       this.byBareName.set(entry.tool, bare);
+      const full = qualified?.get(definition.name);
+      if (full !== undefined && full !== entry.name) this.byQualifiedName.set(full, entry.name);
       added.push(entry);
+    }
+    if (qualified) {
+      const aliases = added
+        .map((t) => qualified.get(t.tool)!)
+        .filter((f) => this.byQualifiedName.has(f));
+      if (aliases.length > 0) this.qualifiedByServer.set(server.name, aliases);
     }
     if (added.length > 0) {
       this.byServer.set(

@@ -191,10 +191,13 @@ export class ToolsService {
     }
   }
 
-  /** A namespaced name, or a bare upstream name when it is unique in scope. */
+  /**
+   * A catalog name, the `<server>__<tool>` form of one under TOOL_NAME_PREFIX auto/never, or
+   * a bare upstream name when it is unique in scope.
+   */
   resolve(registry: ServerRegistry, name: string): CatalogTool {
     const catalog = this.catalogOf(registry);
-    const exact = catalog.get(name);
+    const exact = catalog.get(name) ?? catalog.withQualifiedName(name);
     if (exact) return exact;
     const candidates = catalog.withBareName(name);
     if (candidates.length === 1) return catalog.get(candidates[0])!;
