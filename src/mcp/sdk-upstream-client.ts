@@ -29,8 +29,10 @@ import type {
   UpstreamCapabilities,
   UpstreamClient,
   UpstreamEvents,
+  ToolListing,
   UpstreamTool,
 } from './upstream-client.js';
+import { LooseToolListSchema, ToolListReader } from './tool-list-reader.js';
 import { toGatewayError } from './upstream-errors.js';
 import { protocolError } from './protocol-error.js';
 
@@ -111,21 +113,36 @@ export class SdkUpstreamClient implements UpstreamClient {
     };
   }
 
-  async listTools(atMost: number, timeoutMs: number): Promise<UpstreamTool[]> {
-    const tools: UpstreamTool[] = [];
+  async listTools(atMost: number, timeoutMs: number): Promise<ToolListing> {
+    const reader = new ToolListReader(atMost);
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_TOOL_PAGES && tools.length <= atMost; page++) {
+    for (let page = 0; page < MAX_TOOL_PAGES && !reader.full; page++) {
       const result = await this.client
-        .listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs })
+        .request(
+          { method: 'tools/list', params: cursor ? { cursor } : undefined },
+          LooseToolListSchema,
+          { timeout: timeoutMs },
+        )
         // Said so the operator knows which step failed: the handshake itself had succeeded.
         .catch((error: unknown) => {
           throw new Error(`tools/list failed: ${errorMessage(error)}`);
         });
-      tools.push(...(result.tools as UpstreamTool[]).slice(0, atMost + 1 - tools.length));
+      reader.read(result.tools);
       cursor = result.nextCursor;
       if (!cursor) break;
     }
-    return tools;
+    this.cacheToolMetadata(reader.tools);
+    return { tools: reader.tools, skipped: reader.skipped };
+  }
+
+  /**
+   * What the SDK's own listTools does after a listing: it keeps each tool's output schema, to
+   * check the structured results of calls, and which tools need task-based calls. The listing
+   * is read here instead (one bad tool must not fail it), so the SDK is told the same way.
+   */
+  private cacheToolMetadata(tools: UpstreamTool[]): void {
+    const sdk = this.client as unknown as { cacheToolMetadata?: (tools: UpstreamTool[]) => void };
+    sdk.cacheToolMetadata?.call(this.client, tools);
   }
 
   async callTool(

@@ -10,6 +10,19 @@ export interface UpstreamTool {
   annotations?: Record<string, unknown>;
 }
 
+/** A tool a server listed that the gateway leaves out, and why: the operator's to fix. */
+export interface SkippedTool {
+  /** Its name, or `#<position in the list>` when it has no usable one. */
+  tool: string;
+  reason: string;
+}
+
+/** A server's tools/list, every page: the tools the gateway takes, and those it left out. */
+export interface ToolListing {
+  tools: UpstreamTool[];
+  skipped: SkippedTool[];
+}
+
 /** An MCP CallToolResult, passed through unchanged. */
 export type ToolResult = Record<string, unknown> & { isError?: boolean };
 
@@ -85,8 +98,10 @@ export interface UpstreamClient {
    * hand: a server listing without end costs a bounded read, and the caller can tell it had more.
    * Each page waits at most `timeoutMs`: a server that never answers must not hold the
    * connection in 'connecting' for the SDK's 60 s default.
+   * One invalid definition costs that tool, not the listing: it is left out and named in
+   * `skipped`.
    */
-  listTools(atMost: number, timeoutMs: number): Promise<UpstreamTool[]>;
+  listTools(atMost: number, timeoutMs: number): Promise<ToolListing>;
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
   /** One request of another MCP feature; the result is the server's, unchanged. */
   forward?(method: ForwardedMethod, params: McpObject, options: CallOptions): Promise<McpObject>;

@@ -9,6 +9,8 @@ import type {
   ConnectOptions,
   ForwardedMethod,
   McpObject,
+  SkippedTool,
+  ToolListing,
   ToolResult,
   UpstreamCapabilities,
   UpstreamClient,
@@ -44,6 +46,8 @@ export class ServerConnection {
   status: ServerStatus = 'connecting';
   error?: string;
   tools: UpstreamTool[] = [];
+  /** Tools of its last listing that were left out (an invalid definition), shown to operators. */
+  skippedTools: SkippedTool[] = [];
   private client?: UpstreamClient;
   private readonly notificationListeners = new Set<(n: UpstreamNotification) => void>();
   private readonly logger: Logger;
@@ -103,9 +107,7 @@ export class ServerConnection {
         await this.client.close();
         return;
       }
-      this.tools = this.capped(
-        await this.client.listTools(this.options.maxTools, this.options.timeoutMs),
-      );
+      this.take(await this.client.listTools(this.options.maxTools, this.options.timeoutMs));
       this.status = 'connected';
       this.error = undefined;
       this.connectedAt = Date.now();
@@ -215,9 +217,7 @@ export class ServerConnection {
         this.refreshAgain = false;
         if (this.status !== 'connected' || !this.client) return;
         try {
-          this.tools = this.capped(
-            await this.client.listTools(this.options.maxTools, this.options.timeoutMs),
-          );
+          this.take(await this.client.listTools(this.options.maxTools, this.options.timeoutMs));
           this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
           this.onToolsChanged(this);
         } catch (error) {
@@ -304,6 +304,24 @@ export class ServerConnection {
     await this.connect();
   }
 
+  /**
+   * A new listing's tools, and a warning for each tool left out that was not left out, for
+   * the same reason, last time: a refresh does not repeat them.
+   */
+  private take(listing: ToolListing): void {
+    const before = new Set(this.skippedTools.map(skipKey));
+    this.skippedTools = listing.skipped.map((s) => ({
+      tool: redact(s.tool, this.secrets),
+      reason: redact(s.reason, this.secrets),
+    }));
+    for (const skipped of this.skippedTools) {
+      if (before.has(skipKey(skipped))) continue;
+      const tool = skipped.tool.startsWith('#') ? skipped.tool : `'${skipped.tool}'`;
+      this.logger.warn(`tool ${tool} left out: ${skipped.reason}`);
+    }
+    this.tools = this.capped(listing.tools);
+  }
+
   /** The first MAX_TOOLS_PER_SERVER tools, in the server's order; a longer list is logged. */
   private capped(tools: UpstreamTool[]): UpstreamTool[] {
     const max = this.options.maxTools;
@@ -317,4 +335,8 @@ export class ServerConnection {
   private safeMessage(error: unknown): string {
     return redact(errorMessage(error), this.secrets);
   }
+}
+
+function skipKey(skipped: SkippedTool): string {
+  return `${skipped.tool}\0${skipped.reason}`;
 }

@@ -1,4 +1,5 @@
 import { maskValues } from '../common/redact.js';
+import type { SkippedTool } from '../mcp/upstream-client.js';
 import { isStdioSpec, URL_USERINFO, type ServerSpec } from './server-spec.js';
 import type { ServerConnection } from './server-connection.js';
 
@@ -46,6 +47,8 @@ export interface ServerView {
   tools: string[];
   tool_count: number;
   error?: string;
+  /** Tools the server listed with an invalid definition, left out; absent when none. */
+  skipped_tools?: SkippedTool[];
   config: Record<string, unknown>;
 }
 
@@ -59,6 +62,7 @@ export function serverView(server: ServerConnection, toolNames: string[]): Serve
     tools: toolNames,
     tool_count: toolNames.length,
     ...(server.error ? { error: server.error } : {}),
+    ...(server.skippedTools.length ? { skipped_tools: server.skippedTools } : {}),
     config: publicConfig(server.spec),
   };
 }

@@ -48,6 +48,16 @@ export class RemoveServerRequestDto {
   server_name?: string;
 }
 
+export class SkippedToolDto {
+  @ApiProperty({
+    example: 'search',
+    description: 'The tool\'s name, or "#<position>" in the listing when it has none',
+  })
+  tool: string;
+  @ApiProperty({ example: 'inputSchema: Invalid input: expected object, received undefined' })
+  reason: string;
+}
+
 export class ServerDto {
   @ApiProperty({ example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' }) uuid: string;
   @ApiProperty({ example: 'demo' }) name: string;
@@ -59,6 +69,12 @@ export class ServerDto {
   @ApiProperty({ example: ['demo__time', 'demo__calculator', 'demo__echo'] }) tools: string[];
   @ApiProperty({ example: 3 }) tool_count: number;
   @ApiPropertyOptional({ example: "failed to start 'nope': spawn nope ENOENT" }) error?: string;
+  @ApiPropertyOptional({
+    type: [SkippedToolDto],
+    description:
+      'Tools the server listed with an invalid definition, left out of the catalog; absent when none',
+  })
+  skipped_tools?: SkippedToolDto[];
   @ApiProperty({
     description: 'The spec with env and header values replaced by "[redacted]"',
     example: {

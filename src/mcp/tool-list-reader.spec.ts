@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { ToolListReader } from './tool-list-reader.js';
+
+const tool = (name: unknown, extra: Record<string, unknown> = {}) => ({
+  name,
+  inputSchema: { type: 'object' },
+  ...extra,
+});
+
+describe('ToolListReader', () => {
+  it('keeps valid tools and names each invalid one, by position across pages when unnamed', () => {
+    const reader = new ToolListReader(10);
+    reader.read([tool('a'), { name: 'no_schema' }]);
+    reader.read([null, tool('b', { outputSchema: { type: 'string' } }), tool('c')]);
+    expect(reader.tools.map((t) => t.name)).toEqual(['a', 'c']);
+    expect(reader.skipped).toEqual([
+      {
+        tool: 'no_schema',
+        reason: 'inputSchema: Invalid input: expected object, received undefined',
+      },
+      { tool: '#2', reason: 'Invalid input: expected object, received null' },
+      { tool: 'b', reason: expect.stringContaining('outputSchema.type') },
+    ]);
+  });
+
+  it('clips what a server controls: a long name and a long reason', () => {
+    const reader = new ToolListReader(10);
+    reader.read([{ name: 'n'.repeat(5000) }]);
+    expect(reader.skipped[0].tool.length).toBeLessThanOrEqual(101);
+  });
+
+  it('stops reading once it holds one tool more than asked for', () => {
+    const reader = new ToolListReader(2);
+    reader.read([tool('a'), tool('b'), tool('c'), tool('d'), { name: 'bad' }]);
+    expect(reader.full).toBe(true);
+    expect(reader.tools.map((t) => t.name)).toEqual(['a', 'b', 'c']);
+    expect(reader.skipped).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { PaginatedResultSchema, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
+import * as z from 'zod/v4';
+import type { SkippedTool, UpstreamTool } from './upstream-client.js';
+
+/**
+ * A tools/list page with its tools unchecked. The SDK's ListToolsResultSchema fails the whole
+ * page, and so the whole server, on one bad tool; each tool is checked by itself instead.
+ */
+export const LooseToolListSchema = PaginatedResultSchema.extend({ tools: z.array(z.unknown()) });
+
+/** Enough of a name, or of a reason, to recognise it; a server controls both. */
+const MAX_NAME_CHARS = 100;
+const MAX_REASON_CHARS = 300;
+const MAX_ISSUES = 3;
+
+/**
+ * Reads a server's tools/list pages: each valid tool is taken, each invalid one is left out
+ * and recorded with what is wrong with it. Tools past `atMost + 1` are not read: the caller
+ * only needs to know there were more.
+ */
+export class ToolListReader {
+  readonly tools: UpstreamTool[] = [];
+  readonly skipped: SkippedTool[] = [];
+  /** Position in the whole listing, across pages, for tools without a usable name. */
+  private position = 0;
+
+  constructor(private readonly atMost: number) {}
+
+  /** Whether more than `atMost` tools are in hand: paging can stop. */
+  get full(): boolean {
+    return this.tools.length > this.atMost;
+  }
+
+  read(page: readonly unknown[]): void {
+    for (const listed of page) {
+      if (this.full) return;
+      const index = this.position++;
+      const parsed = ToolSchema.safeParse(listed);
+      if (!parsed.success) {
+        this.skipped.push({ tool: labelOf(listed, index), reason: describeIssues(parsed.error) });
+        continue;
+      }
+      this.tools.push(parsed.data);
+    }
+  }
+}
+
+function labelOf(listed: unknown, index: number): string {
+  const name = (listed as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== '' ? clip(name, MAX_NAME_CHARS) : `#${index}`;
+}
+
+/** "inputSchema: Invalid input: expected object, received undefined", not a dump of Zod's JSON. */
+function describeIssues(error: z.ZodError): string {
+  const issues = error.issues.slice(0, MAX_ISSUES).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  const more = error.issues.length - MAX_ISSUES;
+  return clip(issues.join('; '), MAX_REASON_CHARS) + (more > 0 ? ` (and ${more} more)` : '');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+
+const CANARY = 'canary-secret-3b8e51d2';
+
+/**
+ * Raw JSON-RPC over stdio, so the server can say what the SDK's servers never would: its
+ * tools/list answer is TOOLS as given, and a few tool names misbehave on purpose.
+ */
+const RAW_SERVER = `
+  const rl = require('node:readline').createInterface({ input: process.stdin });
+  const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\\n');
+  const tools = JSON.parse(process.env.TOOLS);
+  console.error('starting with ' + process.env.SECRET);
+  rl.on('line', (line) => {
+    const m = JSON.parse(line);
+    if (m.id === undefined) return;
+    if (m.method === 'initialize') {
+      const result = { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } };
+      return send({ id: m.id, result });
+    }
+    if (m.method === 'tools/list') return send({ id: m.id, result: { tools } });
+    if (m.method === 'ping') return send({ id: m.id, result: {} });
+    if (m.method !== 'tools/call') return send({ id: m.id, error: { code: -32601, message: 'Method not found' } });
+    const name = m.params.name;
+    if (name === 'fail_generic') return send({ id: m.id, error: { code: -32000, message: 'database is locked' } });
+    if (name === 'fail_timeout_code') return send({ id: m.id, error: { code: -32001, message: 'the backend took too long' } });
+    if (name === 'exit') { console.error('exiting on purpose'); process.exit(1); }
+    if (name === 'hang') return;
+    if (name === 'huge') {
+      const text = 'x'.repeat(Number(process.env.HUGE_BYTES));
+      return send({ id: m.id, result: { content: [{ type: 'text', text }] } });
+    }
+    send({ id: m.id, result: { content: [{ type: 'text', text: 'ok ' + name }] } });
+  });`;
+
+const tool = (name: unknown, extra: Record<string, unknown> = {}) => ({
+  name,
+  inputSchema: { type: 'object' },
+  ...extra,
+});
+
+function rawServer(tools: unknown[], env: Record<string, string> = {}) {
+  return {
+    command: 'node',
+    args: ['-e', RAW_SERVER],
+    env: { TOOLS: JSON.stringify(tools), SECRET: CANARY, ...env },
+  };
+}
+
+interface ServerBody {
+  name: string;
+  status: string;
+  tools: string[];
+  tool_count: number;
+  error?: string;
+  skipped_tools?: { tool: string; reason: string }[];
+}
+
+async function server(gateway: TestGateway, name: string): Promise<ServerBody> {
+  const servers = (await gateway.get('/mcp/servers')).body.servers as ServerBody[];
+  return servers.find((s) => s.name === name)!;
+}
+
+/** Warnings the gateway logs while a test runs. */
+function recordWarnings(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const spy = jest
+    .spyOn(PinoLoggerService.prototype, 'warn')
+    .mockImplementation((message: unknown, context?: unknown) => {
+      lines.push(`${String(context)}: ${String(message)}`);
+    });
+  return { lines, restore: () => spy.mockRestore() };
+}
+
+describe('a server listing some invalid tool definitions', () => {
+  let gateway: TestGateway;
+  let warnings: ReturnType<typeof recordWarnings>;
+
+  beforeAll(async () => {
+    warnings = recordWarnings();
+    gateway = await startGateway({
+      servers: {
+        demo: demoStdioSpec(),
+        mixed: rawServer([
+          tool('good', { description: 'A valid tool.' }),
+          { name: 'no_schema', description: 'inputSchema is missing' },
+          tool(42),
+          tool('string_schema', { inputSchema: 'not an object' }),
+          tool('also_good'),
+        ]),
+      },
+      env: { LOG_LEVEL: 'warn', SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    warnings.restore();
+  });
+
+  it('keeps the valid tools and leaves out the invalid ones, naming each', async () => {
+    const mixed = await server(gateway, 'mixed');
+    expect(mixed.status).toBe('connected');
+    expect(mixed.tools).toEqual(['mixed__good', 'mixed__also_good']);
+    expect(mixed.skipped_tools).toEqual([
+      { tool: 'no_schema', reason: expect.stringContaining('inputSchema') },
+      { tool: '#2', reason: expect.stringContaining('name') },
+      { tool: 'string_schema', reason: expect.stringContaining('inputSchema') },
+    ]);
+    const call = await gateway.post('/mcp/execute', { tool_name: 'mixed__good' });
+    expect(call.status).toBe(200);
+    expect(call.body.result.content[0].text).toBe('ok good');
+  });
+
+  it('logs a warning for each tool left out, saying what is wrong with it', () => {
+    const about = (what: string) => warnings.lines.filter((l) => l.includes(what));
+    expect(about("tool 'no_schema'")).toEqual([expect.stringMatching(/inputSchema/)]);
+    expect(about('tool #2')).toEqual([expect.stringMatching(/name/)]);
+    expect(about("tool 'string_schema'")).toEqual([expect.stringMatching(/inputSchema/)]);
+    expect(warnings.lines.join('\n')).not.toContain('"code"');
+  });
+
+  it('leaves the other servers alone', async () => {
+    expect((await server(gateway, 'demo')).status).toBe('connected');
+    const echo = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'fine' },
+    });
+    expect(echo.body.result.content[0].text).toBe('fine');
+  });
+});
