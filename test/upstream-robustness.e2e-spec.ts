@@ -132,3 +132,54 @@ describe('a server listing some invalid tool definitions', () => {
     expect(echo.body.result.content[0].text).toBe('fine');
   });
 });
+
+describe('a server listing the same tool name twice', () => {
+  let gateway: TestGateway;
+  let warnings: ReturnType<typeof recordWarnings>;
+
+  beforeAll(async () => {
+    warnings = recordWarnings();
+    gateway = await startGateway({
+      servers: {
+        dup: rawServer([
+          tool('echo', { description: 'The first echo.' }),
+          tool('other'),
+          tool('echo', { description: 'A second, different echo.' }),
+        ]),
+      },
+      // The rug-pull guard at its strictest: a changed definition is quarantined.
+      env: { LOG_LEVEL: 'warn', TOOL_PINNING: 'enforce', SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    warnings.restore();
+  });
+
+  it('keeps the first definition, and does not take the second for a changed definition', async () => {
+    const tools = (await gateway.get('/mcp/tools')).body.tools as {
+      name: string;
+      description?: string;
+    }[];
+    expect(tools.filter((t) => t.name === 'dup__echo')).toEqual([
+      expect.objectContaining({ description: 'The first echo.' }),
+    ]);
+    expect((await gateway.get('/mcp/tools/quarantined')).body.count).toBe(0);
+    const call = await gateway.post('/mcp/execute', { tool_name: 'dup__echo' });
+    expect(call.status).toBe(200);
+    expect(warnings.lines.join('\n')).not.toMatch(/changed since it was pinned/);
+  });
+
+  it('shows the duplicate as left out, and warns naming it', async () => {
+    const dup = await server(gateway, 'dup');
+    expect(dup.tools).toEqual(['dup__echo', 'dup__other']);
+    expect(dup.tool_count).toBe(2);
+    expect(dup.skipped_tools).toEqual([
+      { tool: 'echo', reason: expect.stringContaining('listed more than once') },
+    ]);
+    expect(warnings.lines).toContainEqual(
+      expect.stringMatching(/tool 'echo' left out.*listed more than once/),
+    );
+  });
+});

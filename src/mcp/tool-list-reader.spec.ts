@@ -23,6 +23,23 @@ describe('ToolListReader', () => {
     ]);
   });
 
+  it('keeps the first of two tools of one name, across pages, and names the second', () => {
+    const reader = new ToolListReader(10);
+    reader.read([tool('echo', { description: 'first' }), tool('other')]);
+    reader.read([{ name: 'echo' }, tool('echo', { description: 'second' })]);
+    expect(reader.tools.map((t) => [t.name, t.description])).toEqual([
+      ['echo', 'first'],
+      ['other', undefined],
+    ]);
+    expect(reader.skipped).toEqual([
+      { tool: 'echo', reason: expect.stringContaining('inputSchema') },
+      {
+        tool: 'echo',
+        reason: 'listed more than once (#0 and #3); the first definition is kept',
+      },
+    ]);
+  });
+
   it('clips what a server controls: a long name and a long reason', () => {
     const reader = new ToolListReader(10);
     reader.read([{ name: 'n'.repeat(5000) }]);

@@ -14,8 +14,8 @@ const MAX_REASON_CHARS = 300;
 const MAX_ISSUES = 3;
 
 /**
- * Reads a server's tools/list pages: each valid tool is taken, each invalid one is left out
- * and recorded with what is wrong with it. Tools past `atMost + 1` are not read: the caller
+ * Reads a server's tools/list pages: each valid tool is taken, each invalid one, or one whose
+ * name was listed before, is left out and recorded with what is wrong with it. Tools past `atMost + 1` are not read: the caller
  * only needs to know there were more.
  */
 export class ToolListReader {
@@ -23,6 +23,8 @@ export class ToolListReader {
   readonly skipped: SkippedTool[] = [];
   /** Position in the whole listing, across pages, for tools without a usable name. */
   private position = 0;
+  /** Where each name kept was listed, to tell a repeated name where its first one is. */
+  private readonly positionOf = new Map<string, number>();
 
   constructor(private readonly atMost: number) {}
 
@@ -40,6 +42,17 @@ export class ToolListReader {
         this.skipped.push({ tool: labelOf(listed, index), reason: describeIssues(parsed.error) });
         continue;
       }
+      // One name, two definitions: which one a call reaches would be a guess, and the rug-pull
+      // guard would take the second for a change of the first. The first one listed is kept.
+      const first = this.positionOf.get(parsed.data.name);
+      if (first !== undefined) {
+        this.skipped.push({
+          tool: labelOf(listed, index),
+          reason: `listed more than once (#${first} and #${index}); the first definition is kept`,
+        });
+        continue;
+      }
+      this.positionOf.set(parsed.data.name, index);
       this.tools.push(parsed.data);
     }
   }

@@ -99,7 +99,7 @@ export interface UpstreamClient {
    * Each page waits at most `timeoutMs`: a server that never answers must not hold the
    * connection in 'connecting' for the SDK's 60 s default.
    * One invalid definition costs that tool, not the listing: it is left out and named in
-   * `skipped`.
+   * `skipped`, and so is a tool whose name was listed before (names are unique in `tools`).
    */
   listTools(atMost: number, timeoutMs: number): Promise<ToolListing>;
   callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;

@@ -46,7 +46,7 @@ export class ServerConnection {
   status: ServerStatus = 'connecting';
   error?: string;
   tools: UpstreamTool[] = [];
-  /** Tools of its last listing that were left out (an invalid definition), shown to operators. */
+  /** Tools of its last listing left out (invalid, or a name listed twice), shown to operators. */
   skippedTools: SkippedTool[] = [];
   private client?: UpstreamClient;
   private readonly notificationListeners = new Set<(n: UpstreamNotification) => void>();

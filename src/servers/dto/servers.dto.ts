@@ -72,7 +72,7 @@ export class ServerDto {
   @ApiPropertyOptional({
     type: [SkippedToolDto],
     description:
-      'Tools the server listed with an invalid definition, left out of the catalog; absent when none',
+      'Tools the server listed with an invalid definition, or under a name listed before, left out of the catalog; absent when none',
   })
   skipped_tools?: SkippedToolDto[];
   @ApiProperty({
