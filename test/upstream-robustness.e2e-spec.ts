@@ -183,3 +183,61 @@ describe('a server listing the same tool name twice', () => {
     );
   });
 });
+
+describe('a server answering a call with error code -32000 or -32001', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: {
+        errs: rawServer(
+          ['fail_generic', 'fail_timeout_code', 'plain', 'hang', 'exit'].map((n) => tool(n)),
+        ),
+      },
+      env: { SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("reports -32000 as the server's error (502 UPSTREAM_ERROR), not a closed connection", async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'errs__fail_generic' });
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('UPSTREAM_ERROR');
+    expect(res.body.message).toContain('database is locked');
+    expect(res.body.message).toContain("server 'errs', tool 'fail_generic'");
+    expect(res.body.message).not.toMatch(/closed/i);
+  });
+
+  it("reports -32001 as the server's error (502 UPSTREAM_ERROR), not a gateway timeout", async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'errs__fail_timeout_code' });
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('UPSTREAM_ERROR');
+    expect(res.body.message).toContain('the backend took too long');
+    expect(res.body.message).not.toMatch(/timed out after/);
+  });
+
+  it('leaves the server connected after those answers', async () => {
+    expect((await server(gateway, 'errs')).status).toBe('connected');
+    const res = await gateway.post('/mcp/execute', { tool_name: 'errs__plain' });
+    expect(res.body.result.content[0].text).toBe('ok plain');
+  });
+
+  it('still reports a timeout the gateway saw as 504 UPSTREAM_TIMEOUT', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'errs__hang', timeout_ms: 300 });
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe('UPSTREAM_TIMEOUT');
+    expect(res.body.message).toContain('timed out after 300 ms');
+  });
+
+  it('still reports a server that dies mid-call as a closed connection', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'errs__exit' });
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(res.body.message).toMatch(/connection closed during the call/i);
+    expect(res.body.message).toContain('exiting on purpose');
+    expect(gateway.transcript.join('\n')).not.toContain(CANARY);
+  });
+});

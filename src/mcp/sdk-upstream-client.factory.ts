@@ -4,7 +4,6 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { redact } from '../common/redact.js';
@@ -20,6 +19,7 @@ import { pinnedAgent, pinnedFetch } from './pinned-fetch.js';
 import { PooledHttpTransport } from './pooled-http-transport.js';
 import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
+import { isSdkTimeout } from './upstream-errors.js';
 import { listDescendants, terminate } from './process-tree.js';
 import {
   UpstreamClientFactory,
@@ -203,7 +203,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
 /** The handshake ran out of time: the server took the connection but never answered. */
 function isNoAnswer(error: unknown): boolean {
   return (
-    (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) ||
+    isSdkTimeout(error) ||
     (error instanceof Error && error.message.startsWith('no MCP handshake within'))
   );
 }

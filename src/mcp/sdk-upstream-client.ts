@@ -33,17 +33,11 @@ import type {
   UpstreamTool,
 } from './upstream-client.js';
 import { LooseToolListSchema, ToolListReader } from './tool-list-reader.js';
-import { toGatewayError } from './upstream-errors.js';
+import { noAnswer, toGatewayError, type UpstreamRequest } from './upstream-errors.js';
 import { protocolError } from './protocol-error.js';
 
 // A server that pages forever must not hang the gateway.
 const MAX_TOOL_PAGES = 100;
-
-/** The SDK's own codes for "no answer came": the request timed out or the connection closed. */
-const NO_ANSWER_CODES = new Set<number>([
-  McpErrorCode.RequestTimeout,
-  McpErrorCode.ConnectionClosed,
-]);
 
 /** What the gateway tells upstream servers it can relay to its own clients. */
 export const UPSTREAM_CLIENT_CAPABILITIES = {
@@ -167,7 +161,7 @@ export class SdkUpstreamClient implements UpstreamClient {
       throw toGatewayError(error, {
         server: this.serverName,
         tool: name,
-        timeoutMs: options.timeoutMs,
+        ...this.requestState(options),
         closedReason: this.closedReason ?? (this.stdio ? this.describeExit() : undefined),
       });
     }
@@ -192,7 +186,7 @@ export class SdkUpstreamClient implements UpstreamClient {
       const translated = toGatewayError(error, {
         server: this.serverName,
         tool: method,
-        timeoutMs: options.timeoutMs,
+        ...this.requestState(options),
         closedReason: this.closedReason,
       });
       // The MCP door answers with the server's own JSON-RPC code (e.g. resource not found).
@@ -208,9 +202,21 @@ export class SdkUpstreamClient implements UpstreamClient {
       await this.client.ping({ timeout: timeoutMs });
     } catch (error) {
       // An error answer (a server that does not know ping, say) still came from a live server.
-      if (error instanceof McpError && !NO_ANSWER_CODES.has(error.code)) return;
+      if (error instanceof McpError && !noAnswer(error, this.requestState({ timeoutMs }))) return;
       throw error;
     }
+  }
+
+  /**
+   * Read as soon as a request fails: the SDK drops the transport before it fails the pending
+   * requests of a closed connection, so a -32000 while connected is the server's own answer.
+   */
+  private requestState(options: { timeoutMs: number; signal?: AbortSignal }): UpstreamRequest {
+    return {
+      timeoutMs: options.timeoutMs,
+      connected: this.client.transport !== undefined,
+      aborted: options.signal?.aborted ?? false,
+    };
   }
 
   async close(): Promise<void> {

@@ -3,44 +3,96 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { errorMessage } from '../common/errors/error-message.js';
 
+/** One request to an upstream server, as far as telling its failure apart goes. */
+export interface UpstreamRequest {
+  timeoutMs: number;
+  /** Whether the connection was still up when the failure arrived. */
+  connected: boolean;
+  /** The caller gave up on it (hung up, cancelled). */
+  aborted?: boolean;
+}
+
+/** How a request got no answer, as the gateway itself saw it. */
+export type NoAnswer = 'timeout' | 'cancelled' | 'closed';
+
+/**
+ * The SDK fails a request that got no answer with -32001 (its timer fired, or the caller
+ * aborted) or -32000 (the connection closed). A server may answer with those codes too:
+ * -32000 is JSON-RPC's generic "server error". Only the SDK's own are a timeout or a close.
+ */
+export function noAnswer(error: McpError, request: UpstreamRequest): NoAnswer | undefined {
+  if (error.code === (McpErrorCode.RequestTimeout as number)) {
+    if (isSdkTimeout(error)) return 'timeout';
+    // Once the caller aborted, the SDK drops whatever the server answers: the error is its own.
+    if (request.aborted) return 'cancelled';
+  }
+  // The SDK fails pending requests with -32000 only after it dropped the transport.
+  if (error.code === (McpErrorCode.ConnectionClosed as number) && !request.connected) {
+    return 'closed';
+  }
+  return undefined;
+}
+
+/**
+ * The error of the SDK's request timer (shared/protocol.js): 'Request timed out' with
+ * `{ timeout }` as data. A server relaying such an error through its own SDK sends it with
+ * the "MCP error -32001:" prefix in the message, so this does not take it for ours.
+ */
+export function isSdkTimeout(error: unknown): boolean {
+  if (!(error instanceof McpError)) return false;
+  const data = error.data as { timeout?: unknown } | undefined;
+  return (
+    error.code === (McpErrorCode.RequestTimeout as number) &&
+    error.message === `MCP error ${McpErrorCode.RequestTimeout}: Request timed out` &&
+    typeof data?.timeout === 'number'
+  );
+}
+
 /** Translates what the SDK throws on a tool call into the gateway's error codes. */
 export function toGatewayError(
   error: unknown,
-  context: { server: string; tool: string; timeoutMs: number; closedReason?: string },
+  context: UpstreamRequest & { server: string; tool: string; closedReason?: string },
 ): GatewayError {
   if (error instanceof GatewayError) return error;
   const where = `server '${context.server}', tool '${context.tool}'`;
   if (error instanceof McpError) {
-    switch (error.code as McpErrorCode) {
-      case McpErrorCode.RequestTimeout:
+    switch (noAnswer(error, context)) {
+      case 'timeout':
         return new GatewayError(
           ErrorCode.UPSTREAM_TIMEOUT,
           `Tool call timed out after ${context.timeoutMs} ms (${where}); a cancellation was sent to the server`,
         );
-      case McpErrorCode.ConnectionClosed:
+      case 'cancelled':
+        return new GatewayError(
+          ErrorCode.UPSTREAM_TIMEOUT,
+          `Tool call cancelled by the caller (${where}); a cancellation was sent to the server`,
+        );
+      case 'closed':
         return new GatewayError(
           ErrorCode.UPSTREAM_UNAVAILABLE,
           `Upstream connection closed during the call (${where})${context.closedReason ? `: ${context.closedReason}` : ''}`,
         );
-      case McpErrorCode.InvalidParams:
-        // The SDK's server checks its own tool's result and reports a bad one with this code:
-        // the server's fault (502), not the caller's arguments.
-        if (stripCode(error.message).startsWith('Invalid tools/call result')) {
-          return new GatewayError(
-            ErrorCode.UPSTREAM_ERROR,
-            `Upstream server failed to produce a valid result (${where}): ${stripCode(error.message)}`,
-          );
-        }
-        return new GatewayError(
-          ErrorCode.INVALID_ARGUMENTS,
-          `Upstream rejected the call (${where}): ${stripCode(error.message)}`,
-        );
-      default:
+      case undefined:
+        break;
+    }
+    if (error.code === (McpErrorCode.InvalidParams as number)) {
+      // The SDK's server checks its own tool's result and reports a bad one with this code:
+      // the server's fault (502), not the caller's arguments.
+      if (stripCode(error.message).startsWith('Invalid tools/call result')) {
         return new GatewayError(
           ErrorCode.UPSTREAM_ERROR,
-          `Upstream error (${where}): ${stripCode(error.message)}`,
+          `Upstream server failed to produce a valid result (${where}): ${stripCode(error.message)}`,
         );
+      }
+      return new GatewayError(
+        ErrorCode.INVALID_ARGUMENTS,
+        `Upstream rejected the call (${where}): ${stripCode(error.message)}`,
+      );
     }
+    return new GatewayError(
+      ErrorCode.UPSTREAM_ERROR,
+      `Upstream error (${where}): ${stripCode(error.message)}`,
+    );
   }
   const message = errorMessage(error);
   return new GatewayError(
