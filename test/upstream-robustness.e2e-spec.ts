@@ -1,4 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest,
+} from '@jest/globals';
 import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
@@ -57,6 +66,15 @@ interface ServerBody {
   tool_count: number;
   error?: string;
   skipped_tools?: { tool: string; reason: string }[];
+}
+
+/** Polls until `check` holds; false if it never did within `timeoutMs`. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
 }
 
 async function server(gateway: TestGateway, name: string): Promise<ServerBody> {
@@ -239,5 +257,59 @@ describe('a server answering a call with error code -32000 or -32001', () => {
     expect(res.body.message).toMatch(/connection closed during the call/i);
     expect(res.body.message).toContain('exiting on purpose');
     expect(gateway.transcript.join('\n')).not.toContain(CANARY);
+  });
+});
+
+describe('a stdio server writing one message over the stdio reader limit', () => {
+  // MAX_TOOL_RESULT_BYTES=1 MiB puts the reader's limit at its floor, 16 MiB.
+  const LIMIT = 16 * 1024 * 1024;
+  let gateway: TestGateway;
+  let warnings: ReturnType<typeof recordWarnings>;
+
+  beforeEach(async () => {
+    warnings = recordWarnings();
+    gateway = await startGateway({
+      servers: {
+        demo: demoStdioSpec(),
+        big: rawServer([tool('huge'), tool('plain')], { HUGE_BYTES: String(LIMIT + 1024 * 1024) }),
+      },
+      env: {
+        LOG_LEVEL: 'warn',
+        MAX_TOOL_RESULT_BYTES: String(1024 * 1024),
+        SERVER_PING_INTERVAL_MS: '0',
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await gateway?.close();
+    warnings.restore();
+  });
+
+  it('fails that call saying the server sent an oversized message, and the limit', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'big__huge' });
+    expect(res.status).toBe(502);
+    expect(res.body.message).toContain("server 'big', tool 'huge'");
+    expect(res.body.message).toContain(`larger than the stdio limit of ${LIMIT} bytes`);
+    expect(res.body.message).not.toMatch(/exited/);
+    expect(gateway.transcript.join('\n')).not.toContain(CANARY);
+    // The operator's side: the log says why the server is being restarted.
+    expect(warnings.lines).toContainEqual(
+      expect.stringMatching(/Server big: connection lost: .*larger than the stdio limit/),
+    );
+  });
+
+  it('leaves the other servers serving, and the oversized one is restarted', async () => {
+    await gateway.post('/mcp/execute', { tool_name: 'big__huge' });
+    const echo = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'unaffected' },
+    });
+    expect(echo.body.result.content[0].text).toBe('unaffected');
+    expect(
+      await eventually(async () => (await server(gateway, 'big')).status === 'connected', 15_000),
+    ).toBe(true);
+    const plain = await gateway.post('/mcp/execute', { tool_name: 'big__plain' });
+    expect(plain.body.result.content[0].text).toBe('ok plain');
   });
 });

@@ -66,6 +66,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     spec: StdioServerSpec,
     options: ConnectOptions,
   ): Promise<SdkUpstreamClient> {
+    const maxMessageBytes = this.maxMessageBytes;
     // The SDK gives the child only a safe default environment (PATH, HOME, ...) plus ours.
     const transport = new StdioClientTransport({
       command: spec.command,
@@ -73,13 +74,21 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       env: spec.env,
       cwd: spec.cwd,
       stderr: 'pipe',
+      maxBufferSize: maxMessageBytes,
     });
     const stderr = new StderrTail(transport.stderr as import('node:stream').Readable | null);
+    const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
+    // The SDK's reader refuses a message over its limit by closing the connection, and says
+    // why only to onerror; the server then looks as if it had just exited.
+    let oversized = false;
+    client.onerror = (error) => (oversized ||= isStdioOverflow(error));
     const describeExit = () => {
+      if (oversized) {
+        return `stdio server '${serverName}' sent a message larger than the stdio limit of ${maxMessageBytes} bytes (4 × MAX_TOOL_RESULT_BYTES, at least 16 MiB); the gateway closed the connection`;
+      }
       const said = stderr.lastLines();
       return `stdio server '${serverName}' exited${said ? `; stderr: ${said}` : ''}`;
     };
-    const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
     try {
       await this.handshake(client, transport, options.timeoutMs);
     } catch (error) {
@@ -90,7 +99,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       void client.close().catch(() => undefined);
       await terminate(tree, options.killGraceMs);
       const said = stderr.lastLines();
-      const reason = errorMessage(error);
+      const reason = oversized ? describeExit() : errorMessage(error);
       throw new Error(
         `failed to start '${spec.command}': ${reason}${said ? `; stderr: ${said}` : ''}`,
         { cause: error },
@@ -131,11 +140,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
                 dispatcher,
                 headers: spec.headers,
                 followRedirects: !spec.pinned,
-                // Room for a result a little over the limit to be refused as RESULT_TOO_LARGE.
-                maxMessageBytes: Math.max(
-                  4 * this.config.security.maxToolResultBytes,
-                  16 * 1024 * 1024,
-                ),
+                maxMessageBytes: this.maxMessageBytes,
               });
       if (spec.pinned) {
         // The pinned pool is this connection's own, whichever transport: closed with it. Set
@@ -183,6 +188,14 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     }
   }
 
+  /**
+   * The largest message read from a server, over any transport. Room for a result a little
+   * over MAX_TOOL_RESULT_BYTES to be refused as RESULT_TOO_LARGE, failing that call alone.
+   */
+  private get maxMessageBytes(): number {
+    return Math.max(4 * this.config.security.maxToolResultBytes, 16 * 1024 * 1024);
+  }
+
   /** The SDK's initialize request has its own timeout; the outer race also covers a stuck spawn or socket. */
   private async handshake(client: Client, transport: Transport, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -206,6 +219,11 @@ function isNoAnswer(error: unknown): boolean {
     isSdkTimeout(error) ||
     (error instanceof Error && error.message.startsWith('no MCP handshake within'))
   );
+}
+
+/** The SDK's stdio reader (shared/stdio.js ReadBuffer) over its maxBufferSize. */
+function isStdioOverflow(error: Error): boolean {
+  return error.message.startsWith('ReadBuffer exceeded maximum size');
 }
 
 /** The SSE GET stream needs the spec's headers too, not only the POSTs. */
