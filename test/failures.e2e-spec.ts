@@ -497,6 +497,9 @@ describe("a server's later log lines", () => {
     } finally {
       spies.forEach((s) => s.mockRestore());
       await gateway.close();
+      // Stopped here as well: a failed expectation above must not leave it serving (and
+      // the jest worker waiting on it).
+      await http.stop();
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 
 /**
  * Nest's start-up narration: one line per module, controller and route (about fifty on this
@@ -8,17 +8,43 @@ import type { LoggerService } from '@nestjs/common';
  */
 const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
-/** `logger`, with Nest's start-up narration moved from info to debug (LOG_LEVEL=debug shows it). */
-export function withFrameworkChatterAtDebug(logger: LoggerService): LoggerService {
-  const log = logger.log.bind(logger);
-  const debug = logger.debug?.bind(logger);
-  logger.log = (message: unknown, ...rest: unknown[]) => {
+/**
+ * A logger in front of another that moves Nest's start-up narration from info to debug.
+ * Every call goes to the inner logger's method as it is at the time of the call (never a
+ * copy bound at start), so whatever replaces or wraps that method later still sees it.
+ */
+class FrameworkChatterAtDebug implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
     const context = rest[rest.length - 1];
     if (typeof context === 'string' && CHATTY_CONTEXTS.has(context)) {
-      debug?.(message, ...rest);
+      this.inner.debug?.(message, ...rest);
       return;
     }
-    log(message, ...rest);
-  };
-  return logger;
+    this.inner.log(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.inner.error(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.inner.warn(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.inner.debug?.(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.inner.verbose?.(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...rest);
+  }
+  setLogLevels(levels: LogLevel[]): void {
+    this.inner.setLogLevels?.(levels);
+  }
+}
+
+/** `logger`, with Nest's start-up narration moved from info to debug (LOG_LEVEL=debug shows it). */
+export function withFrameworkChatterAtDebug(logger: LoggerService): LoggerService {
+  return new FrameworkChatterAtDebug(logger);
 }
