@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/**',
       '*.config.js',
       'test/summary-reporter.js',
+      'test/leak-checking-environment.js',
       'test/helpers/record-requires.cjs',
     ],
   },

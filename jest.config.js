@@ -2,7 +2,8 @@
 // (NODE_OPTIONS=--experimental-vm-modules, set by `npm test`).
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
+  // Node, plus a check that each test file leaves no process running (see the file).
+  testEnvironment: '<rootDir>/test/leak-checking-environment.js',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/mcp_servers'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
