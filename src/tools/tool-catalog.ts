@@ -113,10 +113,18 @@ export class ToolCatalog {
     const live = (this.prefix === 'always' ? [server] : this.registry.list()).filter(
       (s) => s.status === 'connected' && this.registry.has(s),
     );
+    // Under `always` only this server is named, yet its "<server>__<tool>" can equal another
+    // server's ("a" + "b__echo" and "a__b" + "echo"): the names others hold are off limits,
+    // or the newcomer would take over (and on removal delete) the other server's tool.
+    const naming = new Set(live.map((s) => s.name));
+    const reserved = new Set(
+      [...this.byName.values()].filter((t) => !naming.has(t.server)).map((t) => t.name),
+    );
     const names = scopeToolNames(
       live.map((s) => ({ server: s.name, tools: s.tools.map((t) => t.name) })),
       this.prefix,
       (srv, tool) => this.namesOf(srv).find((n) => this.byName.get(n)?.tool === tool),
+      reserved,
     );
     for (const other of live) {
       const next = names.get(other.name)!;

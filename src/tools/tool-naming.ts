@@ -59,11 +59,13 @@ function bareName(server: string, tool: string): string {
  * `previous` gives a tool's current name, so that under `never` the server that had a bare
  * name first keeps it when a second server brings the same one (the newcomer is prefixed).
  * Under `auto` every holder of a shared name is prefixed: no one keeps it by arrival order.
+ * `reserved` are catalog names that servers outside `servers` hold; none is given out again.
  */
 export function scopeToolNames(
   servers: readonly ServerToolNames[],
   mode: ToolNamePrefix,
   previous: (server: string, tool: string) => string | undefined = () => undefined,
+  reserved: ReadonlySet<string> = new Set(),
 ): Map<string, Map<string, string>> {
   const namespaced = new Map(servers.map((s) => [s.server, namespaceTools(s.server, s.tools)]));
 
@@ -86,7 +88,8 @@ export function scopeToolNames(
   };
 
   const out = new Map<string, Map<string, string>>();
-  const taken = new Set<string>();
+  // Names held by servers not being named now count as taken, so a newcomer yields to them.
+  const taken = new Set<string>(reserved);
   for (const { server, tools } of servers) {
     const names = new Map<string, string>();
     for (const tool of tools) {

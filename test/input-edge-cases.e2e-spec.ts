@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { demoStdioSpec } from './helpers/paths.js';
+
+/** A stdio server over raw JSON-RPC whose tools/list is TOOLS; a call answers `ok <tool>`. */
+const RAW_SERVER = `
+  const rl = require('node:readline').createInterface({ input: process.stdin });
+  const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\\n');
+  const tools = JSON.parse(process.env.TOOLS);
+  rl.on('line', (line) => {
+    const m = JSON.parse(line);
+    if (m.id === undefined) return;
+    if (m.method === 'initialize') {
+      const result = { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } };
+      return send({ id: m.id, result });
+    }
+    if (m.method === 'tools/list') return send({ id: m.id, result: { tools } });
+    if (m.method === 'ping') return send({ id: m.id, result: {} });
+    if (m.method !== 'tools/call') return send({ id: m.id, error: { code: -32601, message: 'Method not found' } });
+    send({ id: m.id, result: { content: [{ type: 'text', text: 'ok ' + m.params.name } ] } });
+  });`;
+
+/** Servers added over the API may not use `node -e`, so the script goes to a file. */
+const RAW_SERVER_FILE = join(mkdtempSync(join(tmpdir(), 'mcp-gateway-edge-')), 'raw-server.cjs');
+writeFileSync(RAW_SERVER_FILE, RAW_SERVER);
+
+function rawServer(toolNames: string[]) {
+  const tools = toolNames.map((name) => ({ name, inputSchema: { type: 'object' } }));
+  return { command: 'node', args: [RAW_SERVER_FILE], env: { TOOLS: JSON.stringify(tools) } };
+}
+
+interface CatalogEntry {
+  name: string;
+  server: string;
+  tool: string;
+}
+
+describe('servers whose namespaced tool names meet ("a" + "b__echo" and "a__b" + "echo")', () => {
+  let gateway: TestGateway;
+  const tools = async () =>
+    ((await gateway.get('/mcp/tools')).body.tools as CatalogEntry[]).filter((t) =>
+      t.server.startsWith('ns'),
+    );
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { GATEWAY_STDIO_ALLOWLIST: 'node' } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('a newcomer never takes over the name of a tool another server already offers', async () => {
+    let res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { ns__b: demoStdioSpec() } },
+    });
+    expect(res.status).toBe(201);
+    res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { ns: rawServer(['b__echo']) } },
+    });
+    expect(res.status).toBe(201);
+
+    // Both tools are in the catalog, each under its own name.
+    const catalog = await tools();
+    const echo = catalog.find((t) => t.server === 'ns__b' && t.tool === 'echo');
+    const raw = catalog.find((t) => t.server === 'ns' && t.tool === 'b__echo');
+    expect(echo?.name).toBe('ns__b__echo');
+    expect(raw).toBeDefined();
+    expect(raw!.name).not.toBe('ns__b__echo');
+    expect(res.body.added[0].tools).toEqual([raw!.name]);
+
+    // The first server's name still reaches the first server.
+    res = await gateway.post('/mcp/execute', {
+      tool_name: 'ns__b__echo',
+      args: { message: 'first' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.server).toBe('ns__b');
+    res = await gateway.post('/mcp/execute', { tool_name: raw!.name, args: {} });
+    expect(res.status).toBe(200);
+    expect(res.body.server).toBe('ns');
+
+    // Removing the newcomer leaves the first server's tool in place.
+    res = await gateway.post('/mcp/servers/remove', { server_name: 'ns' });
+    expect(res.status).toBe(200);
+    expect((await tools()).map((t) => t.name)).toContain('ns__b__echo');
+    res = await gateway.post('/mcp/execute', { tool_name: 'ns__b__echo', args: { message: 'x' } });
+    expect(res.status).toBe(200);
+  });
+});
