@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { authenticateEarly } from './auth/authenticate-early.js';
 import { checkConfiguration, type ConfigOptions } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
+import { answerClientErrorsInJson } from './common/http/client-errors.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
 import { GatewayValidationPipe } from './common/http/gateway-validation.pipe.js';
 import { HostOriginPolicy, hostOriginMiddleware } from './common/http/host-origin-policy.js';
@@ -54,6 +55,7 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   const config = app.get(GatewayConfig);
   // No ETag: Express hashes every JSON answer for it, POSTs included, and no client here
   // revalidates. No X-Powered-By: the framework is nobody's business.
+  answerClientErrorsInJson(app.getHttpServer());
   app.set('etag', false);
   app.disable('x-powered-by');
   // Express then takes req.ip from X-Forwarded-For, counting back this many hops, no more.

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -89,5 +90,64 @@ describe('servers whose namespaced tool names meet ("a" + "b__echo" and "a__b" +
     expect((await tools()).map((t) => t.name)).toContain('ns__b__echo');
     res = await gateway.post('/mcp/execute', { tool_name: 'ns__b__echo', args: { message: 'x' } });
     expect(res.status).toBe(200);
+  });
+});
+
+/** Sends `raw` bytes on a fresh connection and resolves with all the server wrote back. */
+function rawExchange(url: string, raw: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(raw));
+    let out = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (out += chunk));
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      resolve(out);
+    });
+  });
+}
+
+describe('requests HTTP itself refuses, before any route sees them', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const host = () => new URL(gateway.url).host;
+
+  it.each([
+    ['headers over the size limit', () => `X-Request-ID: ${'r'.repeat(20_000)}\r\n`, 431],
+    ['a Content-Length that is not a number', () => 'Content-Length: 1x\r\n', 400],
+    [
+      'Content-Length and Transfer-Encoding both',
+      () => 'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n',
+      400,
+    ],
+    ['a header line with no colon', () => 'Not a header\r\n', 400],
+  ])('answers %s with a JSON error body', async (_, extra, status) => {
+    const raw = await rawExchange(
+      gateway.url,
+      `POST /mcp/search HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\n${extra()}\r\n`,
+    );
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head.toLowerCase()).toContain('content-type: application/json');
+    expect(JSON.parse(body)).toEqual({
+      statusCode: status,
+      error: expect.any(String),
+      message: expect.any(String),
+      code: 'INVALID_REQUEST',
+      request_id: expect.any(String),
+    });
+    // Still serving.
+    expect((await gateway.get('/health/live')).status).toBe(200);
   });
 });
