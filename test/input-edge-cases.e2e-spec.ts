@@ -151,3 +151,23 @@ describe('requests HTTP itself refuses, before any route sees them', () => {
     expect((await gateway.get('/health/live')).status).toBe(200);
   });
 });
+
+describe('one message per problem', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('answers an empty search query as blank once, not also as too short', async () => {
+    for (const query of ['', '   ']) {
+      const res = await gateway.post('/mcp/search', { query });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual(['query must not be blank']);
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {
   IsString,
   Length,
   Matches,
+  MaxLength,
   Max,
   Min,
 } from 'class-validator';
@@ -22,7 +23,8 @@ export class SearchRequestDto {
     maxLength: 2000,
   })
   @IsString()
-  @Length(1, 2000)
+  // No minimum length: "not blank" already refuses '', which would otherwise get two messages.
+  @MaxLength(2000)
   @Matches(/\S/, { message: 'query must not be blank' })
   query: string;
 
