@@ -171,3 +171,42 @@ describe('one message per problem', () => {
     }
   });
 });
+
+describe('TOOL_NAME_PREFIX=auto: two tools whose <server>__<tool> forms meet', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node', TOOL_NAME_PREFIX: 'auto' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('answers the shared full name 409 with both tools, and each server keeps its own', async () => {
+    for (const [name, tool] of [
+      ['qq', 'b__x'],
+      ['qq__b', 'x'],
+    ]) {
+      const res = await gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { [name]: rawServer([tool]) } },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.added).toHaveLength(1);
+    }
+    // "qq" + "b__x" and "qq__b" + "x" are both qq__b__x: it names neither for sure.
+    let res = await gateway.post('/mcp/execute', { tool_name: 'qq__b__x' });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('TOOL_AMBIGUOUS');
+    expect(res.body.details.candidates).toEqual(['b__x', 'x']);
+
+    // Once one of them is gone, the full name is the other's again.
+    res = await gateway.post('/mcp/servers/remove', { server_name: 'qq__b' });
+    expect(res.status).toBe(200);
+    res = await gateway.post('/mcp/execute', { tool_name: 'qq__b__x' });
+    expect(res.status).toBe(200);
+    expect(res.body.server).toBe('qq');
+  });
+});

@@ -30,8 +30,9 @@ export class ToolCatalog {
   /**
    * Under auto/never: each tool's `<server>__<tool>` form (its name under `always`) → its
    * catalog name, so a caller that writes the full name is never wrong, whatever the mode.
+   * A set: "a" + "b__x" and "a__b" + "x" share the form a__b__x, which then names neither.
    */
-  private readonly byQualifiedName = new Map<string, string>();
+  private readonly byQualifiedName = new Map<string, Set<string>>();
   private readonly qualifiedByServer = new Map<string, string[]>();
   private readonly listeners = new Set<(change: CatalogChange) => void>();
   /** Tools whose definition changed since it was pinned: named, but not listed or callable. */
@@ -78,10 +79,9 @@ export class ToolCatalog {
     return this.byName.get(name);
   }
 
-  /** The tool whose `<server>__<tool>` form is `name` when its catalog name is another. */
-  withQualifiedName(name: string): CatalogTool | undefined {
-    const catalogName = this.byQualifiedName.get(name);
-    return catalogName === undefined ? undefined : this.byName.get(catalogName);
+  /** Catalog names of the tools whose `<server>__<tool>` form is `name` (and not their name). */
+  withQualifiedName(name: string): string[] {
+    return [...(this.byQualifiedName.get(name) ?? [])].sort();
   }
 
   /** Namespaced names of every tool whose upstream name is `bare`. */
@@ -150,7 +150,9 @@ export class ToolCatalog {
       if (entry) this.byBareName.get(entry.tool)?.delete(name);
     }
     for (const full of this.qualifiedByServer.get(server.name) ?? []) {
-      this.byQualifiedName.delete(full);
+      const holders = this.byQualifiedName.get(full);
+      for (const name of removed) holders?.delete(name);
+      if (holders?.size === 0) this.byQualifiedName.delete(full);
     }
     this.qualifiedByServer.delete(server.name);
     this.byServer.delete(server.name);
@@ -174,7 +176,12 @@ export class ToolCatalog {
       bare.add(entry.name);
       this.byBareName.set(entry.tool, bare);
       const full = qualified?.get(definition.name);
-      if (full !== undefined && full !== entry.name) this.byQualifiedName.set(full, entry.name);
+      if (full !== undefined && full !== entry.name) {
+        this.byQualifiedName.set(
+          full,
+          (this.byQualifiedName.get(full) ?? new Set()).add(entry.name),
+        );
+      }
       added.push(entry);
     }
     if (qualified) {

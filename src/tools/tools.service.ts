@@ -197,9 +197,11 @@ export class ToolsService {
    */
   resolve(registry: ServerRegistry, name: string): CatalogTool {
     const catalog = this.catalogOf(registry);
-    const exact = catalog.get(name) ?? catalog.withQualifiedName(name);
+    const exact = catalog.get(name);
     if (exact) return exact;
-    const candidates = catalog.withBareName(name);
+    // A full name two tools share ("a" + "b__x", "a__b" + "x") is as ambiguous as a bare one.
+    const qualified = catalog.withQualifiedName(name);
+    const candidates = qualified.length > 0 ? qualified : catalog.withBareName(name);
     if (candidates.length === 1) return catalog.get(candidates[0])!;
     if (candidates.length > 1) {
       throw new GatewayError(
