@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,5 +208,67 @@ describe('TOOL_NAME_PREFIX=auto: two tools whose <server>__<tool> forms meet', (
     res = await gateway.post('/mcp/execute', { tool_name: 'qq__b__x' });
     expect(res.status).toBe(200);
     expect(res.body.server).toBe('qq');
+  });
+});
+
+describe('a server removed while it is still connecting', () => {
+  let gateway: TestGateway;
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-gateway-edge-'));
+  const pidFile = join(dir, 'pid');
+  // Starts, says its pid, and never answers the handshake (keeps reading stdin).
+  const script = join(dir, 'silent-server.cjs');
+  writeFileSync(
+    script,
+    `require('node:fs').writeFileSync(process.env.PID_FILE, String(process.pid)); process.stdin.resume();`,
+  );
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node', SERVER_CONNECT_TIMEOUT_MS: '20000' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const isAlive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('is gone, process included, when the remove answers; the add answers at once', async () => {
+    const started = Date.now();
+    const adding = gateway.post('/mcp/servers/add', {
+      config: {
+        mcpServers: { silent: { command: 'node', args: [script], env: { PID_FILE: pidFile } } },
+      },
+    });
+    let pid = 0;
+    for (const deadline = Date.now() + 10_000; !pid && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        pid = Number(readFileSync(pidFile, 'utf8'));
+      } catch {
+        // not started yet
+      }
+    }
+    expect(pid).toBeGreaterThan(0);
+
+    const removed = await gateway.post('/mcp/servers/remove', { server_name: 'silent' });
+    expect(removed.status).toBe(200);
+    expect(isAlive(pid)).toBe(false);
+
+    // The add that was waiting for the handshake does not wait for SERVER_CONNECT_TIMEOUT_MS.
+    const added = await adding;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(added.status).toBe(201);
+    expect(added.body.added).toEqual([]);
+    expect(added.body.failed).toEqual([{ name: 'silent', error: expect.any(String) }]);
+    expect((await gateway.get('/mcp/servers')).body.servers).toEqual([]);
   });
 });

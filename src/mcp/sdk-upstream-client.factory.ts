@@ -90,7 +90,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       return `stdio server '${serverName}' exited${said ? `; stderr: ${said}` : ''}`;
     };
     try {
-      await this.handshake(client, transport, options.timeoutMs);
+      await this.handshake(client, transport, options.timeoutMs, options.signal);
     } catch (error) {
       // Ended at once, not through the SDK's close, which gives a child that ignores the end
       // of its stdin 2 s more: the answer would come that much past SERVER_CONNECT_TIMEOUT_MS.
@@ -149,7 +149,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       }
       const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
       try {
-        await this.handshake(client, transport, timeoutMs);
+        await this.handshake(client, transport, timeoutMs, options.signal);
       } catch (error) {
         await client.close().catch(() => undefined);
         throw error;
@@ -173,7 +173,9 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         return await attempt('streamable-http', options.timeoutMs);
       } catch (streamableError) {
         const left = options.timeoutMs - (Date.now() - started);
-        if (isNoAnswer(streamableError) || left <= 0) throw streamableError;
+        if (isNoAnswer(streamableError) || left <= 0 || options.signal?.aborted) {
+          throw streamableError;
+        }
         try {
           return await attempt('sse', left);
         } catch {
@@ -196,19 +198,33 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     return Math.max(4 * this.config.security.maxToolResultBytes, 16 * 1024 * 1024);
   }
 
-  /** The SDK's initialize request has its own timeout; the outer race also covers a stuck spawn or socket. */
-  private async handshake(client: Client, transport: Transport, timeoutMs: number): Promise<void> {
+  /**
+   * The SDK's initialize request has its own timeout; the outer race also covers a stuck spawn
+   * or socket, and `signal`: a server removed while connecting is given up at once, so its
+   * process is ended then, not when the timeout comes.
+   */
+  private async handshake(
+    client: Client,
+    transport: Transport,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error(`no MCP handshake within ${timeoutMs} ms`)),
         timeoutMs,
       );
+      onAbort = () => reject(new Error('closed while connecting'));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([client.connect(transport, { timeout: timeoutMs }), timeout]);
+      await Promise.race([client.connect(transport, { timeout: timeoutMs }), stopped]);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -131,6 +131,8 @@ export interface ConnectOptions {
   killGraceMs: number;
   /** Tools taken from the server (MAX_TOOLS_PER_SERVER); the rest are left out. */
   maxTools: number;
+  /** Ends a connection attempt at once (the server was removed while connecting). */
+  signal?: AbortSignal;
 }
 
 /** The port other modules use to reach MCP servers; the SDK stays behind it (src/mcp). */

@@ -58,6 +58,9 @@ export class ServerConnection {
   private pingsMissed = 0;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
+  /** The current connection attempt (open()), and how to end it early. */
+  private opening?: Promise<void>;
+  private connecting?: AbortController;
   /** When the current connection came up; a stdio server that ever came up is restarted. */
   private connectedAt?: number;
 
@@ -87,10 +90,14 @@ export class ServerConnection {
    * created in, so the whole connection starts outside it.
    */
   connect(): Promise<void> {
-    return requestContext.exit(() => this.open());
+    const opening = requestContext.exit(() => this.open());
+    this.opening = opening;
+    return opening;
   }
 
   private async open(): Promise<void> {
+    const connecting = new AbortController();
+    this.connecting = connecting;
     try {
       this.client = await this.factory.connect(
         this.name,
@@ -100,7 +107,7 @@ export class ServerConnection {
           onClosed: (reason) => this.markDead(reason),
           onNotification: (notification) => this.relay(notification),
         },
-        this.options,
+        { ...this.options, signal: connecting.signal },
       );
       if (this.status === 'closed') {
         // Removed while connecting: do not leak the process.
@@ -174,7 +181,11 @@ export class ServerConnection {
     this.status = 'closed';
     const client = this.client;
     this.client = undefined;
+    // A handshake still under way is given up now, and waited for, so that the process it
+    // started is gone when close() returns (not SERVER_CONNECT_TIMEOUT_MS later).
+    this.connecting?.abort();
     await client?.close();
+    await this.opening?.catch(() => undefined);
     if (wasLive) this.onToolsChanged(this);
   }
 
