@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
 
@@ -270,5 +271,38 @@ describe('a server removed while it is still connecting', () => {
     expect(added.body.added).toEqual([]);
     expect(added.body.failed).toEqual([{ name: 'silent', error: expect.any(String) }]);
     expect((await gateway.get('/mcp/servers')).body.servers).toEqual([]);
+  });
+});
+
+describe('a request the shutdown grace cut off, finishing afterwards', () => {
+  it('gets its 503, and its late answer is not logged as an internal error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-gateway-edge-'));
+    const script = join(dir, 'silent-server.cjs');
+    writeFileSync(script, 'process.stdin.resume();');
+    const gateway = await startGateway({
+      env: {
+        GATEWAY_STDIO_ALLOWLIST: 'node',
+        SERVER_CONNECT_TIMEOUT_MS: '20000',
+        SHUTDOWN_GRACE_MS: '200',
+      },
+    });
+    const errors: string[] = [];
+    const spy = jest
+      .spyOn(PinoLoggerService.prototype, 'error')
+      .mockImplementation((message: unknown) => void errors.push(String(message)));
+    try {
+      const adding = gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { silent: { command: 'node', args: [script] } } },
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      await gateway.close();
+      const res = await adding;
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('NOT_READY');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(errors.filter((line) => line.includes('ERR_HTTP_HEADERS_SENT'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

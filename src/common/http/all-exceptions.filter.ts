@@ -47,6 +47,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<RequestWithId>();
+    // The answer was given already (the shutdown grace cut the request off with a 503), and
+    // the handler's own late answer could not be written: not an internal error.
+    if (res.headersSent && (exception as { code?: unknown }).code === 'ERR_HTTP_HEADERS_SENT') {
+      this.logger.debug(`request ${req.requestId ?? '-'} answered already; late answer dropped`);
+      return;
+    }
     const unmatched = unmatchedRouteError(exception, req);
     const body = toErrorBody(unmatched ?? exception, req.requestId, this.logger);
     if (res.headersSent) return;
