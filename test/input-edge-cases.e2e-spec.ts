@@ -306,3 +306,59 @@ describe('a request the shutdown grace cut off, finishing afterwards', () => {
     }
   });
 });
+
+describe('a JSON object naming the same member twice', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is refused with 400 naming the member, not read as its last value', async () => {
+    // A proxy or policy in front may read the first value while the gateway used the last.
+    for (const [path, raw, key] of [
+      ['/mcp/execute', '{"tool_name":"demo__time","tool_name":"demo__echo"}', 'tool_name'],
+      [
+        '/mcp/execute',
+        '{"tool_name":"demo__echo","args":{"message":"a","message":"b"}}',
+        'message',
+      ],
+      ['/mcp/search', '{"query":"echo","limit":1,"lim\\u0069t":50}', 'limit'],
+      ['/sessions/create', '{"metadata":{"o":[{"k":1,"k":2}]}}', 'k'],
+    ]) {
+      const res = await gateway.postRaw(path, raw);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
+      expect(res.body.message).toBe(`JSON body names "${key}" twice in one object`);
+    }
+  });
+
+  it('in config_data, a server given twice is refused rather than one of them dropped', async () => {
+    const configData =
+      '{"mcpServers":{"twice":{"url":"http://127.0.0.1:1/a"},"twice":{"url":"http://127.0.0.1:1/b"}}}';
+    const res = await gateway.post('/mcp/servers/add', { config_data: configData });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_SERVER_CONFIG');
+    expect(res.body.message).toContain('"twice" twice');
+    // config_data that is not text never reaches the check as such.
+    const empty = await gateway.post('/mcp/servers/add', { config_data: null });
+    expect(empty.status).toBeLessThan(500);
+  });
+
+  it('still takes the same name in different objects, and in strings', async () => {
+    const res = await gateway.postRaw(
+      '/mcp/execute',
+      '{"tool_name":"demo__echo","args":{"message":"{\\"a\\":1,\\"a\\":2}","delay_ms":0}}',
+    );
+    expect(res.status).toBe(200);
+    const session = await gateway.postRaw(
+      '/sessions/create',
+      '{"metadata":{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}}',
+    );
+    expect(session.status).toBe(201);
+  });
+});

@@ -41,3 +41,46 @@ function walk(root: unknown, max: number, withPath: boolean): Found {
   }
   return undefined;
 }
+
+/**
+ * The first member name that one object of `text` gives twice, if any. JSON.parse keeps the
+ * last value silently, while a proxy or policy in front may have read the first: the two would
+ * act on different requests. `text` must be JSON that JSON.parse accepted (call it after).
+ * One pass, no recursion; names compare as decoded ("a" and "\u0061" are the same).
+ */
+export function duplicateMemberName(text: string): string | undefined {
+  // One entry per open container: the names seen so far in an object, null for an array.
+  const open: (Set<string> | null)[] = [];
+  let atName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const names = open[open.length - 1];
+      if (atName && names) {
+        const raw = text.slice(i + 1, end);
+        let name = raw;
+        try {
+          if (raw.includes('\\')) name = JSON.parse(`"${raw}"`) as string;
+        } catch {
+          return undefined; // not JSON after all: nothing to say about it
+        }
+        if (names.has(name)) return name;
+        names.add(name);
+        atName = false;
+      }
+      i = end;
+    } else if (c === '{') {
+      open.push(new Set());
+      atName = true;
+    } else if (c === '[') {
+      open.push(null);
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',') {
+      atName = open[open.length - 1] != null;
+    }
+  }
+  return undefined;
+}

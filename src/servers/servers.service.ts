@@ -8,6 +8,7 @@ import { parseServersConfig, type NamedSpec } from './server-spec.parser.js';
 import type { ServerConnection } from './server-connection.js';
 import type { ServerRegistry } from './server-registry.js';
 import { readServersFile } from './servers-file.js';
+import { duplicateMemberName } from '../common/json-shape.js';
 import { serverView, type ServerView } from './server-view.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { assertStdioAllowed } from './stdio-policy.js';
@@ -88,6 +89,15 @@ export class ServersService implements OnApplicationShutdown {
       throw new GatewayError(
         ErrorCode.INVALID_SERVER_CONFIG,
         `Invalid server config: "config_data" is not valid JSON: ${(e as Error).message}`,
+      );
+    }
+    // JSON.parse keeps the last of two servers of one name: the first would vanish unsaid.
+    const text = body.config_data;
+    const twice = typeof text === 'string' ? duplicateMemberName(text) : undefined;
+    if (twice !== undefined) {
+      throw new GatewayError(
+        ErrorCode.INVALID_SERVER_CONFIG,
+        `Invalid server config: "config_data" names ${JSON.stringify(twice.slice(0, 100))} twice in one object`,
       );
     }
     return this.add(parsed, sessionId);

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { jsonShapeProblem, MAX_JSON_DEPTH } from '../json-shape.js';
+import { duplicateMemberName, jsonShapeProblem, MAX_JSON_DEPTH } from '../json-shape.js';
 import { nonObjectJsonBody } from './body-shape.js';
 import { answerEarly } from './early-errors.js';
 
@@ -15,7 +15,15 @@ export function jsonBodyParser(limit: number) {
   return [
     requireJsonMediaType,
     // Every type the media-type check lets through, `+json` ones included, is parsed as JSON.
-    express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }),
+    express.json({
+      limit,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      // Kept (a reference, no copy) for the duplicate-name check, which needs the text.
+      verify: (req, _res, raw, encoding) => {
+        (req as RawJsonRequest).rawJson = { raw, encoding };
+      },
+    }),
     limitShape,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);
@@ -39,8 +47,32 @@ function requireJsonMediaType(req: Request, _res: Response, next: NextFunction):
   );
 }
 
+/** The body as the parser read it (UTF-8, or UTF-16/32 by its charset); '' if not decodable here. */
+function decode(raw: Buffer, encoding: string): string {
+  try {
+    return new TextDecoder(encoding).decode(raw);
+  } catch {
+    return '';
+  }
+}
+
+interface RawJsonRequest extends Request {
+  rawJson?: { raw: Buffer; encoding: string };
+}
+
 function limitShape(req: Request, _res: Response, next: NextFunction): void {
   const problem = jsonShapeProblem(req.body, MAX_JSON_DEPTH);
   if (problem) return next(new GatewayError(ErrorCode.INVALID_REQUEST, `JSON body ${problem}`));
+  const rawJson = (req as RawJsonRequest).rawJson;
+  (req as RawJsonRequest).rawJson = undefined;
+  if (rawJson) {
+    const twice = duplicateMemberName(decode(rawJson.raw, rawJson.encoding));
+    if (twice !== undefined) {
+      const name = JSON.stringify(twice.slice(0, 100));
+      return next(
+        new GatewayError(ErrorCode.INVALID_REQUEST, `JSON body names ${name} twice in one object`),
+      );
+    }
+  }
   next();
 }
