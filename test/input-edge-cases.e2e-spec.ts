@@ -362,3 +362,32 @@ describe('a JSON object naming the same member twice', () => {
     expect(session.status).toBe(201);
   });
 });
+
+describe('remote server headers that HTTP cannot carry', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('are a config error (400) naming the header, never showing its value', async () => {
+    const SECRET = 'hdr-secret-5c1e';
+    for (const [headers, problem] of [
+      [{ 'X-Token': `a\r\nX-Injected: ${SECRET}` }, '"headers": the value of "X-Token"'],
+      [{ 'X-Token': `${SECRET} \u2603` }, '"headers": the value of "X-Token"'],
+      [{ 'Bad Name': SECRET }, '"headers": "Bad Name" is not a valid header name'],
+    ] as const) {
+      const res = await gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { h: { url: 'http://127.0.0.1:1/mcp', headers } } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INVALID_SERVER_CONFIG');
+      expect(res.body.message).toContain(problem);
+      expect(res.text).not.toContain(SECRET);
+    }
+  });
+});

@@ -103,6 +103,7 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
   }
   const url = nonEmptyString(raw.url, 'url', errors);
   const headers = stringRecord(raw.headers, 'headers', errors);
+  checkHeaders(headers, errors);
   if (!url) return undefined;
   let parsedUrl: URL;
   try {
@@ -159,6 +160,27 @@ function stringRecord(value: unknown, field: string, errors: string[]): Record<s
   }
   errors.push(`"${field}" must be an object of string values`);
   return {};
+}
+
+/** An HTTP field name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What fetch sends as a field value: Latin-1 with no CR, LF or NUL (a line break would inject). */
+const HEADER_VALUE = /^[^\r\n\0\u0100-\uffff]*$/;
+
+/**
+ * Headers fetch would refuse at every connection attempt: a config error, said at add time.
+ * A value is a secret, so only the header's name is named.
+ */
+function checkHeaders(headers: Record<string, string>, errors: string[]): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) {
+      errors.push(`"headers": ${JSON.stringify(name.slice(0, 100))} is not a valid header name`);
+    } else if (!HEADER_VALUE.test(value)) {
+      errors.push(
+        `"headers": the value of "${name}" has a line break, NUL or a character beyond Latin-1`,
+      );
+    }
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
