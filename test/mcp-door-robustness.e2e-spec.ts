@@ -161,6 +161,19 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
     expect((await raw.request('ping')).message?.result).toEqual({});
   });
 
+  it.each(['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list'])(
+    '%s with a cursor the gateway never issued: -32602 naming it, not the first page again',
+    async (method) => {
+      // Every list is served whole (no nextCursor), so no cursor is one of the gateway's.
+      const answer = await raw.request(method, { cursor: 'page-2' });
+      expect(answer.message?.error).toEqual({
+        code: -32602,
+        message: expect.stringContaining(`unknown cursor "page-2"`),
+      });
+      expect((await raw.request(method, {})).message?.result).toBeDefined();
+    },
+  );
+
   it('POST /mcp with an initialize without clientInfo: 400, -32602 naming it, no session', async () => {
     const fresh = new RawMcp(gateway.url);
     const answer = await fresh.post({

@@ -128,16 +128,21 @@ export class GatewayMcpSession {
 
   private registerHandlers(): void {
     const s = this.server;
-    s.setRequestHandler(ListToolsRequestSchema, () => this.listTools());
+    s.setRequestHandler(ListToolsRequestSchema, (request) => {
+      refuseCursor(request);
+      return this.listTools();
+    });
     s.setRequestHandler(CallToolRequestSchema, (request, extra) =>
       this.callTool(request.params.name, request.params.arguments ?? {}, extra),
     );
-    s.setRequestHandler(ListResourcesRequestSchema, (_, extra) =>
-      this.features(extra, (f) => f.listResources()),
-    );
-    s.setRequestHandler(ListResourceTemplatesRequestSchema, (_, extra) =>
-      this.features(extra, (f) => f.listResourceTemplates()),
-    );
+    s.setRequestHandler(ListResourcesRequestSchema, (request, extra) => {
+      refuseCursor(request);
+      return this.features(extra, (f) => f.listResources());
+    });
+    s.setRequestHandler(ListResourceTemplatesRequestSchema, (request, extra) => {
+      refuseCursor(request);
+      return this.features(extra, (f) => f.listResourceTemplates());
+    });
     s.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
       this.features(extra, (f) => f.readResource(request.params)),
     );
@@ -147,9 +152,10 @@ export class GatewayMcpSession {
     s.setRequestHandler(UnsubscribeRequestSchema, (request, extra) =>
       this.unsubscribe(request.params.uri, extra),
     );
-    s.setRequestHandler(ListPromptsRequestSchema, (_, extra) =>
-      this.features(extra, (f) => f.listPrompts()),
-    );
+    s.setRequestHandler(ListPromptsRequestSchema, (request, extra) => {
+      refuseCursor(request);
+      return this.features(extra, (f) => f.listPrompts());
+    });
     s.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
       this.features(extra, (f) => f.getPrompt(request.params)),
     );
@@ -411,4 +417,18 @@ export class GatewayMcpSession {
 
 function failure(message: string): McpObject {
   return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+/**
+ * The gateway answers every list whole and never gives a nextCursor, so a cursor in a list
+ * request is one it did not issue. The spec asks for -32602 then; serving the first page again
+ * would send a paging client round in a loop or hand it duplicates.
+ */
+function refuseCursor(request: { params?: { cursor?: string } }): void {
+  const cursor = request.params?.cursor;
+  if (cursor === undefined) return;
+  throw protocolError(
+    McpErrorCode.InvalidParams,
+    `Invalid params: unknown cursor ${JSON.stringify(cursor.slice(0, 100))} (this server does not paginate its lists)`,
+  );
 }
