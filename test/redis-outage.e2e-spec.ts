@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { RedisConnections } from '../src/common/redis/redis-connections.js';
+import {
+  REDIS_COMMAND_TIMEOUT_MS,
+  RedisConnections,
+} from '../src/common/redis/redis-connections.js';
 import type { GatewayConfig } from '../src/config/gateway-config.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
@@ -95,6 +98,49 @@ describe('Redis going away while the gateway runs', () => {
     // The refused create was not queued and carried out once Redis came back.
     expect(sessions.map((s) => s.metadata)).toEqual([{}]);
     expect((await send('POST', '/sessions/create', {})).status).toBe(201);
+  });
+});
+
+describe('Redis hanging (connected, answering nothing) while the gateway runs', () => {
+  let redis: OwnRedis;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { REDIS_URL: redis.url },
+    });
+  });
+
+  afterAll(async () => {
+    redis?.thaw();
+    await gateway?.close();
+    await redis?.destroy();
+  });
+
+  it('costs one request a Redis command timeout, not every request', async () => {
+    const limited = await fetch(`${gateway.url}/mcp/tools`);
+    expect(limited.headers.get('x-ratelimit-limit')).not.toBeNull();
+    redis.freeze();
+    // Each request's time against the Redis command timeout: waiting on the rate counter
+    // costs a request the whole timeout (2 s), so the count of those that did is exact.
+    const waited: boolean[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const res = await fetch(`${gateway.url}/mcp/tools`, { signal: AbortSignal.timeout(HANG_MS) });
+      expect(res.status).toBe(200);
+      waited.push(Date.now() - started >= REDIS_COMMAND_TIMEOUT_MS);
+    }
+    expect(waited.filter(Boolean)).toHaveLength(1);
+    // Once Redis answers again, the limits come back (at the next look, within 5 s).
+    redis.thaw();
+    let header: string | null = null;
+    for (let i = 0; i < 100 && header === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      header = (await fetch(`${gateway.url}/mcp/tools`)).headers.get('x-ratelimit-limit');
+    }
+    expect(header).not.toBeNull();
   });
 });
 

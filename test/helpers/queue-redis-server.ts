@@ -12,6 +12,10 @@ export interface OwnRedis {
   crash(): Promise<void>;
   /** Starts it again on the same port with the same data directory. */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing is answered, as a hung server. */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
   /** Stops it for good and removes its data. */
   destroy(): Promise<void>;
 }
@@ -79,6 +83,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     url,
     crash,
     start,
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
     destroy: async () => {
       await crash();
       rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,13 @@ import { RateCounter } from './rate-counter.js';
 
 const WINDOW_MS = 60_000;
 
+/**
+ * After the counters' store fails, how long requests pass without asking it again. A Redis
+ * that hangs (rather than refuses) costs a full command timeout per question: asking on
+ * every request would add that to every request, including those that need no Redis at all.
+ */
+export const STORE_RETRY_AFTER_MS = 5_000;
+
 /** Limits count per caller: the API key (by digest, never the key) or, without one, the address. */
 export function callerTracker(req: Request): string {
   const key = presentedKey(req);
@@ -53,6 +60,8 @@ export class RateLimitGuard implements CanActivate {
   private readonly logger = new Logger('RateLimit');
   /** Set while the counter's store fails, so an outage is logged once, not per request. */
   private storeFailing = false;
+  /** While the store fails: until when requests pass without asking it (see STORE_RETRY_AFTER_MS). */
+  private skipStoreUntil = 0;
   private readonly perCaller: number;
   private readonly perTool: number;
 
@@ -88,6 +97,12 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private async check(key: string, limit: number, res: Response, what: string): Promise<void> {
+    if (this.storeFailing) {
+      if (Date.now() < this.skipStoreUntil) return;
+      // This request asks the store again; the others keep passing meanwhile, so that a
+      // store still hanging holds up one request per STORE_RETRY_AFTER_MS, not all of them.
+      this.skipStoreUntil = Date.now() + STORE_RETRY_AFTER_MS;
+    }
     let hit: Awaited<ReturnType<RateCounter['hit']>>;
     try {
       hit = await this.counter.hit(key, WINDOW_MS);
@@ -100,6 +115,7 @@ export class RateLimitGuard implements CanActivate {
         this.logger.warn(`rate limits not enforced while their store fails: ${String(error)}`);
       }
       this.storeFailing = true;
+      this.skipStoreUntil = Date.now() + STORE_RETRY_AFTER_MS;
       return;
     }
     if (this.storeFailing) this.logger.log('rate limits enforced again');
