@@ -139,11 +139,13 @@ describe('requests HTTP itself refuses, before any route sees them', () => {
       `POST /mcp/search HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\n${extra()}\r\n`,
     );
     const [head, body] = raw.split('\r\n\r\n');
-    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    // The reason phrase is the status's own, in the status line and in `error`.
+    const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} ${reason}\r\n`));
     expect(head.toLowerCase()).toContain('content-type: application/json');
     expect(JSON.parse(body)).toEqual({
       statusCode: status,
-      error: expect.any(String),
+      error: reason,
       message: expect.any(String),
       code: 'INVALID_REQUEST',
       request_id: expect.any(String),

@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 
 /** The JSON body of every 4xx/5xx answer (API.md, Errors). */
 export interface ErrorBody {
@@ -27,7 +28,8 @@ export function errorBody(
 
 function statusText(status: number): string {
   const name = HttpStatus[status] as string | undefined;
-  if (!name) return 'Error';
+  // Nest's table lacks a few (431 among them); Node's has every standard status.
+  if (!name) return STATUS_CODES[status] ?? 'Error';
   return name
     .toLowerCase()
     .split('_')
