@@ -6,28 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
-
-/** A stdio server over raw JSON-RPC whose tools/list is TOOLS; a call answers `ok <tool>`. */
-const RAW_SERVER = `
-  const rl = require('node:readline').createInterface({ input: process.stdin });
-  const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\\n');
-  const tools = JSON.parse(process.env.TOOLS);
-  rl.on('line', (line) => {
-    const m = JSON.parse(line);
-    if (m.id === undefined) return;
-    if (m.method === 'initialize') {
-      const result = { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } };
-      return send({ id: m.id, result });
-    }
-    if (m.method === 'tools/list') return send({ id: m.id, result: { tools } });
-    if (m.method === 'ping') return send({ id: m.id, result: {} });
-    if (m.method !== 'tools/call') return send({ id: m.id, error: { code: -32601, message: 'Method not found' } });
-    send({ id: m.id, result: { content: [{ type: 'text', text: 'ok ' + m.params.name } ] } });
-  });`;
+import { rawStdioServerFile } from './helpers/raw-stdio-server.js';
 
 /** Servers added over the API may not use `node -e`, so the script goes to a file. */
-const RAW_SERVER_FILE = join(mkdtempSync(join(tmpdir(), 'mcp-gateway-edge-')), 'raw-server.cjs');
-writeFileSync(RAW_SERVER_FILE, RAW_SERVER);
+const RAW_SERVER_FILE = rawStdioServerFile();
 
 function rawServer(toolNames: string[]) {
   const tools = toolNames.map((name) => ({ name, inputSchema: { type: 'object' } }));

@@ -11,39 +11,9 @@ import {
 import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
+import { RAW_STDIO_SERVER } from './helpers/raw-stdio-server.js';
 
 const CANARY = 'canary-secret-3b8e51d2';
-
-/**
- * Raw JSON-RPC over stdio, so the server can say what the SDK's servers never would: its
- * tools/list answer is TOOLS as given, and a few tool names misbehave on purpose.
- */
-const RAW_SERVER = `
-  const rl = require('node:readline').createInterface({ input: process.stdin });
-  const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\\n');
-  const tools = JSON.parse(process.env.TOOLS);
-  console.error('starting with ' + process.env.SECRET);
-  rl.on('line', (line) => {
-    const m = JSON.parse(line);
-    if (m.id === undefined) return;
-    if (m.method === 'initialize') {
-      const result = { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } };
-      return send({ id: m.id, result });
-    }
-    if (m.method === 'tools/list') return send({ id: m.id, result: { tools } });
-    if (m.method === 'ping') return send({ id: m.id, result: {} });
-    if (m.method !== 'tools/call') return send({ id: m.id, error: { code: -32601, message: 'Method not found' } });
-    const name = m.params.name;
-    if (name === 'fail_generic') return send({ id: m.id, error: { code: -32000, message: 'database is locked' } });
-    if (name === 'fail_timeout_code') return send({ id: m.id, error: { code: -32001, message: 'the backend took too long' } });
-    if (name === 'exit') { console.error('exiting on purpose'); process.exit(1); }
-    if (name === 'hang') return;
-    if (name === 'huge') {
-      const text = 'x'.repeat(Number(process.env.HUGE_BYTES));
-      return send({ id: m.id, result: { content: [{ type: 'text', text }] } });
-    }
-    send({ id: m.id, result: { content: [{ type: 'text', text: 'ok ' + name }] } });
-  });`;
 
 const tool = (name: unknown, extra: Record<string, unknown> = {}) => ({
   name,
@@ -54,7 +24,7 @@ const tool = (name: unknown, extra: Record<string, unknown> = {}) => ({
 function rawServer(tools: unknown[], env: Record<string, string> = {}) {
   return {
     command: 'node',
-    args: ['-e', RAW_SERVER],
+    args: ['-e', RAW_STDIO_SERVER],
     env: { TOOLS: JSON.stringify(tools), SECRET: CANARY, ...env },
   };
 }
