@@ -41,7 +41,7 @@ export interface RankerParams {
   phraseWeight: number;
   /** Score multiplier exponent for the idf-weighted share of query words a tool covers. */
   coverageExponent: number;
-  /** Multiplier bonus for the share of the tool name's words present in the query. */
+  /** Multiplier bonus for the (idf-weighted) share of the tool name's words present in the query. */
   nameCoverageBoost: number;
   /** Weight of the tool's server (all its tools as one document) matching the query. */
   serverContextWeight: number;

@@ -241,4 +241,22 @@ describe('LexicalIndex', () => {
     expect(hits.map((h) => h.name)).toEqual(['alpha__create_issue', 'forge__create_issue']);
     expect(hits[0].score).toBe(hits[1].score);
   });
+
+  it('weighs the name words a query covers by their idf: a generic verb counts for little', () => {
+    const index = new LexicalIndex();
+    // Alike but for the second name word: "list" is common in this catalog, "radar" is not.
+    // Counting words, each name is half covered by "weather" and "alpha" would win the tie.
+    index.upsert(tool('alpha', 'weather_radar', 'Weather data.'));
+    index.upsert(tool('beta', 'list_weather', 'Weather data.'));
+    for (const name of ['list_time', 'list_user', 'list_file'])
+      index.upsert(tool('misc', name, ''));
+    const hits = index.search('weather', { limit: 2 });
+    expect(hits.map((h) => h.name)).toEqual(['beta__list_weather', 'alpha__weather_radar']);
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
+    // Once "radar" is the commoner word, the weights (cached per tool) follow the catalog.
+    for (const name of ['radar_map', 'radar_scan', 'radar_feed', 'radar_zoom', 'radar_loop']) {
+      index.upsert(tool('misc', name, ''));
+    }
+    expect(names(index, 'weather', 2)).toEqual(['alpha__weather_radar', 'beta__list_weather']);
+  });
 });

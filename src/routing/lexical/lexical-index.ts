@@ -59,8 +59,11 @@ interface Doc {
   /** The tool's terms and their packed frequencies (parallel), for removal and explanations. */
   terms: string[];
   packed: Int32Array;
-  /** Distinct words of the tool name, for the name-coverage boost. */
-  nameWords: number;
+  /** Distinct word terms (stems) of the tool name, for the name-coverage boost. */
+  nameTerms: string[];
+  /** Summed idf of nameTerms, valid while `nameIdfVersion` equals the index's version. */
+  nameIdfTotal: number;
+  nameIdfVersion: number;
 }
 
 interface Candidate {
@@ -106,13 +109,16 @@ export class LexicalIndex {
   private readonly totalLengths = new Float64Array(FIELD_COUNT);
 
   private readonly servers = new ServerContext();
+  /** Bumped on every catalog change; idf sums cached per tool are recomputed after one. */
+  private version = 0;
 
   // Per-query scratch space, reset only for the slots a query touched.
   private scores = new Float64Array(0);
   private coverLo = new Int32Array(0);
   private coverHi = new Int32Array(0);
   private covered = new Float64Array(0);
-  private nameHits = new Int32Array(0);
+  /** Summed idf of the query words found in each tool's name. */
+  private nameIdf = new Float64Array(0);
 
   constructor(params: Partial<RankerParams> = {}) {
     this.params = { ...DEFAULT_PARAMS, ...params };
@@ -124,6 +130,7 @@ export class LexicalIndex {
 
   upsert(tool: IndexedTool): void {
     this.remove(tool.name);
+    this.version++;
     const slot = this.bySlotFree.pop() ?? this.docs.length;
     this.ensureCapacity(slot + 1);
 
@@ -164,13 +171,23 @@ export class LexicalIndex {
       }
       list.add(slot, packed);
     }
-    const nameWords = new Set(nameUnits.filter((u) => u.pairKey !== null).map((u) => u.pairKey));
+    // The terms a query word matches a name word through (its stem, or the word itself where
+    // it has no stem); joined two-part forms are left out, as they repeat their parts.
+    const nameTerms = new Set(
+      nameUnits
+        .filter((u) => u.pairKey !== null)
+        .flatMap((u) => u.terms)
+        .filter((t) => t.kind === 'stem' || t.kind === 'exact')
+        .map((t) => t.text),
+    );
     this.docs[slot] = {
       tool,
       server: this.servers.add(tool.server, serverCounts),
       terms: [...counts.keys()],
       packed: Int32Array.from(counts.values()),
-      nameWords: nameWords.size,
+      nameTerms: [...nameTerms],
+      nameIdfTotal: 0,
+      nameIdfVersion: -1,
     };
     this.slotByName.set(tool.name, slot);
   }
@@ -180,6 +197,7 @@ export class LexicalIndex {
     if (slot === undefined) return;
     const doc = this.docs[slot];
     if (!doc) return;
+    this.version++;
     const serverCounts = new Map<string, number>();
     for (let i = 0; i < doc.terms.length; i++) {
       const term = doc.terms[i];
@@ -233,7 +251,7 @@ export class LexicalIndex {
       const doc = this.docs[slot];
       if (!doc || (opts.filter && !opts.filter(doc.tool))) continue;
       const coverage = totalGroupIdf > 0 ? this.covered[slot] / totalGroupIdf : 1;
-      const nameCoverage = doc.nameWords > 0 ? Math.min(1, this.nameHits[slot] / doc.nameWords) : 0;
+      const nameCoverage = this.nameIdf[slot] > 0 ? this.nameCoverage(doc, docCount, slot) : 0;
       const score =
         this.scores[slot] *
           Math.pow(Math.min(1, coverage), p.coverageExponent) *
@@ -247,7 +265,7 @@ export class LexicalIndex {
       this.coverLo[slot] = 0;
       this.coverHi[slot] = 0;
       this.covered[slot] = 0;
-      this.nameHits[slot] = 0;
+      this.nameIdf[slot] = 0;
     }
     this.servers.resetScores();
 
@@ -286,6 +304,7 @@ export class LexicalIndex {
       if (!list) continue;
       const termIdf = idf(docCount, list.size) * term.weight;
       const countsForName = term.kind === 'stem' || term.kind === 'exact';
+      const nameIdf = idf(docCount, list.size);
       const { slots, packed: packedList, size } = list;
       for (let i = 0; i < size; i++) {
         const slot = slots[i];
@@ -306,9 +325,26 @@ export class LexicalIndex {
             this.covered[slot] += groupIdf[g];
           }
         }
-        if (countsForName && tfOf(packed, FIELD.name) > 0) this.nameHits[slot]++;
+        if (countsForName && tfOf(packed, FIELD.name) > 0) this.nameIdf[slot] += nameIdf;
       }
     }
+  }
+
+  /**
+   * The idf-weighted share of the tool name's words that the query holds. Weighting by idf
+   * keeps a generic name word ("find", "get") from counting as much as the word that says
+   * what the tool is about ("agency", "forecast"): a query that only shares the verb covers
+   * little of the name. Read only for tools with a name match; the name's idf sum is cached
+   * per tool until the catalog changes, so a query does not look its words up again.
+   */
+  private nameCoverage(doc: Doc, docCount: number, slot: number): number {
+    if (doc.nameIdfVersion !== this.version) {
+      let total = 0;
+      for (const term of doc.nameTerms) total += idf(docCount, this.postings.get(term)?.size ?? 1);
+      doc.nameIdfTotal = total;
+      doc.nameIdfVersion = this.version;
+    }
+    return doc.nameIdfTotal > 0 ? Math.min(1, this.nameIdf[slot] / doc.nameIdfTotal) : 0;
   }
 
   /**
@@ -463,7 +499,7 @@ export class LexicalIndex {
     this.covered = grow(this.covered, (n) => new Float64Array(n));
     this.coverLo = grow(this.coverLo, (n) => new Int32Array(n));
     this.coverHi = grow(this.coverHi, (n) => new Int32Array(n));
-    this.nameHits = grow(this.nameHits, (n) => new Int32Array(n));
+    this.nameIdf = grow(this.nameIdf, (n) => new Float64Array(n));
   }
 }
 
