@@ -242,6 +242,18 @@ describe('LexicalIndex', () => {
     expect(hits[0].score).toBe(hits[1].score);
   });
 
+  it('tells scroll_up from scroll_down by the phrase, and does not read "up to date" as "up"', () => {
+    const index = new LexicalIndex();
+    index.upsert(tool('page', 'scroll_down', 'Scroll the page.'));
+    index.upsert(tool('page', 'scroll_up', 'Scroll the page.'));
+    index.upsert(tool('news', 'headlines', 'Up-to-date headlines.'));
+    const hits = index.search('scroll up', { limit: 5 });
+    expect(hits.map((h) => h.name)).toEqual(['page__scroll_up', 'page__scroll_down']);
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
+    expect(hits[0].reasoning).toContain("'scroll up' in phrase");
+    expect(names(index, 'up')).toEqual([]);
+  });
+
   it('weighs the name words a query covers by their idf: a generic verb counts for little', () => {
     const index = new LexicalIndex();
     // Alike but for the second name word: "list" is common in this catalog, "radar" is not.

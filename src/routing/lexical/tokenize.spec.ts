@@ -23,6 +23,14 @@ describe('tokenize', () => {
     expect(words("Get the user's list of 25 files")).toEqual(['get', 'user', 'list', 'files']);
   });
 
+  it('drops the pieces of contractions; particles only pair with a neighbour', () => {
+    const units = tokenize("I don't need it up to date, just sort them out");
+    expect(units.map((u) => u.display)).toEqual(['need', 'up', 'date', 'sort', 'out']);
+    // "up" and "out" have no term of their own, only a pair key for phrases ("scroll up").
+    expect(units.filter((u) => u.terms.length === 0).map((u) => u.pairKey)).toEqual(['up', 'out']);
+    expect(words('logOut')).toEqual(['log', 'out', 'logout']);
+  });
+
   it('folds Latin diacritics and full-width forms', () => {
     expect(words('Café ＡＰＩ')).toEqual(['cafe', 'api']);
   });

@@ -57,6 +57,9 @@ const RUN_RE = new RegExp(`([${CJK_CLASS}]+)|((?:(?![${CJK_CLASS}])[\\p{L}\\p{M}
 // acronym, digits, then letters of caseless scripts.
 const PART_RE =
   /\p{Lu}{2,}s(?!\p{Ll})|\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?[\p{Ll}\p{M}]+|\p{Lu}+|\p{N}+|[\p{L}\p{M}]+/gu;
+// Particles: as words of their own they match idioms ("up to date", "out of stock"), but
+// next to a verb they name a direction that tells two tools apart (scroll_up, zoom_out).
+const PARTICLES = new Set(['up', 'down', 'out', 'over', 'under']);
 const ASCII_WORD_RE = /^[a-z]+$/;
 const DIGITS_RE = /^\p{N}+$/u;
 const LATIN_MARKS_RE = /(?<=\p{Script=Latin})\p{Mn}+/gu;
@@ -114,6 +117,12 @@ function addWordRun(run: string, units: Unit[], group: number): number {
     // Lone letters ("s" of "user's") and bare numbers match almost anything.
     if (part.length < 2 && !DIGITS_RE.test(part)) continue;
     if (DIGITS_RE.test(part) || isStopWord(part)) continue;
+    if (PARTICLES.has(part)) {
+      // No term of its own: "up" alone matches "up to date" as well as "scroll_up"; it
+      // only counts as half of a phrase ("scroll up"), which tells scroll_up from scroll_down.
+      units.push({ terms: [], group, pairKey: part, display: part });
+      continue;
+    }
     units.push({ terms: wordTerms(part), group, pairKey: stemKey(part), display: part });
     added = true;
   }
