@@ -10,8 +10,19 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 
 /** JSON logs get the request's facts as fields; text logs, one readable line. */
 let structured = false;
-export function useStructuredAccessLog(on: boolean): void {
+/**
+ * The levels LOG_LEVEL lets through, once known. Nest's `Logger.isLevelEnabled` cannot say:
+ * behind the JSON logger (pino, which filters by itself) it answers true for every level, so
+ * each request built its line and entered a context for pino to drop it.
+ */
+let enabledLevels: ReadonlySet<LogLevel> | undefined;
+export function useStructuredAccessLog(on: boolean, levels?: readonly LogLevel[]): void {
   structured = on;
+  enabledLevels = levels ? new Set(levels) : undefined;
+}
+
+function isEnabled(level: LogLevel): boolean {
+  return enabledLevels ? enabledLevels.has(level) : Logger.isLevelEnabled(level);
 }
 
 /**
@@ -24,7 +35,7 @@ export function accessLogMiddleware(req: Request, res: Response, next: NextFunct
     const path = req.originalUrl.split('?')[0];
     const level: LogLevel = QUIET_PATHS.test(path) ? 'debug' : status >= 500 ? 'error' : 'log';
     // Hot path: at LOG_LEVEL=warn no line is built, no context entered.
-    if (!Logger.isLevelEnabled(level)) return;
+    if (!isEnabled(level)) return;
     requestContext.run({ requestId: (req as RequestWithId).requestId ?? 'unknown' }, () => {
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
       const line = `${req.method} ${path} ${status} ${durationMs}ms`;

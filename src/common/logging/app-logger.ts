@@ -13,7 +13,7 @@ export function createAppLogger(
   config: GatewayConfig,
   to: 'stdout' | 'stderr' = 'stdout',
 ): LoggerService {
-  useStructuredAccessLog(config.logFormat === 'json');
+  useStructuredAccessLog(config.logFormat === 'json', nestLogLevels(config.logLevel));
   if (config.logFormat === 'json') {
     return withFrameworkChatterAtDebug(
       new PinoLoggerService(createPinoLogger(config.logLevel, to === 'stderr' ? 2 : 1)),
