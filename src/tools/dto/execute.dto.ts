@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
+import { registerFastBodyCheck } from '../../common/http/gateway-validation.pipe.js';
 
 export class ExecuteRequestDto {
   @ApiProperty({
@@ -31,6 +32,31 @@ export class ExecuteRequestDto {
   @Min(1)
   timeout_ms?: number;
 }
+
+const EXECUTE_KEYS = new Set(['tool_name', 'args', 'timeout_ms']);
+// class-validator's @Length counts a surrogate pair or a variation selector as no character
+// of its own; a name with any of those (U+D800 and up) goes through class-validator.
+const NOT_PLAIN_LENGTH = /[\uD800-\uFFFF]/;
+
+/**
+ * What the decorators above check, by hand, for the hot route (POST /mcp/execute): true only
+ * for a body they accept as it is; anything else goes through class-validator, which words
+ * the error (see FastBodyCheck).
+ */
+export function isPlainValidExecuteBody(body: Record<string, unknown>): boolean {
+  for (const key of Object.keys(body)) if (!EXECUTE_KEYS.has(key)) return false;
+  const { tool_name: name, args, timeout_ms: timeout } = body;
+  return (
+    typeof name === 'string' &&
+    name.length >= 1 &&
+    name.length <= 256 &&
+    !NOT_PLAIN_LENGTH.test(name) &&
+    (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args))) &&
+    (timeout === undefined || (Number.isInteger(timeout) && (timeout as number) >= 1))
+  );
+}
+
+registerFastBodyCheck(ExecuteRequestDto, isPlainValidExecuteBody);
 
 export class ExecuteResponseDto {
   @ApiProperty({ example: 'demo__echo' }) tool_name: string;
