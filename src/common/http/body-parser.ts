@@ -49,6 +49,9 @@ function requireJsonMediaType(req: Request, _res: Response, next: NextFunction):
 
 /** The body as the parser read it (UTF-8, or UTF-16/32 by its charset); '' if not decodable here. */
 function decode(raw: Buffer, encoding: string): string {
+  // The common case without a TextDecoder built per request: Buffer decodes UTF-8 alike (bad
+  // bytes as U+FFFD); it keeps a leading BOM, which lies outside any name the check reads.
+  if (encoding === 'utf-8') return raw.toString('utf8');
   try {
     return new TextDecoder(encoding).decode(raw);
   } catch {
