@@ -7,6 +7,7 @@ import { checkConfiguration, type ConfigOptions } from './config/config.module.j
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { answerClientErrorsInJson } from './common/http/client-errors.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
+import { GatewayExpressAdapter } from './common/http/express-adapter.js';
 import { GatewayValidationPipe } from './common/http/gateway-validation.pipe.js';
 import { HostOriginPolicy, hostOriginMiddleware } from './common/http/host-origin-policy.js';
 import { requestIdMiddleware } from './common/http/request-id.js';
@@ -41,17 +42,21 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   // into one plain message instead of a framework stack trace.
   const appModule = AppModule.register(options);
   const checked = checkConfiguration(options);
-  const app = await NestFactory.create<NestExpressApplication>(appModule, {
-    bodyParser: false,
-    abortOnError: false,
-    // The gateway's own logger from the first line: a failure while the modules are built is
-    // then logged in LOG_FORMAT at LOG_LEVEL too, not in the framework's colours.
-    logger: createAppLogger(checked, options.logTo),
-    // By the time the HTTP server closes, the drain has waited for requests in flight and the
-    // MCP door has ended its streams: what is left are idle keep-alive connections, which
-    // would otherwise hold the close until each client's own keep-alive timeout.
-    forceCloseConnections: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    appModule,
+    new GatewayExpressAdapter(),
+    {
+      bodyParser: false,
+      abortOnError: false,
+      // The gateway's own logger from the first line: a failure while the modules are built is
+      // then logged in LOG_FORMAT at LOG_LEVEL too, not in the framework's colours.
+      logger: createAppLogger(checked, options.logTo),
+      // By the time the HTTP server closes, the drain has waited for requests in flight and the
+      // MCP door has ended its streams: what is left are idle keep-alive connections, which
+      // would otherwise hold the close until each client's own keep-alive timeout.
+      forceCloseConnections: true,
+    },
+  );
   const config = app.get(GatewayConfig);
   // No ETag: Express hashes every JSON answer for it, POSTs included, and no client here
   // revalidates. No X-Powered-By: the framework is nobody's business.
