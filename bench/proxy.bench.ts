@@ -17,6 +17,10 @@
  * to run only matching targets (the direct reference always runs), BENCH_ROUNDS (1) to run
  * every target that many times in turn and keep each row's median: on a shared host the
  * load drifts over minutes, and rows measured minutes apart drift with it.
+ * BENCH_PROCESS_WARMUP_MS (6000): each target process, once started, first serves that long
+ * at C=16 through each of its doors, unmeasured, so that the rows compare code the JIT has
+ * optimized: V8 was still compiling the gateway's path 15 s into a run, and without this the
+ * first door measured (REST, C=1) paid the warm-up of the code both doors share.
  */
 import { runClosedLoop, type LoadResult } from './lib/load/closed-loop.js';
 import { formatErrors, formatTable, type Group, type Row } from './lib/load/report.js';
@@ -38,6 +42,7 @@ const SDK = process.env.BENCH_SDK !== '0';
 const SCALE = process.env.BENCH_SCALE !== '0';
 const ONLY = process.env.BENCH_ONLY;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+const PROCESS_WARMUP_MS = Number(process.env.BENCH_PROCESS_WARMUP_MS ?? 6000);
 const CONCURRENCY = [1, 16];
 
 interface Door {
@@ -159,6 +164,17 @@ async function main(): Promise<void> {
         if (ONLY && target.group !== 'direct' && !target.label.includes(ONLY)) continue;
         const running = await target.start();
         try {
+          for (const door of PROCESS_WARMUP_MS > 0 ? target.doors : []) {
+            await runClosedLoop({
+              origin: running.origin,
+              concurrency: 16,
+              warmupMs: PROCESS_WARMUP_MS,
+              durationMs: 0,
+              maxCalls: 1,
+              session: door.session,
+              serverPids: running.pids,
+            });
+          }
           for (const door of target.doors) {
             for (const c of CONCURRENCY) await measure(target, running, door, 'light', c);
             if (SDK) await measure(target, running, door, 'sdk', 16);
