@@ -36,6 +36,21 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+/** The environment of a gateway under a benchmark, listening on 127.0.0.1:port. */
+export function benchGatewayEnv(port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_PORT: String(port),
+    // A benchmark is one caller sending as fast as it can: abuse limits would measure themselves.
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_TOOL_PER_MINUTE: '0',
+    MAX_CONCURRENT_CALLS: '100000',
+    MAX_CONCURRENT_CALLS_PER_KEY: '100000',
+    LOG_LEVEL: 'warn',
+  };
+}
+
 /** Starts the built gateway (dist/src/main.js) as a real process and waits until it is ready. */
 export async function startGatewayProcess(
   env: Record<string, string> = {},
@@ -45,18 +60,7 @@ export async function startGatewayProcess(
   const started = performance.now();
   const child = spawn(process.execPath, [...startFlags(), resolve(REPO_ROOT, 'dist/src/main.js')], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(port),
-      // A benchmark is one caller sending as fast as it can: abuse limits would measure themselves.
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_TOOL_PER_MINUTE: '0',
-      MAX_CONCURRENT_CALLS: '100000',
-      MAX_CONCURRENT_CALLS_PER_KEY: '100000',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+    env: { ...benchGatewayEnv(port), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (;;) {

@@ -16,7 +16,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
-import { freePort, REPO_ROOT } from '../gateway-process.js';
+import { benchGatewayEnv, freePort, REPO_ROOT } from '../gateway-process.js';
 import { mcpLight, restExecute } from './sessions.js';
 import { startDemoHttp } from './targets.js';
 
@@ -78,17 +78,7 @@ async function main(): Promise<void> {
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        GATEWAY_HOST: '127.0.0.1',
-        GATEWAY_PORT: String(port),
-        RATE_LIMIT_PER_MINUTE: '0',
-        RATE_LIMIT_TOOL_PER_MINUTE: '0',
-        MAX_CONCURRENT_CALLS: '100000',
-        MAX_CONCURRENT_CALLS_PER_KEY: '100000',
-        LOG_LEVEL: 'warn',
-        MCP_SERVERS_CONFIG: servers,
-      },
+      env: { ...benchGatewayEnv(port), MCP_SERVERS_CONFIG: servers },
     },
   );
   const pid = String(gateway.pid);
