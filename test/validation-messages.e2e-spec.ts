@@ -80,6 +80,14 @@ describe('validation messages say what is wrong, once', () => {
       'tool_name is required',
     );
     expectInvalid(await gateway.post('/tool', { arguments: {} }), 'name is required');
+    expectInvalid(
+      await gateway.post('/mcp/execute', { tool_name: '' }),
+      'tool_name must not be empty',
+    );
+    expectInvalid(
+      await gateway.post('/tool', { name: '', arguments: {} }),
+      'name must not be empty',
+    );
     expectInvalid(await gateway.post('/add-server', {}), 'mcpServers is required');
     // Every broken field is still reported, each once.
     const both = await gateway.post('/mcp/search', { limit: '3', extra: 1 });

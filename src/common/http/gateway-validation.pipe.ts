@@ -44,7 +44,8 @@ export function registerFastBodyCheck(
  * mistake listed every rule the value was never checked against:
  * - a body that is not a JSON object (an array) is refused as such, not as "property 0 should
  *   not exist";
- * - a missing required field is "<field> is required", not its length rule;
+ * - a missing required field is "<field> is required", not its length rule, and an empty
+ *   string one "<field> must not be empty";
  * - a value of the wrong type gets only its type message ("limit must be an integer number"),
  *   not also the range it could not be compared with.
  */
@@ -135,6 +136,10 @@ function simplify(error: ValidationError): void {
   if (error.value === undefined && !failed.includes('whitelistValidation')) {
     error.constraints = { isDefined: `${error.property} is required` };
     return;
+  }
+  // "must be longer than or equal to 1 characters" for "" says less than this.
+  if (error.value === '' && constraints.isLength) {
+    constraints.isLength = `${error.property} must not be empty`;
   }
   const types = failed.filter((key) => TYPE_CONSTRAINTS.has(key));
   if (types.length > 0 && types.length < failed.length) {
