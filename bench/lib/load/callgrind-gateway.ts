@@ -11,14 +11,13 @@
  * and GC apart, since how much of them lands in the window depends on when V8 compiles and
  * collects, not on the code measured. Needs valgrind; takes several minutes.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Pool } from 'undici';
-import { benchGatewayEnv, freePort, REPO_ROOT } from '../gateway-process.js';
 import { mcpLight, restExecute } from './sessions.js';
-import { startDemoHttp } from './targets.js';
+import { startDemoHttp, startGateway } from './targets.js';
 
 const KINDS: [string, RegExp][] = [
   ['compiler', /compiler::|Compil|Turbofan|Baseline|interpreter::Bytecode|Parser::|Zone::/],
@@ -57,39 +56,19 @@ async function main(): Promise<void> {
   const warmCalls = Number(process.argv[3] ?? 5000);
   const calls = Number(process.argv[4] ?? 400);
   const demo = await startDemoHttp();
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-callgrind-'));
-  const servers = join(dir, 'servers.json');
-  writeFileSync(
-    servers,
-    JSON.stringify({ mcpServers: { demo: { url: demo.url, transport: 'streamable-http' } } }),
-  );
-  const out = join(dir, 'callgrind.out');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const args = ['--quiet', '--tool=callgrind', '--smc-check=all', '--instr-atstart=no'];
-  const gateway = spawn(
+  const out = join(mkdtempSync(join(tmpdir(), 'gateway-callgrind-')), 'callgrind.out');
+  const gateway = await startGateway({ kind: 'http', url: demo.url }, {}, [
     'valgrind',
-    [
-      ...args,
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      resolve(REPO_ROOT, 'dist/src/main.js'),
-    ],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...benchGatewayEnv(port), MCP_SERVERS_CONFIG: servers },
-    },
-  );
-  const pid = String(gateway.pid);
+    '--quiet',
+    '--tool=callgrind',
+    '--smc-check=all',
+    '--instr-atstart=no',
+    `--callgrind-out-file=${out}`,
+  ]);
+  const origin = gateway.origin;
+  const pid = String(gateway.pids[0]);
   const pool = new Pool(origin, { connections: 1, keepAliveTimeout: 600_000 });
   try {
-    for (;;) {
-      if (gateway.exitCode !== null) throw new Error(`gateway exited with ${gateway.exitCode}`);
-      const ready = await fetch(`${origin}/health/ready`).catch(() => undefined);
-      if (ready?.status === 200) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const session = await (
       door === 'mcp' ? mcpLight('/mcp', 'demo__echo') : restExecute('demo__echo')
     )(pool, origin);
@@ -109,8 +88,7 @@ async function main(): Promise<void> {
     console.log(`callgrind file: ${out}.1 (callgrind_annotate it for functions)`);
   } finally {
     await pool.close();
-    gateway.kill('SIGTERM');
-    await new Promise((r) => gateway.once('exit', r));
+    await gateway.stop();
     await demo.stop();
   }
 }

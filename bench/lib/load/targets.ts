@@ -176,6 +176,7 @@ export type GatewayUpstream = { kind: 'http'; url: string } | { kind: 'stdio' };
 export async function startGateway(
   upstream: GatewayUpstream,
   env: Record<string, string> = {},
+  launcher: string[] = [],
 ): Promise<RunningTarget & { readyMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
   const file = join(dir, 'servers.json');
@@ -184,7 +185,7 @@ export async function startGateway(
       ? { url: upstream.url, transport: 'streamable-http' }
       : { command: process.execPath, args: [DEMO_SERVER] };
   writeFileSync(file, JSON.stringify({ mcpServers: { demo } }));
-  const gateway = await startGatewayProcess({ MCP_SERVERS_CONFIG: file, ...env });
+  const gateway = await startGatewayProcess({ MCP_SERVERS_CONFIG: file, ...env }, launcher);
   return {
     origin: gateway.url,
     readyMs: gateway.readyMs,

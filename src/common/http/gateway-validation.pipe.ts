@@ -68,7 +68,7 @@ export class GatewayValidationPipe extends ValidationPipe {
     if (keys.size === 0 || !isJsonObject(value)) return super.transform(value, metadata);
     // Free-form objects sit out the transformation behind a stand-in of the same kind, so
     // that the validation still sees an object, an array, null or a primitive where they were.
-    const body = value as Record<string, unknown>;
+    const body = value;
     this.stripProtoKeys(body);
     const held = new Map<string, unknown>();
     for (const key of keys) {
@@ -123,7 +123,8 @@ function standIn(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? {} : value;
 }
 
-function isJsonObject(value: unknown): boolean {
+/** A JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

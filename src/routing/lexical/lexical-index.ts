@@ -302,9 +302,9 @@ export class LexicalIndex {
     for (const term of terms) {
       const list = this.postings.get(term.text);
       if (!list) continue;
-      const termIdf = idf(docCount, list.size) * term.weight;
-      const countsForName = term.kind === 'stem' || term.kind === 'exact';
       const nameIdf = idf(docCount, list.size);
+      const termIdf = nameIdf * term.weight;
+      const countsForName = term.kind === 'stem' || term.kind === 'exact';
       const { slots, packed: packedList, size } = list;
       for (let i = 0; i < size; i++) {
         const slot = slots[i];

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
-import { registerFastBodyCheck } from '../../common/http/gateway-validation.pipe.js';
+import { isJsonObject, registerFastBodyCheck } from '../../common/http/gateway-validation.pipe.js';
 
 export class ExecuteRequestDto {
   @ApiProperty({
@@ -51,7 +51,7 @@ export function isPlainValidExecuteBody(body: Record<string, unknown>): boolean 
     name.length >= 1 &&
     name.length <= 256 &&
     !NOT_PLAIN_LENGTH.test(name) &&
-    (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args))) &&
+    (args === undefined || isJsonObject(args)) &&
     (timeout === undefined || (Number.isInteger(timeout) && (timeout as number) >= 1))
   );
 }
