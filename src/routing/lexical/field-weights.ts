@@ -49,6 +49,8 @@ export interface RankerParams {
   feedbackDocs: number;
   feedbackTerms: number;
   feedbackWeight: number;
+  /** Share of the server-level document frequency in a term's idf (0 = tools only). */
+  serverIdfBlend: number;
   /** Cap on distinct query terms, bounding work for huge queries. */
   maxQueryTerms: number;
   /** Characters of the query that are read at all. */
@@ -73,6 +75,7 @@ export const DEFAULT_PARAMS: RankerParams = {
   feedbackDocs: 1,
   feedbackTerms: 8,
   feedbackWeight: 0.3,
+  serverIdfBlend: 0.5,
   maxQueryTerms: 128,
   maxQueryChars: 4_096,
 };

@@ -271,4 +271,33 @@ describe('LexicalIndex', () => {
     }
     expect(names(index, 'weather', 2)).toEqual(['alpha__weather_radar', 'beta__list_weather']);
   });
+
+  it("weighs a word held by one server's many tools above one spread as thinly over servers", () => {
+    // "ledger" and "widget" are in four tools each, but all the ledger tools are on one server:
+    // among these servers the word picks out one of them. The server document's own lift is
+    // turned off so that only the idf tells the two words apart.
+    const build = (serverIdfBlend: number): LexicalIndex => {
+      const index = new LexicalIndex({ serverIdfBlend, serverContextWeight: 0 });
+      for (const n of ['one', 'two', 'three', 'four']) {
+        index.upsert(tool('zeta', `${n}_entry`, `Ledger ${n}.`));
+        index.upsert(tool(`shop_${n}`, `${n}_part`, `Widget ${n}.`));
+      }
+      for (const n of ['red', 'green', 'blue', 'gray']) index.upsert(tool(n, 'paint', n));
+      return index;
+    };
+    expect(names(build(0), 'widget ledger', 1)).toEqual(['shop_four__four_part']);
+    expect(names(build(0.5), 'widget ledger', 1)).toEqual(['zeta__four_entry']);
+  });
+
+  it('ranks a one-server catalog as the tool-level idf does, whatever the server blend', () => {
+    const build = (serverIdfBlend: number): LexicalIndex => {
+      const index = new LexicalIndex({ serverIdfBlend });
+      for (const n of ['one', 'two', 'three'])
+        index.upsert(tool('solo', `${n}_entry`, `Ledger ${n}.`));
+      index.upsert(tool('solo', 'part', 'Widget ledger.'));
+      return index;
+    };
+    const plain = build(0).search('widget ledger one', { limit: 4 });
+    expect(build(0.5).search('widget ledger one', { limit: 4 })).toEqual(plain);
+  });
 });

@@ -229,7 +229,7 @@ export class LexicalIndex {
     for (const term of terms) {
       const df = this.postings.get(term.text)?.size ?? 0;
       if (df === 0) continue;
-      const termIdf = idf(docCount, df);
+      const termIdf = this.termIdf(term.text, df);
       for (const g of term.groups) groupIdf[g] = Math.max(groupIdf[g], termIdf);
     }
     const totalGroupIdf = groupIdf.reduce((a, b) => a + b, 0);
@@ -251,7 +251,7 @@ export class LexicalIndex {
       const doc = this.docs[slot];
       if (!doc || (opts.filter && !opts.filter(doc.tool))) continue;
       const coverage = totalGroupIdf > 0 ? this.covered[slot] / totalGroupIdf : 1;
-      const nameCoverage = this.nameIdf[slot] > 0 ? this.nameCoverage(doc, docCount, slot) : 0;
+      const nameCoverage = this.nameIdf[slot] > 0 ? this.nameCoverage(doc, slot) : 0;
       const score =
         this.scores[slot] *
           Math.pow(Math.min(1, coverage), p.coverageExponent) *
@@ -298,11 +298,10 @@ export class LexicalIndex {
     touched: number[],
   ): void {
     const p = this.params;
-    const docCount = this.size;
     for (const term of terms) {
       const list = this.postings.get(term.text);
       if (!list) continue;
-      const nameIdf = idf(docCount, list.size);
+      const nameIdf = this.termIdf(term.text, list.size);
       const termIdf = nameIdf * term.weight;
       const countsForName = term.kind === 'stem' || term.kind === 'exact';
       const { slots, packed: packedList, size } = list;
@@ -331,16 +330,39 @@ export class LexicalIndex {
   }
 
   /**
+   * A term's idf, with the servers counted as well as the tools. A word that names what one
+   * server does ("github", "slack") sits in many of that server's tools, so its tool count
+   * makes it look common while it picks out one server among hundreds. The document frequency
+   * and the catalog size are both taken as geometric means of the tool-level and server-level
+   * counts (df^(1-l)·serverDf^l over N^(1-l)·servers^l), then rescaled to the tool-level idf's
+   * range so the other score parts keep their balance. l = blend·(1 - 1/servers): a catalog of
+   * one server has no server-level evidence, so its ranking is the plain tool-level one.
+   */
+  private termIdf(term: string, df: number): number {
+    const docCount = this.size;
+    const servers = this.servers.serverCount;
+    const serverDf = this.servers.serverDf(term);
+    const l = this.params.serverIdfBlend * (1 - 1 / Math.max(servers, 1));
+    // Phrase terms are not kept per server; they keep the tool-level idf.
+    if (l === 0 || serverDf === 0) return idf(docCount, df);
+    const n = Math.pow(docCount, 1 - l) * Math.pow(servers, l);
+    const d = Math.pow(df, 1 - l) * Math.pow(serverDf, l);
+    return (idf(n, d) * Math.log(1 + docCount)) / Math.log(1 + n);
+  }
+
+  /**
    * The idf-weighted share of the tool name's words that the query holds. Weighting by idf
    * keeps a generic name word ("find", "get") from counting as much as the word that says
    * what the tool is about ("agency", "forecast"): a query that only shares the verb covers
    * little of the name. Read only for tools with a name match; the name's idf sum is cached
    * per tool until the catalog changes, so a query does not look its words up again.
    */
-  private nameCoverage(doc: Doc, docCount: number, slot: number): number {
+  private nameCoverage(doc: Doc, slot: number): number {
     if (doc.nameIdfVersion !== this.version) {
       let total = 0;
-      for (const term of doc.nameTerms) total += idf(docCount, this.postings.get(term)?.size ?? 1);
+      for (const term of doc.nameTerms) {
+        total += this.termIdf(term, this.postings.get(term)?.size ?? 1);
+      }
       doc.nameIdfTotal = total;
       doc.nameIdfVersion = this.version;
     }

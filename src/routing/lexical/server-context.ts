@@ -88,6 +88,16 @@ export class ServerContext {
     }
   }
 
+  /** How many servers have a tool holding the term. */
+  serverDf(term: string): number {
+    return this.postings.get(term)?.size ?? 0;
+  }
+
+  /** Servers with at least one tool. */
+  get serverCount(): number {
+    return this.servers.size;
+  }
+
   scoreOf(slot: number): number {
     return this.scores[slot] ?? 0;
   }
