@@ -49,6 +49,21 @@ function catalog(): LexicalIndex {
 }
 
 describe('LexicalIndex', () => {
+  it('scores a camelCase name like the same words in snake_case', () => {
+    // The joined form ("maptool") repeats the name's words; counted as a third word
+    // it made the camelCase name look longer and lose to its snake_case twin. (Server
+    // documents still hold the joined form's terms, so the server context is left out here.)
+    const index = new LexicalIndex({ serverContextWeight: 0 });
+    index.upsert(tool('a', 'MapTool', 'Draws a chart.'));
+    index.upsert(tool('b', 'map_tool', 'Draws a chart.'));
+    index.upsert(tool('c', 'weather_report', 'Daily forecast.'));
+    const [camel, snake] = ['a__MapTool', 'b__map_tool'].map(
+      (name) => index.search('map', { limit: 3 }).find((hit) => hit.name === name)?.score,
+    );
+    expect(camel).toBeDefined();
+    expect(camel).toBeCloseTo(snake!, 9);
+  });
+
   it('ranks the tool whose name matches above one that only mentions the word in prose', () => {
     const index = new LexicalIndex();
     index.upsert(tool('a', 'translate_text', 'Converts a passage between languages.'));

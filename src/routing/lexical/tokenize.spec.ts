@@ -13,6 +13,11 @@ describe('tokenize', () => {
     expect(words('base64')).toEqual(['base', 'base64']);
   });
 
+  it('marks the joined form of a two-part word, which repeats its parts', () => {
+    expect(tokenize('PDFTool').map((u) => u.joined === true)).toEqual([false, false, true]);
+    expect(tokenize('pdf_tool').some((u) => u.joined)).toBe(false);
+  });
+
   it('emits surface, stem and prefix terms for English words', () => {
     const [unit] = tokenize('forecasts');
     expect(unit.terms.map((t) => t.kind)).toEqual(['surface', 'stem', 'prefix']);

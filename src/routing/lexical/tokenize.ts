@@ -29,6 +29,11 @@ export interface Unit {
   pairKey: string | null;
   /** The word as shown in reasoning text. */
   display: string;
+  /**
+   * The joined form of a two-part word ("github" of "GitHub"): it repeats its parts,
+   * so it is not a word of its own when a field's length is counted.
+   */
+  joined?: true;
 }
 
 export interface TokenizeLimits {
@@ -131,7 +136,7 @@ function addWordRun(run: string, units: Unit[], group: number): number {
     // ("getForecastData") would only add noise, so only two-part runs keep the whole.
     const whole = run.toLowerCase();
     if (!isStopWord(whole)) {
-      units.push({ terms: wordTerms(whole), group, pairKey: null, display: whole });
+      units.push({ terms: wordTerms(whole), group, pairKey: null, display: whole, joined: true });
       added = true;
     }
   }
