@@ -33,14 +33,24 @@ const SECRETS = {
   bearerToken: `${CANARY}-bearer-token`,
   basicPassword: `${CANARY}-basic-password`,
   queryKey: `${CANARY}-query-key`,
+  // Characters that a JSON echo escapes (" and \\) and a URL percent-encodes (+ / =).
+  jsonHeader: `${CANARY}"json\\header`,
+  encodedQueryKey: `${CANARY}+encoded/query=`,
+  argKey: `${CANARY}-arg-key`,
 };
 
 /**
  * A remote server that refuses every request and says why in its own words: the bare bearer
  * token, the decoded Basic credentials and the query string, none of them a whole header value.
+ * On `/json`, it answers with the request's headers and URL as JSON, escaped as JSON escapes.
  */
 async function startEchoingRefuser(): Promise<{ url: string; stop: () => Promise<void> }> {
   const server = createServer((req, res) => {
+    if (req.url?.startsWith('/json')) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ refused: { url: req.url, headers: req.headers } }));
+      return;
+    }
     const [scheme, token = ''] = (req.headers.authorization ?? '').split(' ');
     const said =
       scheme === 'Basic' ? Buffer.from(token, 'base64').toString('utf8') : `token ${token}`;
@@ -54,15 +64,18 @@ async function startEchoingRefuser(): Promise<{ url: string; stop: () => Promise
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
-/** A stdio server that prints its secret on stderr, then dies (a file: `node -e` is refused over the API). */
+/**
+ * A stdio server that prints its secret and the rest of its command line on stderr, then dies
+ * (a file: `node -e` is refused over the API).
+ */
 const LEAKY_SCRIPT = join(mkdtempSync(join(tmpdir(), 'gw-leaky-')), 'leaky.cjs');
 writeFileSync(
   LEAKY_SCRIPT,
-  "process.stderr.write('my token is ' + process.env[process.argv[2]] + '\\n'); process.exit(3);\n",
+  "process.stderr.write('my token is ' + process.env[process.argv[2]] + ' args ' + process.argv.slice(3).join(' ') + '\\n'); process.exit(3);\n",
 );
-const leakySpec = (variable: string, value: string) => ({
+const leakySpec = (variable: string, value: string, extraArgs: string[] = []) => ({
   command: 'node',
-  args: [LEAKY_SCRIPT, variable],
+  args: [LEAKY_SCRIPT, variable, ...extraArgs],
   env: { [variable]: value },
 });
 
@@ -106,7 +119,7 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
       JSON.stringify({
         mcpServers: {
           demo: demoStdioSpec({ DEMO_TOKEN: SECRETS.demoEnv }),
-          leaky: leakySpec('LEAKY_TOKEN', SECRETS.leakyEnv),
+          leaky: leakySpec('LEAKY_TOKEN', SECRETS.leakyEnv, ['--api-key', SECRETS.argKey]),
           remote: {
             url: recorder.url,
             headers: { Authorization: `Bearer ${SECRETS.remoteHeader}` },
@@ -118,6 +131,10 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
           revoked_bearer: {
             url: `${refuser.url}?api_key=${SECRETS.queryKey}`,
             headers: { Authorization: `Bearer ${SECRETS.bearerToken}` },
+          },
+          revoked_json: {
+            url: `${refuser.url.replace(/\/mcp$/, '/json')}?key=${encodeURIComponent(SECRETS.encodedQueryKey)}`,
+            headers: { 'X-Key': SECRETS.jsonHeader },
           },
           revoked_basic: {
             url: refuser.url,
@@ -158,8 +175,14 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
     // Servers that are down: the leaky one (its stderr said the secret) and the refused one.
     // The secret was there to leak: the error shows the server's stderr, redacted.
     const servers = await http('GET', '/mcp/servers');
-    expect(servers.text).toContain('my token is [redacted]');
+    expect(servers.text).toContain('my token is [redacted] args --api-key [redacted]');
+    // Its command line is shown with the flag's value hidden.
+    const leakyArgs = [LEAKY_SCRIPT, 'LEAKY_TOKEN', '--api-key', 'redacted'];
+    expect(servers.text).toContain(`"args":${JSON.stringify(leakyArgs)}`);
     expect(servers.text).toContain('"status":"failed"');
+    // One that repeats its headers and URL as JSON: escaped and percent-encoded forms.
+    expect(servers.text).toContain('\\"x-key\\":\\"[redacted]\\"');
+    expect(servers.text).toContain('?key=[redacted]');
     // Remote servers that repeat parts of their credentials: each part is taken out.
     expect(servers.text).toContain('token [redacted] is revoked (request /mcp?api_key=[redacted])');
     expect(servers.text).toContain('[redacted] is revoked (request /mcp)');

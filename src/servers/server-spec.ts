@@ -1,3 +1,5 @@
+import { argumentSecrets } from './argument-secrets.js';
+
 /** What the gateway knows how to connect to: Claude Desktop's `mcpServers` entries. */
 export type TransportKind = 'stdio' | 'streamable-http' | 'sse';
 
@@ -40,12 +42,27 @@ export function isStdioSpec(spec: ServerSpec): spec is StdioServerSpec {
 /** The values that must never appear in an answer or a log line. */
 export function secretValuesOf(spec: ServerSpec): string[] {
   const values = isStdioSpec(spec)
-    ? [...Object.values(spec.env), ...spec.args.flatMap(credentialsInText)]
+    ? [...Object.values(spec.env), ...argumentSecrets(spec.args)]
     : [...Object.values(spec.headers).flatMap(credentialParts), ...urlSecrets(spec.url)];
   // Very short values ("1", "on") would redact ordinary text and protect nothing. Longest
   // first, so that a whole value is replaced before any part of it.
-  const secrets = [...new Set(values.filter((v) => v.length >= 4))];
+  const secrets = [...new Set(values.filter((v) => v.length >= 4).flatMap(encodedForms))];
   return secrets.sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A value as a server may repeat it: as given, inside a JSON string (a 401 body that echoes
+ * the request's headers escapes `"` and `\`), and percent-encoded (an error that echoes the
+ * request's URL, where a base64 token's `+/=` are escaped).
+ */
+function encodedForms(value: string): string[] {
+  const forms = [
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+  ];
+  return forms.filter((form, i) => forms.indexOf(form) === i);
 }
 
 /**
@@ -68,32 +85,23 @@ function credentialParts(value: string): string[] {
 }
 
 /**
- * Credentials in a URL: the password of `user:pass@`, a user name that stands alone (a token,
- * as in `https://<token>@host`), and every query value (`?api_key=`).
+ * Credentials in a server URL: the query's values (`?api_key=`) and the user info, each
+ * decoded and as written.
  */
 function urlSecrets(raw: string): string[] {
   try {
     const url = new URL(raw);
     const out = [...url.searchParams.values()];
-    if (url.password) out.push(decodeURIComponent(url.password), url.password);
-    else if (url.username) out.push(decodeURIComponent(url.username), url.username);
+    for (const pair of url.search.slice(1).split('&')) {
+      const equals = pair.indexOf('=');
+      if (equals >= 0) out.push(pair.slice(equals + 1));
+    }
+    if (url.password) out.push(safeDecode(url.password), url.password);
+    else if (url.username) out.push(safeDecode(url.username), url.username);
     return out;
   } catch {
     return [];
   }
-}
-
-/** `scheme://user:password@` or `scheme://token@` anywhere in a text, such as an argument. */
-export const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi;
-
-/** The credentials of every URL with user info in a text (`--db=postgresql://app:pw@db/x`). */
-function credentialsInText(text: string): string[] {
-  const out: string[] = [];
-  for (const [, , user, password] of text.matchAll(URL_USERINFO)) {
-    if (password) out.push(password, safeDecode(password));
-    else out.push(user, safeDecode(user));
-  }
-  return out;
 }
 
 function safeDecode(text: string): string {

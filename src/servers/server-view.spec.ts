@@ -47,6 +47,58 @@ describe('publicConfig', () => {
       '--remote=https://redacted@github.com/x.git',
     ]);
   });
+
+  it('hides the values of secret-named flags, assignments and headers in the arguments', () => {
+    const shown = publicConfig({
+      transport: 'stdio',
+      command: 'npx',
+      args: [
+        'mcp-remote',
+        'https://h/mcp',
+        '--header',
+        'Authorization: Bearer sk-live-123',
+        '--api-key',
+        'ak-456',
+        '--accessToken=tok-789',
+        'GITHUB_TOKEN=ghp_abc',
+        '--tokenizer',
+        'cl100k',
+        '--keyboard-layout',
+        'dvorak',
+        '--header',
+        'Accept-Language: fr',
+        '--verbose',
+      ],
+      env: {},
+    });
+    expect(shown.args).toEqual([
+      'mcp-remote',
+      'https://h/mcp',
+      '--header',
+      'Authorization: redacted',
+      '--api-key',
+      'redacted',
+      '--accessToken=redacted',
+      'GITHUB_TOKEN=redacted',
+      '--tokenizer',
+      'cl100k',
+      '--keyboard-layout',
+      'dvorak',
+      '--header',
+      'Accept-Language: fr',
+      '--verbose',
+    ]);
+  });
+
+  it('takes a flag followed by another flag for a switch, not for a secret and its value', () => {
+    const shown = publicConfig({
+      transport: 'stdio',
+      command: 'server',
+      args: ['--no-auth', '--port', '3000'],
+      env: {},
+    });
+    expect(shown.args).toEqual(['--no-auth', '--port', '3000']);
+  });
 });
 
 describe('secretValuesOf', () => {
@@ -61,5 +113,27 @@ describe('secretValuesOf', () => {
     expect(secretValuesOf({ url: 'https://ghp_TOKEN123@h/mcp', headers: {} })).toContain(
       'ghp_TOKEN123',
     );
+  });
+
+  it('lists the values of secret-named arguments', () => {
+    const secrets = secretValuesOf({
+      transport: 'stdio',
+      command: 'npx',
+      args: ['--header', 'Authorization: Bearer sk-live-123', '--api-key', 'ak-4567'],
+      env: {},
+    });
+    expect(secrets).toEqual(expect.arrayContaining(['Bearer sk-live-123', 'ak-4567']));
+  });
+
+  it('lists each secret as a server may echo it: JSON-escaped and percent-encoded', () => {
+    const stdio = secretValuesOf({
+      transport: 'stdio',
+      command: 'x',
+      args: [],
+      env: { PASSWORD: 'pw"with\\quote' },
+    });
+    expect(stdio).toEqual(expect.arrayContaining(['pw"with\\quote', 'pw\\"with\\\\quote']));
+    const remote = secretValuesOf({ url: 'https://h/mcp?api_key=ab%2Bcd%2Fef%3D', headers: {} });
+    expect(remote).toEqual(expect.arrayContaining(['ab+cd/ef=', 'ab%2Bcd%2Fef%3D']));
   });
 });

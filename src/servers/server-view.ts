@@ -1,14 +1,18 @@
 import { maskValues } from '../common/redact.js';
 import type { SkippedTool } from '../mcp/upstream-client.js';
-import { isStdioSpec, URL_USERINFO, type ServerSpec } from './server-spec.js';
+import { redactArguments } from './argument-secrets.js';
+import { isStdioSpec, type ServerSpec } from './server-spec.js';
 import type { ServerConnection } from './server-connection.js';
 
-/** A spec as answers show it: env and header values never leave the gateway. */
+/**
+ * A spec as answers show it: env and header values never leave the gateway, nor do URL
+ * credentials and the values of secret-named arguments (see argument-secrets.ts).
+ */
 export function publicConfig(spec: ServerSpec): Record<string, unknown> {
   if (isStdioSpec(spec)) {
     return {
       command: spec.command,
-      args: spec.args.map(redactUserInfo),
+      args: redactArguments(spec.args),
       env: maskValues(spec.env),
       ...(spec.cwd ? { cwd: spec.cwd } : {}),
       ...(spec.shared ? { shared: true } : {}),
@@ -20,13 +24,6 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
     ...(spec.transport ? { transport: spec.transport } : {}),
     ...(spec.shared ? { shared: true } : {}),
   };
-}
-
-/** An argument's URL credentials (`postgresql://app:pw@db`, `https://token@host`), hidden. */
-function redactUserInfo(arg: string): string {
-  return arg.replace(URL_USERINFO, (_match, scheme: string, user: string, password?: string) =>
-    password !== undefined ? `${scheme}${user}:redacted@` : `${scheme}redacted@`,
-  );
 }
 
 /** Credentials also travel in URLs (user:pass@, ?api_key=): keep the shape, hide the values. */
