@@ -138,6 +138,30 @@ describe('API keys and scopes on the REST door', () => {
     expect(JSON.parse(denied.text)).toMatchObject({ statusCode: 403, code: 'INSUFFICIENT_SCOPE' });
   });
 
+  it('names a scheme it does not take, and refuses two different keys', async () => {
+    const basic = `Basic ${Buffer.from(`u:${KEYS.read}`).toString('base64')}`;
+    const wrongScheme = await send(ROUTES[0], { Authorization: basic });
+    expect(wrongScheme.status).toBe(401);
+    expect(JSON.parse(wrongScheme.text).message).toContain(
+      "The Authorization scheme 'Basic' is not accepted",
+    );
+    // A Basic header for something in front, with the key in X-API-Key: fine.
+    expect((await send(ROUTES[0], { Authorization: basic, 'X-API-Key': KEYS.read })).status).toBe(
+      200,
+    );
+    const two = await send(ROUTES[0], {
+      Authorization: `Bearer ${KEYS.read}`,
+      'X-API-Key': `${KEYS.read}x`,
+    });
+    expect(two.status).toBe(401);
+    expect(JSON.parse(two.text).message).toContain('Two different API keys');
+    const same = await send(ROUTES[0], {
+      Authorization: `Bearer ${KEYS.read}`,
+      'X-API-Key': KEYS.read,
+    });
+    expect(same.status).toBe(200);
+  });
+
   it('asks for a key before reading the body: 401, not what is wrong with the body', async () => {
     const bodies = [
       ['{"tool_name": ', { 'content-type': 'application/json' }],

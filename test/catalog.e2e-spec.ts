@@ -143,14 +143,45 @@ describe('catalog and execution against real demo servers', () => {
   });
 
   it('refuses a removal whose name and uuid name different servers, removing neither', async () => {
+    const servers = (await gateway.get('/mcp/servers')).body.servers as {
+      name: string;
+      uuid: string;
+    }[];
+    const demoUuid = servers.find((s) => s.name === 'demo')!.uuid;
     const res = await gateway.post('/mcp/servers/remove', {
       server_name: 'remote',
-      server_uuid: '00000000-0000-4000-8000-000000000000',
+      server_uuid: demoUuid,
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('name different servers');
-    const servers = (await gateway.get('/mcp/servers')).body.servers as { name: string }[];
-    expect(servers.map((s) => s.name)).toContain('remote');
+    const stale = await gateway.post('/mcp/servers/remove', {
+      server_name: 'remote',
+      server_uuid: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(stale.status).toBe(404);
+    expect(stale.body.message).toContain(
+      "No server with uuid '00000000-0000-4000-8000-000000000000'",
+    );
+    const after = (await gateway.get('/mcp/servers')).body.servers as { name: string }[];
+    expect(after.map((s) => s.name)).toEqual(expect.arrayContaining(['demo', 'remote']));
+  });
+
+  it("leaves out the tools a server's disabledTools names", async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { trimmed: { url: httpDemo.url, disabledTools: ['echo'] } } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.added[0].tools).toEqual(['trimmed__time', 'trimmed__calculator']);
+    const servers = (await gateway.get('/mcp/servers')).body.servers as {
+      name: string;
+      config: { disabledTools?: string[] };
+    }[];
+    expect(servers.find((s) => s.name === 'trimmed')!.config.disabledTools).toEqual(['echo']);
+    const call = await gateway.post('/mcp/execute', { tool_name: 'trimmed__echo', args: {} });
+    expect(call.status).toBe(404);
+    expect((await gateway.post('/mcp/servers/remove', { server_name: 'trimmed' })).status).toBe(
+      200,
+    );
   });
 
   it('removes a server by name and then 404s for it', async () => {

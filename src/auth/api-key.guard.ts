@@ -25,15 +25,28 @@ export function authenticate(keys: ApiKeys, req: Request): Principal {
   const checked = (req as AuthenticatedRequest).principal;
   if (checked) return checked;
   const key = presentedKey(req);
-  if (!key) {
+  if (!key) throw new GatewayError(ErrorCode.UNAUTHENTICATED, missingKeyMessage(req));
+  const other = req.header('x-api-key')?.trim();
+  // Two keys that differ: which one the caller meant is a guess, and guessing is how a
+  // proxy that reads one header and a gateway that reads the other come to disagree.
+  if (other && other !== key) {
     throw new GatewayError(
       ErrorCode.UNAUTHENTICATED,
-      'An API key is required: send Authorization: Bearer <key> or X-API-Key',
+      'Two different API keys were sent (Authorization: Bearer and X-API-Key); send one',
     );
   }
   const principal = keys.verify(key);
   if (!principal) throw new GatewayError(ErrorCode.UNAUTHENTICATED, 'The API key is not valid');
   return principal;
+}
+
+/** Says what was wrong with the credentials sent, when no key could be read from them. */
+function missingKeyMessage(req: Request): string {
+  const scheme = /^\s*(\S+)/.exec(req.header('authorization') ?? '')?.[1];
+  if (scheme && scheme.toLowerCase() !== 'bearer') {
+    return `The Authorization scheme '${scheme.slice(0, 20)}' is not accepted: send Authorization: Bearer <key> or X-API-Key`;
+  }
+  return 'An API key is required: send Authorization: Bearer <key> or X-API-Key';
 }
 
 export function assertScopes(principal: Principal, required: readonly Scope[]): void {

@@ -3,6 +3,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { UpstreamClientFactory } from '../mcp/upstream-client.js';
+import { shownId } from '../sessions/session-id.js';
 import type { NamedSpec } from './server-spec.parser.js';
 import { ServerRegistry } from './server-registry.js';
 import { SharedConnections } from './shared-connections.js';
@@ -81,5 +82,5 @@ export class ScopeRegistries implements OnApplicationShutdown {
 }
 
 function notFound(sessionId: string): GatewayError {
-  return new GatewayError(ErrorCode.SESSION_NOT_FOUND, `Session '${sessionId}' not found`);
+  return new GatewayError(ErrorCode.SESSION_NOT_FOUND, `Session '${shownId(sessionId)}' not found`);
 }

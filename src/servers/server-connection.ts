@@ -330,7 +330,8 @@ export class ServerConnection {
       const tool = skipped.tool.startsWith('#') ? skipped.tool : `'${skipped.tool}'`;
       this.logger.warn(`tool ${tool} left out: ${skipped.reason}`);
     }
-    this.tools = this.capped(listing.tools);
+    const disabled = new Set(this.spec.disabledTools);
+    this.tools = this.capped(listing.tools.filter((tool) => !disabled.has(tool.name)));
   }
 
   /** The first MAX_TOOLS_PER_SERVER tools, in the server's order; a longer list is logged. */

@@ -51,11 +51,57 @@ describe('parseServersConfig', () => {
   it('skips disabled servers and ignores keys other clients write', () => {
     const specs = parseServersConfig({
       mcpServers: {
-        on: { command: 'x', autoApprove: ['a'] },
+        on: { command: 'x', autoApprove: ['a'], trust: true, enabled: true },
         off: { command: 'y', disabled: true },
+        gemini_off: { url: 'https://h/mcp', enabled: false },
       },
     });
     expect(specs.map((s) => s.name)).toEqual(['on']);
+  });
+
+  it("reads Cline's disabledTools as tools to leave out", () => {
+    const [spec] = parseServersConfig({
+      mcpServers: { fs: { command: 'x', disabledTools: ['write_file'] } },
+    });
+    expect(spec.spec).toMatchObject({ disabledTools: ['write_file'] });
+    expect(problems({ mcpServers: { fs: { command: 'x', disabledTools: 'write_file' } } })).toMatch(
+      /"disabledTools" must be an array of strings/,
+    );
+  });
+
+  it('sends credentials in the URL as Basic authentication, taken out of the URL', () => {
+    const [withPassword, tokenOnly] = parseServersConfig({
+      mcpServers: {
+        a: { url: 'https://app:p%40ss@h.example/mcp?x=1' },
+        b: { url: 'https://ghp_token@h.example/mcp', headers: { 'X-Other': 'y' } },
+      },
+    });
+    expect(withPassword.spec).toMatchObject({
+      url: 'https://h.example/mcp?x=1',
+      headers: { Authorization: `Basic ${Buffer.from('app:p@ss').toString('base64')}` },
+    });
+    expect(tokenOnly.spec).toMatchObject({
+      url: 'https://h.example/mcp',
+      headers: {
+        'X-Other': 'y',
+        Authorization: `Basic ${Buffer.from('ghp_token:').toString('base64')}`,
+      },
+    });
+    expect(
+      problems({
+        mcpServers: { a: { url: 'https://u:p@h/mcp', headers: { authorization: 'Bearer t' } } },
+      }),
+    ).toMatch(/credentials are given twice/);
+  });
+
+  it('refuses headers the transport sets itself', () => {
+    const message = problems({
+      mcpServers: {
+        a: { url: 'https://h/mcp', headers: { Host: 'evil.example', 'Mcp-Session-Id': 's' } },
+      },
+    });
+    expect(message).toMatch(/"Host" is set by the gateway/);
+    expect(message).toMatch(/"Mcp-Session-Id" is set by the gateway/);
   });
 
   it('names every problem at once', () => {

@@ -9,13 +9,16 @@ export interface NamedSpec {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/;
-// Keys other MCP clients put in the same file; harmless, so accepted and ignored.
+// Keys other MCP clients put in the same file (Claude Desktop, Cline, Roo, Gemini CLI);
+// harmless here, so accepted and ignored. `disabled` and `enabled` are read below.
 const IGNORED_CLIENT_KEYS = new Set([
   'autoApprove',
   'alwaysAllow',
   'description',
   'timeout',
+  'trust',
   'disabled',
+  'enabled',
 ]);
 const KNOWN_KEYS = new Set([
   'command',
@@ -27,6 +30,7 @@ const KNOWN_KEYS = new Set([
   'transport',
   'type',
   'shared',
+  'disabledTools',
 ]);
 
 /**
@@ -48,7 +52,7 @@ export function parseServersConfig(input: unknown, baseDir?: string): NamedSpec[
       errors.push(
         'name must be 1-64 characters of letters, digits, space, _ . - and start with a letter or digit',
       );
-    if (isRecord(raw) && raw.disabled === true) continue;
+    if (isRecord(raw) && (raw.disabled === true || raw.enabled === false)) continue;
     const spec = parseSpec(raw, errors, baseDir);
     if (errors.length > 0 || !spec) problems.push(...errors.map((e) => `${name}: ${e}`));
     else specs.push({ name, spec });
@@ -78,6 +82,8 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
   if (raw.shared !== undefined && typeof raw.shared !== 'boolean')
     errors.push('"shared" must be true or false');
   const shared = raw.shared === true ? { shared: true } : {};
+  const disabledTools = stringArray(raw.disabledTools, 'disabledTools', errors);
+  const options = { ...shared, ...(disabledTools.length > 0 ? { disabledTools } : {}) };
   const hasCommand = raw.command !== undefined;
   const hasUrl = raw.url !== undefined;
   if (hasCommand === hasUrl) {
@@ -95,7 +101,7 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
     const cwd =
       cwdRaw && baseDir && !isAbsolute(cwdRaw) ? resolve(baseDir, cwdRaw) : (cwdRaw ?? baseDir);
     if (!command) return undefined;
-    return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}), ...shared };
+    return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}), ...options };
   }
   if (transport === 'stdio') errors.push('"url" needs transport "streamable-http" or "sse"');
   if (raw.env !== undefined || raw.args !== undefined || raw.cwd !== undefined) {
@@ -114,12 +120,40 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
   }
   if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:')
     errors.push('"url" must be http or https');
+  const credentials = credentialsOfUrl(parsedUrl, headers, errors);
   return {
     ...(transport && transport !== 'stdio' ? { transport } : {}),
-    url,
-    headers,
-    ...shared,
+    url: credentials ? parsedUrl.toString() : url,
+    headers: credentials ? { ...headers, Authorization: credentials } : headers,
+    ...options,
   };
+}
+
+/**
+ * `https://user:password@host/` (or `https://token@host/`): sent as Basic authentication, as
+ * curl does, and taken out of the URL, which fetch refuses to request with credentials in it.
+ * Removes them from `url`; undefined when there are none.
+ */
+function credentialsOfUrl(
+  url: URL,
+  headers: Record<string, string>,
+  errors: string[],
+): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
+    errors.push('credentials are given twice: in "url" and in an Authorization header');
+  }
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const userPass = `${decode(url.username)}:${decode(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return `Basic ${Buffer.from(userPass, 'utf8').toString('base64')}`;
 }
 
 function parseTransport(
@@ -168,12 +202,37 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[^\r\n\0\u0100-\uffff]*$/;
 
 /**
- * Headers fetch would refuse at every connection attempt: a config error, said at add time.
- * A value is a secret, so only the header's name is named.
+ * Headers the gateway's transport sets itself, per request or per connection. Set in a config
+ * they would break the protocol (a wrong Content-Length or session id) or send the request to
+ * another virtual host than the address the URL names and the upstream check allowed.
+ */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'accept',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+]);
+
+/**
+ * Headers fetch would refuse at every connection attempt, or the transport sets itself: a
+ * config error, said at add time. A value is a secret, so only the header's name is named.
  */
 function checkHeaders(headers: Record<string, string>, errors: string[]): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) {
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      errors.push(`"headers": "${name}" is set by the gateway and cannot be configured`);
+    } else if (!HEADER_NAME.test(name)) {
       errors.push(`"headers": ${JSON.stringify(name.slice(0, 100))} is not a valid header name`);
     } else if (!HEADER_VALUE.test(value)) {
       errors.push(

@@ -9,6 +9,8 @@ interface SpecOptions {
    * absent or false: each session gets its own connection, as in the original gateway.
    */
   shared?: boolean;
+  /** Tools of the server left out of the catalog (Cline's and Roo's key for it). */
+  disabledTools?: string[];
 }
 
 export interface StdioServerSpec extends SpecOptions {
@@ -79,7 +81,9 @@ function credentialParts(value: string): string[] {
     const colon = decoded.indexOf(':');
     // Not base64 of text (a token that only looks like it): nothing more to hide.
     const printable = [...decoded].every((c) => c >= ' ' && c !== '\uFFFD');
-    if (colon > 0 && printable) out.push(decoded, decoded.slice(colon + 1));
+    // With no password (`https://token@host`), the user name is the credential.
+    const password = decoded.slice(colon + 1);
+    if (colon > 0 && printable) out.push(decoded, password || decoded.slice(0, colon));
   }
   return out;
 }

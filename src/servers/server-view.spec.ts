@@ -115,6 +115,13 @@ describe('secretValuesOf', () => {
     );
   });
 
+  it('lists the user name of Basic credentials without a password: it is the token', () => {
+    const basic = `Basic ${Buffer.from('ghp_tok12:').toString('base64')}`;
+    expect(secretValuesOf({ url: 'https://h/mcp', headers: { Authorization: basic } })).toContain(
+      'ghp_tok12',
+    );
+  });
+
   it('lists the values of secret-named arguments', () => {
     const secrets = secretValuesOf({
       transport: 'stdio',

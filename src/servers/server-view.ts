@@ -16,6 +16,7 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
       env: maskValues(spec.env),
       ...(spec.cwd ? { cwd: spec.cwd } : {}),
       ...(spec.shared ? { shared: true } : {}),
+      ...(spec.disabledTools ? { disabledTools: spec.disabledTools } : {}),
     };
   }
   return {
@@ -23,6 +24,7 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
     headers: maskValues(spec.headers),
     ...(spec.transport ? { transport: spec.transport } : {}),
     ...(spec.shared ? { shared: true } : {}),
+    ...(spec.disabledTools ? { disabledTools: spec.disabledTools } : {}),
   };
 }
 

@@ -182,8 +182,14 @@ export class ServersService implements OnApplicationShutdown {
         `No server ${target.name !== undefined ? `named '${target.name}'` : `with uuid '${target.uuid}'`} in this scope`,
       );
     }
-    // Both given and naming different servers: a stale uuid, say. Remove neither.
+    // Both given and not naming one server: a stale uuid, say. Remove neither, and say which.
     if (target.uuid && target.name !== undefined && server.uuid !== target.uuid) {
+      if (!registry.find({ uuid: target.uuid })) {
+        throw new GatewayError(
+          ErrorCode.SERVER_NOT_FOUND,
+          `No server with uuid '${target.uuid}' in this scope (server_name '${target.name}' names one with uuid '${server.uuid}'); nothing removed`,
+        );
+      }
       throw new GatewayError(
         ErrorCode.INVALID_REQUEST,
         `server_name '${target.name}' and server_uuid '${target.uuid}' name different servers; give one, or both of the same server`,

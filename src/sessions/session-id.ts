@@ -13,3 +13,11 @@ export function newSessionId(): string {
   }
   return `sess_${out}`;
 }
+
+/**
+ * A session id as error messages repeat it: a real one whole, anything longer cut, so that a
+ * 10,000-character header is not sent back in full.
+ */
+export function shownId(sessionId: string): string {
+  return sessionId.length <= 64 ? sessionId : `${sessionId.slice(0, 64)}…`;
+}

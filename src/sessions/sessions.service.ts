@@ -8,7 +8,7 @@ import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { NamedSpec } from '../servers/server-spec.parser.js';
 import { ServersService } from '../servers/servers.service.js';
-import { newSessionId } from './session-id.js';
+import { newSessionId, shownId } from './session-id.js';
 import type { SessionRecord } from './session-record.js';
 import { SessionEvents } from './session-events.js';
 import { SessionRuntimes } from './session-runtimes.js';
@@ -95,7 +95,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
       if (!record) await this.closeLocal(sessionId);
       throw new GatewayError(
         ErrorCode.SESSION_NOT_FOUND,
-        `Session '${sessionId}' not found or expired`,
+        `Session '${shownId(sessionId)}' not found or expired`,
       );
     }
     const now = Date.now();
@@ -125,7 +125,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     if (!existed && !wasLocal) {
       throw new GatewayError(
         ErrorCode.SESSION_NOT_FOUND,
-        `Session '${sessionId}' not found or expired`,
+        `Session '${shownId(sessionId)}' not found or expired`,
       );
     }
     await this.events.publishDeleted(sessionId);
@@ -179,7 +179,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     }
     throw new GatewayError(
       ErrorCode.GATEWAY_BUSY,
-      `Session '${sessionId}' kept changing under this request (${UPDATE_ATTEMPTS} tries); try again`,
+      `Session '${shownId(sessionId)}' kept changing under this request (${UPDATE_ATTEMPTS} tries); try again`,
     );
   }
 
