@@ -408,6 +408,24 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     }
   });
 
+  it('documents 503 where Redis is needed, and 400 for a path parameter that cannot be decoded', async () => {
+    for (const path of ['/sessions/create', '/sessions/{id}', '/analytics', '/mcp/execute']) {
+      const operations = Object.values(doc.paths[path]) as { responses: Record<string, unknown> }[];
+      for (const operation of operations) {
+        expect({ path, r: operation.responses['503'] }).toMatchObject({
+          path,
+          r: { description: expect.stringContaining('STORE_UNAVAILABLE'), content: errorBody },
+        });
+      }
+    }
+    expect(doc.paths['/sessions/{id}'].get.responses['400'].description).toContain('%-escape');
+    const broken = await gateway.get('/sessions/%E0%A4%A', {
+      Authorization: 'Bearer openapi-admin-key',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe('INVALID_REQUEST');
+  });
+
   it('keeps the causes a route documents itself when adding the common ones', () => {
     const add = doc.paths['/mcp/servers/add'].post.responses['403'].description;
     expect(add).toContain('STDIO_NOT_ALLOWED');

@@ -49,7 +49,8 @@ function addResponse(
  * cover, so no handler declares them: added here once. Every route but the @Public() ones
  * needs a key (401, 403) and counts against the rate limits (429: the rate-limit guard skips
  * public routes too); a route with a body can get one that is too large (413), not JSON (415)
- * or malformed (400); a blank X-Session-ID is a 400 too.
+ * or malformed (400); a blank X-Session-ID is a 400 too, and so is a path parameter that
+ * cannot be decoded. Routes that read sessions or Redis analytics answer 503 when Redis is away.
  */
 export function withGatewayErrors(
   document: OpenAPIObject,
@@ -90,7 +91,19 @@ export function withGatewayErrors(
           },
         );
       }
-      if (operation.parameters?.some((p) => 'name' in p && p.name === 'X-Session-ID')) {
+      const scoped = operation.parameters?.some((p) => 'name' in p && p.name === 'X-Session-ID');
+      if (scoped || path.startsWith('/sessions') || path.startsWith('/analytics')) {
+        addResponse(
+          operation,
+          '503',
+          'STORE_UNAVAILABLE',
+          'The shared store (Redis, when REDIS_URL is set) does not answer; sessions, session-scoped calls and Redis analytics need it',
+        );
+      }
+      if (path.includes('{')) {
+        addResponse(operation, '400', 'INVALID_REQUEST', 'A path parameter with a broken %-escape');
+      }
+      if (scoped) {
         addResponse(
           operation,
           '400',
