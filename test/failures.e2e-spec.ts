@@ -314,6 +314,19 @@ describe('a remote server that restarts', () => {
     expect(JSON.stringify(answered.body)).toContain('again');
   });
 
+  it('is found down by the first call that cannot reach it, before its event stream gives up', async () => {
+    await remote.stop();
+    const refused = await echo();
+    expect(refused.status).toBe(502);
+    expect(refused.body.message).toContain('ECONNREFUSED');
+    // The failed call has the gateway ping the server at once; the ping is refused too.
+    expect(await statusBecomes(gateway, 'failed', 10_000)).toBe(true);
+    expect((await firstServer(gateway)).error).toContain('a call failed, then a ping');
+    remote = await startRemote();
+    expect(await statusBecomes(gateway, 'connected', 10_000)).toBe(true);
+    expect((await echo()).status).toBe(200);
+  }, 30_000);
+
   it('shows failed while it is down, with no call made, and comes back when it is up', async () => {
     const statusIs = (wanted: string, timeoutMs: number) =>
       statusBecomes(gateway, wanted, timeoutMs);

@@ -56,6 +56,8 @@ export class ServerConnection {
   private reconnectAttempts = 0;
   private pingTimer?: NodeJS.Timeout;
   private pingsMissed = 0;
+  /** A ping sent because a call could not reach the server; one at a time. */
+  private checking?: Promise<void>;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
   /** The current connection attempt (open()), and how to end it early. */
@@ -148,7 +150,7 @@ export class ServerConnection {
     options: CallOptions,
   ): Promise<ToolResult> {
     const client = this.liveClient();
-    return this.redacting(() => client.callTool(tool, args, options));
+    return this.redacting(client, () => client.callTool(tool, args, options));
   }
 
   /** Resources, prompts, completion and logging requests, passed through (the MCP door). */
@@ -165,7 +167,7 @@ export class ServerConnection {
       );
     }
     const forward = client.forward.bind(client);
-    return this.redacting(() => forward(method, params, options));
+    return this.redacting(client, () => forward(method, params, options));
   }
 
   /** Logs, resource updates and list changes of this server; returns the unsubscribe function. */
@@ -199,15 +201,36 @@ export class ServerConnection {
     return this.client;
   }
 
-  private async redacting<T>(run: () => Promise<T>): Promise<T> {
+  private async redacting<T>(client: UpstreamClient, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       if (error instanceof GatewayError) {
+        if (error.code === ErrorCode.UPSTREAM_UNAVAILABLE) this.checkReachable(client);
         throw new GatewayError(error.code, redact(error.message, this.secrets), error.details);
       }
       throw error;
     }
+  }
+
+  /**
+   * A call could not reach the server (refused, reset): ask it at once instead of at the next
+   * ping, so that while it is down its status says `failed`, the next calls get that at once,
+   * and the reconnection starts now. One failed request alone does not make a server failed:
+   * a ping that it answers leaves it connected.
+   */
+  private checkReachable(client: UpstreamClient): void {
+    const ping = client.ping?.bind(client);
+    if (this.checking || !ping || !this.isRemote) return;
+    const stale = () => this.client !== client || this.status !== 'connected';
+    this.checking = ping(Math.min(this.options.timeoutMs, PING_TIMEOUT_MAX_MS))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!stale()) this.markDead(`a call failed, then a ping: ${this.safeMessage(error)}`);
+        },
+      )
+      .finally(() => (this.checking = undefined));
   }
 
   private relay(notification: UpstreamNotification): void {
