@@ -166,6 +166,25 @@ describe('catalog and execution against real demo servers', () => {
     expect(after.map((s) => s.name)).toEqual(expect.arrayContaining(['demo', 'remote']));
   });
 
+  it('adds the servers it can reach and lists one whose host does not resolve as failed', async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: {
+        mcpServers: {
+          reachable: { url: httpDemo.url },
+          nowhere: { url: 'http://nonexistent.invalid/mcp' },
+        },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.added.map((s: { name: string }) => s.name)).toEqual(['reachable']);
+    expect(res.body.failed).toEqual([
+      { name: 'nowhere', error: expect.stringContaining("Cannot resolve 'nonexistent.invalid'") },
+    ]);
+    expect((await gateway.post('/mcp/servers/remove', { server_name: 'reachable' })).status).toBe(
+      200,
+    );
+  });
+
   it("leaves out the tools a server's disabledTools names", async () => {
     const res = await gateway.post('/mcp/servers/add', {
       config: { mcpServers: { trimmed: { url: httpDemo.url, disabledTools: ['echo'] } } },

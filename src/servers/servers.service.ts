@@ -12,7 +12,11 @@ import { duplicateMemberName } from '../common/json-shape.js';
 import { serverView, type ServerView } from './server-view.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { assertStdioAllowed } from './stdio-policy.js';
-import { assertPinnedAllowed, resolveAllowedUpstream } from './upstream-address-policy.js';
+import {
+  assertPinnedAllowed,
+  HostNotResolved,
+  resolveAllowedUpstream,
+} from './upstream-address-policy.js';
 
 export interface AddServersResult {
   added: { uuid: string; name: string; status: string; tools: string[] }[];
@@ -135,20 +139,32 @@ export class ServersService implements OnApplicationShutdown {
       );
     }
     const { allowPrivateUpstreams } = this.config.security;
-    for (const { name, spec } of specs) {
-      if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
-      else
-        spec.pinned = await resolveAllowedUpstream(spec.url, {
-          allowPrivate: allowPrivateUpstreams,
-        });
-    }
-    await session?.assertRoomFor(sessionId!, specs.length);
-    const connections = await registry.addAll(specs, 'api');
     const result: AddServersResult = { added: [], failed: [] };
+    // A refused policy refuses the whole request; a host that does not resolve fails alone,
+    // as a refused connection does.
+    const reachable: NamedSpec[] = [];
+    for (const named of specs) {
+      const { name, spec } = named;
+      if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
+      else {
+        try {
+          spec.pinned = await resolveAllowedUpstream(spec.url, {
+            allowPrivate: allowPrivateUpstreams,
+          });
+        } catch (error) {
+          if (!(error instanceof HostNotResolved)) throw error;
+          result.failed.push({ name, error: error.message });
+          continue;
+        }
+      }
+      reachable.push(named);
+    }
+    await session?.assertRoomFor(sessionId!, reachable.length);
+    const connections = await registry.addAll(reachable, 'api');
     const kept: NamedSpec[] = [];
     for (const [i, server] of connections.entries()) {
       if (server.status === 'connected') {
-        kept.push(specs[i]);
+        kept.push(reachable[i]);
         const view = this.view(registry, server);
         result.added.push({
           uuid: view.uuid,

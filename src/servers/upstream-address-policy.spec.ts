@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import { resolveAllowedUpstream, type HostLookup } from './upstream-address-policy.js';
+import {
+  HostNotResolved,
+  resolveAllowedUpstream,
+  type HostLookup,
+} from './upstream-address-policy.js';
 
 // A fake resolver: no DNS query and no packet leave the test.
 const dns: Record<string, string[]> = {
@@ -88,7 +92,13 @@ describe('resolveAllowedUpstream (SSRF guard)', () => {
     expect(message).not.toContain('10.1.2.3');
   });
 
-  it('reports a name that does not resolve as a config error', async () => {
-    expect(await refusal('http://nowhere.example/')).toBe('INVALID_SERVER_CONFIG');
+  it('reports a name that does not resolve as that server being unreachable, not a bad request', async () => {
+    const error = await resolveAllowedUpstream('http://nowhere.example/', {
+      allowPrivate: false,
+      lookup,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostNotResolved);
+    expect((error as GatewayError).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((error as GatewayError).message).toContain("Cannot resolve 'nowhere.example'");
   });
 });

@@ -60,6 +60,16 @@ function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
 }
 
 /**
+ * A host DNS does not resolve (now): the server cannot be reached, like one that refuses the
+ * connection, so it is reported as that server's failure, not as a bad request.
+ */
+export class HostNotResolved extends GatewayError {
+  constructor(host: string, reason: string) {
+    super(ErrorCode.UPSTREAM_UNAVAILABLE, `Cannot resolve '${host}': ${reason}`);
+  }
+}
+
+/**
  * SSRF guard for a URL server added over the API: resolves the host once, refuses if ANY of
  * its addresses is link-local/metadata (always) or private/loopback (unless allowed), and
  * returns the addresses to pin the connection to, so a second DNS answer cannot differ.
@@ -74,14 +84,9 @@ export async function resolveAllowedUpstream(
   const addresses: ResolvedAddress[] = ipaddr.isValid(host)
     ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
     : await (options.lookup ?? systemLookup)(host).catch((error: unknown) => {
-        throw new GatewayError(
-          ErrorCode.INVALID_SERVER_CONFIG,
-          `Cannot resolve '${host}': ${(error as Error).message}`,
-        );
+        throw new HostNotResolved(host, (error as Error).message);
       });
-  if (addresses.length === 0) {
-    throw new GatewayError(ErrorCode.INVALID_SERVER_CONFIG, `Cannot resolve '${host}': no address`);
-  }
+  if (addresses.length === 0) throw new HostNotResolved(host, 'no address');
   for (const { address } of addresses) assertAddressAllowed(host, address, options.allowPrivate);
   return addresses.map(({ address }) => {
     const mapped = ipaddr.process(address);
