@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
@@ -263,6 +264,27 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
       200,
     );
     expect(await withHeaders('GET', '/health/live', { host: `10.1.2.3:${port}` })).toBe(200);
+  });
+
+  it('refuses a Host header sent twice, and checks an absolute-form target as it checks Host', async () => {
+    const port = Number(new URL(gateway.url).port);
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(`${head}\r\nConnection: close\r\n\r\n`),
+        );
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const twice = await raw('GET /mcp/tools HTTP/1.1\r\nHost: localhost\r\nHost: evil.example');
+    expect(twice).toMatch(/^HTTP\/1\.1 400 /);
+    expect(twice).toContain('The Host header is sent twice');
+    const foreign = await raw('GET http://evil.example/mcp/tools HTTP/1.1\r\nHost: localhost');
+    expect(foreign).toMatch(/^HTTP\/1\.1 403 /);
+    const own = await raw(`GET http://localhost:${port}/mcp/tools HTTP/1.1\r\nHost: localhost`);
+    expect(own).toMatch(/^HTTP\/1\.1 200 /);
   });
 
   it('answers an unknown route with a JSON 404', async () => {

@@ -56,8 +56,35 @@ function hostnameOf(url: string | undefined): string | undefined {
 /** Refuses, with a 403, requests whose Host or Origin the policy does not allow. */
 export function hostOriginMiddleware(policy: HostOriginPolicy) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const refusal = policy.reject(req.headers.host, req.headers.origin);
+    // Node keeps the first of two Host headers; a proxy in front may have read the other.
+    if (countHostHeaders(req.rawHeaders) > 1) {
+      const error = new GatewayError(ErrorCode.INVALID_REQUEST, 'The Host header is sent twice');
+      return answerEarly(error, req, res);
+    }
+    const refusal = policy.reject(authorityOf(req), req.headers.origin);
     if (refusal === undefined) return next();
     answerEarly(new GatewayError(ErrorCode.FORBIDDEN_ORIGIN, `Forbidden: ${refusal}`), req, res);
   };
+}
+
+/**
+ * The host a request is for. With an absolute-form target (`GET http://evil.example/mcp`),
+ * that target's authority, not the Host header (RFC 9112 §3.2.2), is what a proxy routes by.
+ */
+function authorityOf(req: Request): string | undefined {
+  if (req.url.startsWith('/')) return req.headers.host;
+  try {
+    return new URL(req.url).host;
+  } catch {
+    return req.headers.host;
+  }
+}
+
+function countHostHeaders(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
 }
