@@ -1,14 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { requestContext } from '../common/logging/request-context.js';
 import { protocolError } from './protocol-error.js';
 import type { CallerChannel } from './upstream-client.js';
-
-/**
- * One store for every connection: a call runs on one connection, and each connection checks
- * that the caller is one of its own. (On Node 20 each AsyncLocalStorage in use adds work to
- * every promise the process creates, so not one per connection.)
- */
-const callerContext = new AsyncLocalStorage<CallerChannel>();
 
 /** The caller of a REST or queue call: nobody to ask, and a client of its own. */
 function cannotAnswer(): CallerChannel {
@@ -48,7 +41,10 @@ export class UpstreamCalls {
     // A call from a door that cannot answer (REST, queue) counts too: it is someone else.
     caller ??= cannotAnswer();
     this.active.push(caller);
-    return callerContext.run(caller, run).finally(() => {
+    // The request's own context store, plus the call: one store for every connection (a call
+    // runs on one connection, and each connection checks that the caller is one of its own).
+    const context = { ...requestContext.getStore(), upstreamCaller: caller };
+    return requestContext.run(context, run).finally(() => {
       const index = this.active.lastIndexOf(caller);
       if (index >= 0) this.active.splice(index, 1);
     });
@@ -56,7 +52,7 @@ export class UpstreamCalls {
 
   /** The caller to relay to; undefined when no call is in flight, or it cannot be told which. */
   current(): CallerChannel | undefined {
-    const own = callerContext.getStore();
+    const own = requestContext.getStore()?.upstreamCaller;
     // A stream opened during a call that has ended since (a resumed GET stream) has no owner.
     if (own && this.active.includes(own)) return own;
     const latest = this.active.at(-1);

@@ -1,17 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Response } from 'express';
 import type { Principal } from '../../auth/scopes.js';
+import type { CallerChannel } from '../../mcp/upstream-client.js';
 import type { RequestWithId } from '../http/request-id.js';
 
 export interface RequestContext {
-  requestId: string;
+  /** Absent only in a context entered for an upstream call outside any request (stdio door). */
+  requestId?: string;
   /** Set by the API-key guard once the caller is known. */
   principal?: Principal;
+  /** The upstream tool call this work belongs to, for routing what its server sends (UpstreamCalls). */
+  upstreamCaller?: CallerChannel;
 }
 
 /**
  * The request id and the caller follow the work wherever it goes (services, upstream calls,
  * queue messages, session ownership checks) without being threaded through every signature.
+ * The process's only AsyncLocalStorage: on Node 20 each one in use adds work to every promise
+ * the process creates, so what else must follow the work (the upstream call) lives here too.
  */
 export const requestContext = new AsyncLocalStorage<RequestContext>();
 
