@@ -11,6 +11,11 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Dispatcher } from 'undici';
+import {
+  dispatchRequest,
+  type DispatchedResponse,
+  type ResponseBody,
+} from './dispatched-request.js';
 import { isJsonRpcEnvelope, isRequest } from './json-rpc-shape.js';
 import { readSseMessages, type SseReadOutcome } from './sse-messages.js';
 
@@ -39,8 +44,6 @@ const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** What an error answer may say: enough for a message, not a page of HTML. */
 const FAILURE_TEXT_BYTES = 4096;
 
-type Headers = Record<string, string | string[] | undefined>;
-
 export class UpstreamHttpError extends Error {
   constructor(
     readonly status: number,
@@ -51,7 +54,7 @@ export class UpstreamHttpError extends Error {
 }
 
 /**
- * The MCP streamable HTTP client transport on undici's `request` over a keep-alive pool,
+ * The MCP streamable HTTP client transport on undici's `dispatch` over a keep-alive pool,
  * for the gateway's upstream hop. The SDK's own transport goes through WHATWG fetch and web
  * streams and spends about a millisecond of CPU per call here; the protocol is the same:
  * POST each message (JSON or SSE answer), keep the Mcp-Session-Id and protocol version,
@@ -168,18 +171,15 @@ export class PooledHttpTransport implements Transport {
     body?: string,
     redirects = 0,
     timeoutMs?: number,
-  ): Promise<Dispatcher.ResponseData> {
+  ): Promise<DispatchedResponse> {
     const headers: Record<string, string> = { ...extra, ...this.options.headers };
     if (this.session) headers['mcp-session-id'] = this.session;
     if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
-    const response = await this.options.dispatcher.request({
-      origin: this.url.origin,
-      path: this.url.pathname + this.url.search,
-      method,
-      headers,
-      body,
-      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : this.abort?.signal,
-    });
+    const response = await dispatchRequest(
+      this.options.dispatcher,
+      { origin: this.url.origin, path: this.url.pathname + this.url.search, method, headers, body },
+      timeoutMs ? AbortSignal.timeout(timeoutMs) : this.abort?.signal,
+    );
     const next = this.redirectTarget(response, redirects);
     if (!next) return response;
     await response.body.dump();
@@ -188,7 +188,7 @@ export class PooledHttpTransport implements Transport {
   }
 
   /** Where a method-preserving same-origin redirect points, when it may be followed. */
-  private redirectTarget(response: Dispatcher.ResponseData, redirects: number): URL | undefined {
+  private redirectTarget(response: DispatchedResponse, redirects: number): URL | undefined {
     if (response.statusCode !== 307 && response.statusCode !== 308) return undefined;
     const location = header(response.headers, 'location');
     if (!location || !this.options.followRedirects || redirects >= MAX_REDIRECTS) return undefined;
@@ -294,7 +294,7 @@ export class PooledHttpTransport implements Transport {
   }
 }
 
-async function postFailure(response: Dispatcher.ResponseData): Promise<UpstreamHttpError> {
+async function postFailure(response: DispatchedResponse): Promise<UpstreamHttpError> {
   const status = response.statusCode;
   const location = header(response.headers, 'location');
   const text = await readCapped(response.body, FAILURE_TEXT_BYTES, 'error', true).catch(() => '');
@@ -310,14 +310,14 @@ async function postFailure(response: Dispatcher.ResponseData): Promise<UpstreamH
  * fails, or, with `truncate`, what came so far is the text.
  */
 async function readCapped(
-  body: Dispatcher.ResponseData['body'],
+  body: ResponseBody,
   max: number,
   what: string,
   truncate = false,
 ): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     size += chunk.length;
     chunks.push(chunk);
     if (size > max) {
@@ -329,7 +329,7 @@ async function readCapped(
   return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
-function header(headers: Headers, name: string): string | undefined {
+function header(headers: DispatchedResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
