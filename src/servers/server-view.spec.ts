@@ -49,45 +49,29 @@ describe('publicConfig', () => {
   });
 
   it('hides the values of secret-named flags, assignments and headers in the arguments', () => {
+    // Each argument as given, and as answers show it.
+    const cases: [string, string][] = [
+      ['mcp-remote', 'mcp-remote'],
+      ['--header', '--header'],
+      ['Authorization: Bearer sk-live-123', 'Authorization: redacted'],
+      ['--api-key', '--api-key'],
+      ['ak-456', 'redacted'],
+      ['--accessToken=tok-789', '--accessToken=redacted'],
+      ['GITHUB_TOKEN=ghp_abc', 'GITHUB_TOKEN=redacted'],
+      ['--tokenizer', '--tokenizer'],
+      ['cl100k', 'cl100k'],
+      ['--keyboard-layout', '--keyboard-layout'],
+      ['dvorak', 'dvorak'],
+      ['--header', '--header'],
+      ['Accept-Language: fr', 'Accept-Language: fr'],
+    ];
     const shown = publicConfig({
       transport: 'stdio',
       command: 'npx',
-      args: [
-        'mcp-remote',
-        'https://h/mcp',
-        '--header',
-        'Authorization: Bearer sk-live-123',
-        '--api-key',
-        'ak-456',
-        '--accessToken=tok-789',
-        'GITHUB_TOKEN=ghp_abc',
-        '--tokenizer',
-        'cl100k',
-        '--keyboard-layout',
-        'dvorak',
-        '--header',
-        'Accept-Language: fr',
-        '--verbose',
-      ],
+      args: cases.map(([given]) => given),
       env: {},
     });
-    expect(shown.args).toEqual([
-      'mcp-remote',
-      'https://h/mcp',
-      '--header',
-      'Authorization: redacted',
-      '--api-key',
-      'redacted',
-      '--accessToken=redacted',
-      'GITHUB_TOKEN=redacted',
-      '--tokenizer',
-      'cl100k',
-      '--keyboard-layout',
-      'dvorak',
-      '--header',
-      'Accept-Language: fr',
-      '--verbose',
-    ]);
+    expect(shown.args).toEqual(cases.map(([, redacted]) => redacted));
   });
 
   it('takes a flag followed by another flag for a switch, not for a secret and its value', () => {
