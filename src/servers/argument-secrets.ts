@@ -1,3 +1,5 @@
+import { safeDecode } from '../common/safe-decode.js';
+
 /**
  * Secrets that stdio servers get on their command line. Many real configs pass keys this way
  * (`--api-key sk-…`, `mcp-remote <url> --header "Authorization: Bearer …"`, `TOKEN=…`), and
@@ -6,7 +8,7 @@
  */
 
 /** `scheme://user:password@` or `scheme://token@` anywhere in a text, such as an argument. */
-export const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi;
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi;
 
 /**
  * Words that make a name a secret's. Whole words of the name (`api-key`, `apiKey`,
@@ -38,7 +40,7 @@ const ASSIGNMENT = /^([A-Za-z_][\w.-]*)=(.*)$/s;
 /** A header as a flag's value: `Authorization: Bearer …` or `X-Api-Key:…`. */
 const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*)$/s;
 
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   const words = name
     .replace(/^-+/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -111,12 +113,4 @@ function credentialsInText(text: string): string[] {
     else out.push(user, safeDecode(user));
   }
   return out;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

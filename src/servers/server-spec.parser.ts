@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { safeDecode } from '../common/safe-decode.js';
 import type { ServerSpec } from './server-spec.js';
 
 export interface NamedSpec {
@@ -143,14 +144,7 @@ function credentialsOfUrl(
   if (Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
     errors.push('credentials are given twice: in "url" and in an Authorization header');
   }
-  const decode = (text: string) => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      return text;
-    }
-  };
-  const userPass = `${decode(url.username)}:${decode(url.password)}`;
+  const userPass = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
   url.username = '';
   url.password = '';
   return `Basic ${Buffer.from(userPass, 'utf8').toString('base64')}`;

@@ -1,3 +1,4 @@
+import { safeDecode } from '../common/safe-decode.js';
 import { argumentSecrets } from './argument-secrets.js';
 
 /** What the gateway knows how to connect to: Claude Desktop's `mcpServers` entries. */
@@ -105,13 +106,5 @@ function urlSecrets(raw: string): string[] {
     return out;
   } catch {
     return [];
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
