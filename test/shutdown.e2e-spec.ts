@@ -266,10 +266,13 @@ describe('closing while MCP clients are connected', () => {
       const answer = await client.callTool({ name: 'demo__echo', arguments: { message: 'x' } });
       expect(answer.isError).toBeFalsy();
       // Before, the close waited for the client's keep-alive timeout (undici: 4 s).
+      let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         gateway.close().then(() => 'closed'),
-        new Promise((r) => setTimeout(() => r('still waiting after 2.5 s'), 2500)),
+        new Promise((r) => (timer = setTimeout(() => r('still waiting after 2.5 s'), 2500))),
       ]);
+      // Left running, the timer would hold the jest worker open past the run's end.
+      clearTimeout(timer);
       expect(outcome).toBe('closed');
     } finally {
       await client.close();

@@ -22,6 +22,8 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 const START_TIMEOUT_MS = 10_000;
 /** How long shutdown waits for a clean QUIT before it drops a connection. */
 const QUIT_TIMEOUT_MS = 1000;
+/** How long a disconnected socket may take to close before it is destroyed (ioredis: 2 s). */
+const DISCONNECT_GRACE_MS = 200;
 
 /**
  * The gateway's Redis connections, opened on first use and closed at shutdown. Features ask
@@ -97,6 +99,10 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     // A Redis that is away must not hold the shutdown: QUIT only what is connected, briefly.
     await Promise.all(
       all.map(async (c) => {
+        // Ended already (the queue reader, closed to end its blocked read): a second
+        // disconnect() would arm ioredis's timer for a socket whose close has passed, and that
+        // timer keeps the process alive for DISCONNECT_GRACE_MS after everything else is done.
+        if (c.status === 'end') return;
         if (c.status !== 'ready') return c.disconnect();
         const timer = setTimeout(() => c.disconnect(), QUIT_TIMEOUT_MS);
         await c.quit().catch(() => c.disconnect());
@@ -133,6 +139,9 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
         ? {}
         : { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, autoResendUnfulfilledCommands: false }),
       password: settings.password,
+      // After disconnect(), how long ioredis waits for Redis to close the socket before it
+      // destroys it, on a timer that holds the process open (its default is 2 s).
+      disconnectTimeout: DISCONNECT_GRACE_MS,
     };
     const connection = settings.url
       ? new Redis(settings.url, options)
