@@ -111,4 +111,36 @@ describe('ConsumerGroup on a real Redis', () => {
     await group.leave();
     expect(await names()).not.toContain('leaver');
   });
+
+  it('forgets consumers silent for long that hold nothing, never one holding an entry', async () => {
+    const holder = consumer('died-holding');
+    const held = await deliverOne(holder, 'f1');
+    const idle = consumer('died-idle');
+    const answered = await deliverOne(idle, 'f2');
+    await idle.publish(answered.id, 'f2', '{"id":"f2"}', true);
+    const alive = consumer('alive');
+    await new Promise((r) => setTimeout(r, 100));
+
+    // Earlier tests' consumers, silent and empty too, go with it.
+    const forgotten = await alive.forgetSilentConsumers(50);
+    expect(forgotten).toContain('died-idle');
+    expect(forgotten).not.toContain('died-holding');
+    const names = (
+      (await commands.call('XINFO', 'CONSUMERS', streams.requests, 'mcp-gateway')) as string[][]
+    ).map((row) => row[1]);
+    expect(names).toContain('died-holding');
+    expect(names).not.toContain('died-idle');
+    await holder.publish(held.id, 'f1', '{"id":"f1"}', true);
+  });
+
+  it('keeps the start of a huge entry in its dead letter, saying how long it was', async () => {
+    const group = consumer('dead-letterer');
+    const entryId = await client.send(`{${'y'.repeat(200_000)}`);
+    const [entry] = await group.readNew(1, 1000);
+    expect(entry.id).toBe(entryId);
+    await group.deadLetter(entry, 'not JSON', 1);
+    const dead = (await client.deadLetters()).find((d) => d.source_id === entryId)!;
+    expect(dead.fields.length).toBeLessThan(70_000);
+    expect(dead.fields).toMatch(/^\{"payload":"\{y+… \[cut: 200015 characters in all\]$/);
+  });
 });

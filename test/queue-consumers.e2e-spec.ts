@@ -109,6 +109,63 @@ describe('several consumers in one group', () => {
     expect(await client!.deadLetters()).toEqual([]);
   });
 
+  it('let a duplicate wait for the running original as long as it runs, without a slot', async () => {
+    const { url, streams } = await setUp('queue-duplicate');
+    // Before, a duplicate waited one visibility timeout holding a slot, was left pending,
+    // reclaimed, and dead-lettered with an INTERNAL answer once past QUEUE_MAX_ATTEMPTS.
+    const env = queueEnv(url, streams, {
+      ...fastReclaim,
+      QUEUE_MAX_ATTEMPTS: '1',
+      QUEUE_CONCURRENCY: '2',
+    });
+    const gateway = await startGateway({ servers, env });
+    gateways.push(gateway);
+    const executions = jest.spyOn(gateway.app.get(ToolsService), 'execute');
+    const original = {
+      id: 'dup-1',
+      op: 'execute',
+      tool_name: 'demo__echo',
+      args: { message: 'original', delay_ms: 4000 },
+    };
+    await client!.send(original);
+    await pendingReaches(1);
+    for (let i = 0; i < 3; i++) await client!.send(original);
+    await client!.send({ id: 'fresh', op: 'list_servers' });
+
+    const answers = await client!.waitForAnswers(['dup-1', 'fresh']);
+    // The one free slot served the fresh request while the original and its copies waited.
+    expect(answers.get('fresh')![0].payload.ok).toBe(true);
+    await waitUntilAnswered(client!, 'dup-1', 4);
+    const copies = (await client!.waitForAnswers(['dup-1'])).get('dup-1')!;
+    expect(copies.map((c) => c.payload)).toEqual(Array(4).fill(copies[0].payload));
+    expect(copies[0].payload).toMatchObject({ ok: true });
+    expect(answers.get('fresh')![0].entryId < copies[0].entryId).toBe(true);
+    expect(executions).toHaveBeenCalledTimes(1);
+    expect(await client!.deadLetters()).toEqual([]);
+  });
+
+  it('leave a request still running after the shutdown grace to another consumer', async () => {
+    const { url, streams } = await setUp('queue-shutdown');
+    const env = queueEnv(url, streams, { ...fastReclaim, SHUTDOWN_GRACE_MS: '300' });
+    const stopping = await startGateway({ servers, env });
+    await client!.send({
+      id: 'cut-1',
+      op: 'execute',
+      tool_name: 'demo__echo',
+      args: { message: 'ran elsewhere', delay_ms: 2500 },
+    });
+    await pendingReaches(1);
+    // Closing ends the demo server under the call: before, its error was the published answer.
+    await stopping.close();
+    const survivor = await startGateway({ servers, env });
+    gateways.push(survivor);
+    expect(await client!.answerOf('cut-1')).toMatchObject({
+      ok: true,
+      result: { result: { content: [{ text: 'ran elsewhere' }] } },
+    });
+    expect((await client!.waitForAnswers(['cut-1'])).get('cut-1')).toHaveLength(1);
+  });
+
   it('give up on a request after QUEUE_MAX_ATTEMPTS deliveries: dead letter plus an error answer', async () => {
     const { url, streams } = await setUp('queue-attempts');
     const env = queueEnv(url, streams, { ...fastReclaim, QUEUE_MAX_ATTEMPTS: '1' });
@@ -138,3 +195,10 @@ describe('several consumers in one group', () => {
     expect((await client!.answerOf('next')).ok).toBe(true);
   });
 });
+
+async function waitUntilAnswered(client: QueueTestClient, id: string, times: number) {
+  for (;;) {
+    if ((await client.waitForAnswers([id])).get(id)!.length >= times) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -72,6 +72,8 @@ export interface QueueSettings {
   maxAttempts: number;
   responseMaxLen: number;
   idempotencyTtlSeconds: number;
+  /** SHUTDOWN_GRACE_MS: how long running requests get to be answered when the gateway stops. */
+  drainMs: number;
 }
 
 /** The one typed accessor for configuration; nothing else reads process.env. */
@@ -224,6 +226,7 @@ export class GatewayConfig {
       maxAttempts: e.QUEUE_MAX_ATTEMPTS,
       responseMaxLen: e.QUEUE_RESPONSE_MAXLEN,
       idempotencyTtlSeconds: e.QUEUE_IDEMPOTENCY_TTL_SECONDS,
+      drainMs: e.SHUTDOWN_GRACE_MS,
     };
   }
 

@@ -16,9 +16,10 @@ describe('parseQueuePayload', () => {
       kind: 'request',
       request: { id: 'b', op: 'search', query: 'q', limit: 3, servers: ['demo'] },
     });
-    expect(parse({ id: 'c', op: 'list_tools', session_id: null, deadline_ms: 1 })).toEqual({
+    const at = 1_795_000_000_000;
+    expect(parse({ id: 'c', op: 'list_tools', session_id: null, deadline_ms: at })).toEqual({
       kind: 'request',
-      request: { id: 'c', op: 'list_tools', deadline_ms: 1 },
+      request: { id: 'c', op: 'list_tools', deadline_ms: at },
     });
     expect(parse({ id: 'd', op: 'list_servers', session_id: 'sess_1' })).toMatchObject({
       kind: 'request',
@@ -60,6 +61,27 @@ describe('parseQueuePayload', () => {
     });
     expect(parse({ id: 'h', op: 'list_tools', deadline_ms: 'soon' })).toMatchObject({
       kind: 'invalid',
+    });
+  });
+
+  it('answers a deadline in seconds as one, instead of running nothing', () => {
+    expect(parse({ id: 's', op: 'list_tools', deadline_ms: 1_795_000_000 })).toMatchObject({
+      kind: 'invalid',
+      details: ['"deadline_ms" must be a Unix time in milliseconds; 1795000000 looks like seconds'],
+    });
+  });
+
+  it('refuses a payload naming a member twice, and cannot answer one naming its id twice', () => {
+    expect(
+      parse('{"id":"t","op":"execute","tool_name":"demo__echo","tool_name":"demo__time"}'),
+    ).toMatchObject({
+      kind: 'invalid',
+      id: 't',
+      details: ['"payload" names "tool_name" twice in one object'],
+    });
+    expect(parse('{"id":"a1","id":"a2","op":"list_tools"}')).toEqual({
+      kind: 'poison',
+      reason: '"payload" names "id" twice',
     });
   });
 

@@ -1,4 +1,4 @@
-import { jsonShapeProblem, MAX_JSON_DEPTH } from '../common/json-shape.js';
+import { duplicateMemberName, jsonShapeProblem, MAX_JSON_DEPTH } from '../common/json-shape.js';
 import { QUEUE_OPS, type QueueOp, type QueueRequest } from './queue-message.js';
 
 export type ParsedPayload =
@@ -9,6 +9,8 @@ export type ParsedPayload =
   | { kind: 'poison'; reason: string };
 
 const MAX_ID_LENGTH = 256;
+/** A Unix time in ms below this (March 1973) is a time in seconds (until the year 5138). */
+const SECONDS_UNTIL = 1e11;
 const COMMON_FIELDS = ['id', 'op', 'session_id', 'deadline_ms'];
 const OP_FIELDS: Record<QueueOp, string[]> = {
   execute: ['tool_name', 'args', 'timeout_ms'],
@@ -32,6 +34,10 @@ export function parseQueuePayload(raw: string | undefined, maxBytes: number): Pa
     return { kind: 'poison', reason: `"payload" is not valid JSON: ${(error as Error).message}` };
   }
   if (!isObject(value)) return { kind: 'poison', reason: '"payload" is not a JSON object' };
+  // JSON.parse keeps the last of two same-named members; whoever reads the entry otherwise
+  // (a monitor, another language's client) may take the first: both would mean other requests.
+  const twice = duplicateMemberName(raw);
+  if (twice === 'id') return { kind: 'poison', reason: '"payload" names "id" twice' };
   const id = value.id;
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
     return {
@@ -45,7 +51,11 @@ export function parseQueuePayload(raw: string | undefined, maxBytes: number): Pa
     return { kind: 'invalid', id, tooLarge: true, message, details: [message] };
   }
   const shape = jsonShapeProblem(value, MAX_JSON_DEPTH);
-  const problems = shape ? [`"payload" ${shape}`] : validate(value);
+  const problems = shape
+    ? [`"payload" ${shape}`]
+    : twice !== undefined
+      ? [`"payload" names ${JSON.stringify(twice.slice(0, 100))} twice in one object`]
+      : validate(value);
   if (problems.length > 0) {
     return {
       kind: 'invalid',
@@ -83,6 +93,13 @@ function validate(payload: Json): string[] {
   };
   check('session_id', isString(1, 256), 'a non-empty string');
   check('deadline_ms', isInt(0, Number.MAX_SAFE_INTEGER), 'a Unix time in milliseconds');
+  const deadline = payload.deadline_ms;
+  if (typeof deadline === 'number' && deadline > 0 && deadline < SECONDS_UNTIL) {
+    // Seconds would make every request "late" by decades and never run: say so instead.
+    problems.push(
+      `"deadline_ms" must be a Unix time in milliseconds; ${deadline} looks like seconds`,
+    );
+  }
   switch (op as QueueOp) {
     case 'execute':
       check('tool_name', isString(1, 256), 'a non-empty string', true);

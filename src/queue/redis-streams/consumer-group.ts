@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../../common/errors/error-message.js';
 import type { QueueSettings } from '../../config/gateway-config.js';
-import { BEGIN, DEAD_LETTER, KEEP_ALIVE, LEAVE, PUBLISH } from './queue-scripts.js';
+import { BEGIN, DEAD_LETTER, KEEP_ALIVE, REMOVE_CONSUMER, PUBLISH } from './queue-scripts.js';
 import {
   autoClaimReply,
   flatRecord,
   readGroupEntries,
   type StreamEntry,
 } from './stream-replies.js';
+
+/** A dead letter keeps this much of the entry's fields: enough to see what it was. */
+const DEAD_LETTER_FIELDS_MAX = 64 * 1024;
 
 /** Every gateway process joins this group on the request stream, as its own consumer. */
 export const CONSUMER_GROUP = 'mcp-gateway';
@@ -158,7 +161,7 @@ export class ConsumerGroup {
       source_id: entry.id,
       deliveries: String(deliveries),
       consumer: this.consumer,
-      fields: JSON.stringify(entry.fields),
+      fields: cutDown(JSON.stringify(entry.fields)),
     };
     const written = await DEAD_LETTER.run(
       this.redis.commands,
@@ -183,11 +186,34 @@ export class ConsumerGroup {
 
   /** Leaves the group at shutdown unless entries are still pending for this consumer. */
   async leave(): Promise<void> {
-    await LEAVE.run(
+    await this.remove(this.consumer);
+  }
+
+  /** Removes other consumers silent for `idleMs` that hold no entry; returns their names. */
+  async forgetSilentConsumers(idleMs: number): Promise<string[]> {
+    const rows = (
+      (await this.redis.commands.call(
+        'XINFO',
+        'CONSUMERS',
+        this.settings.requestStream,
+        CONSUMER_GROUP,
+      )) as unknown[]
+    ).map(flatRecord);
+    const silent = rows
+      .filter((c) => c.name !== this.consumer && Number(c.pending) === 0 && Number(c.idle) > idleMs)
+      .map((c) => String(c.name));
+    const removed = await Promise.all(silent.map((name) => this.remove(name)));
+    return silent.filter((_, i) => removed[i]);
+  }
+
+  /** Deletes a consumer, unless it holds pending entries (they would never be reclaimed). */
+  private async remove(consumer: string): Promise<boolean> {
+    const removed = await REMOVE_CONSUMER.run(
       this.redis.commands,
       [this.settings.requestStream],
-      [CONSUMER_GROUP, this.consumer],
+      [CONSUMER_GROUP, consumer],
     );
+    return removed === 1;
   }
 
   async counts(): Promise<{ pending: number; waiting: number; deadLetters: number }> {
@@ -223,4 +249,10 @@ export class ConsumerGroup {
     )) as [string, string, number, number][];
     return rows[0]?.[3] ?? 1;
   }
+}
+
+/** The start of `text`, when it is longer than a dead letter keeps, saying how long it was. */
+function cutDown(text: string): string {
+  if (text.length <= DEAD_LETTER_FIELDS_MAX) return text;
+  return `${text.slice(0, DEAD_LETTER_FIELDS_MAX)}… [cut: ${text.length} characters in all]`;
 }

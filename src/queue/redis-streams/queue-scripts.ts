@@ -72,11 +72,12 @@ return 1
 `);
 
 /**
- * Removes this consumer from the group at shutdown, but only when it holds no pending entry:
- * deleting a consumer drops its pending entries, which would then never be reclaimed.
+ * Removes a consumer from the group (this one at shutdown, another one long silent), but only
+ * when it holds no pending entry: deleting a consumer drops its pending entries, which would
+ * then never be reclaimed.
  * KEYS: request stream. ARGV: group, consumer.
  */
-export const LEAVE = new LuaScript(`
+export const REMOVE_CONSUMER = new LuaScript(`
 if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
 redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 return 1

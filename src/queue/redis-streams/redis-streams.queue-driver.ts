@@ -13,9 +13,10 @@ import type { StreamEntry } from './stream-replies.js';
 const READ_BLOCK_MS = 5000;
 const RETRY_DELAY_MS = 1000;
 /** A duplicate of a request running elsewhere checks this often for the stored answer. */
-const DUPLICATE_POLL_MS = 100;
-/** At shutdown, running requests get this long to be answered; the rest are reclaimed later. */
-const MAX_DRAIN_MS = 25_000;
+const DUPLICATE_POLL_MS = 250;
+/** How often consumers gone for good are looked for, and how long one must have been silent. */
+const FORGET_CONSUMERS_EVERY_MS = 5 * 60_000;
+const FORGET_CONSUMER_IDLE_MS = 60 * 60_000;
 
 interface InFlight {
   /** Set once this entry holds the running mark of its request id. */
@@ -36,12 +37,18 @@ export class RedisStreamsQueueDriver extends QueueDriver {
   private readonly inFlight = new Map<string, InFlight>();
   private handler?: QueueHandler;
   private stopping = false;
+  /**
+   * Set when the shutdown drain gave up: what the requests still running answer from then on
+   * (the servers are closed under them) is not published, so another consumer runs them.
+   */
+  private abandoned = false;
   private stopped?: Promise<void>;
   private reading?: Promise<void>;
   private maintenanceTimer?: NodeJS.Timeout;
   private maintaining = false;
   private maintenanceFailing = false;
   private reclaimCursor = '0-0';
+  private consumersForgottenAt = 0;
 
   constructor(
     private readonly redis: RedisConnections,
@@ -82,21 +89,24 @@ export class RedisStreamsQueueDriver extends QueueDriver {
   }
 
   private async stopNow(): Promise<void> {
+    // The maintenance timer keeps running entries claimed through the drain (it reclaims
+    // nothing more once stopping), so none is taken over while it may still be answered here.
     this.stopping = true;
-    clearInterval(this.maintenanceTimer);
     this.slots.wakeAll();
     // Closing the reader ends a blocked XREADGROUP at once; entries it had just delivered
     // stay pending and are reclaimed by another consumer.
     this.redis.get('queue:reader')?.disconnect();
     // The loop may be waiting on Redis (its connection waits out outages): not for long.
     if (this.reading) await within(this.reading, 1000);
-    const drainMs = Math.min(this.settings.visibilityTimeoutMs, MAX_DRAIN_MS);
     const settled = [...this.inFlight.values()].map((f) => f.settled);
-    if (!(await within(Promise.allSettled(settled), drainMs))) {
+    // The HTTP requests in flight get the same grace, at the same time (main.ts).
+    if (!(await within(Promise.allSettled(settled), this.settings.drainMs))) {
+      this.abandoned = true;
       this.logger.warn(
-        `${this.inFlight.size} request(s) still running at shutdown; another consumer will reclaim them`,
+        `${this.inFlight.size} request(s) still running after the shutdown grace; left pending, another consumer will run them`,
       );
     }
+    clearInterval(this.maintenanceTimer);
     await within(
       this.group.leave().catch(() => undefined),
       1000,
@@ -153,6 +163,7 @@ export class RedisStreamsQueueDriver extends QueueDriver {
   /** Answers, replays or dead-letters one entry, holding a concurrency slot while it runs. */
   private async settle(entry: StreamEntry, deliveries: number, flight: InFlight): Promise<void> {
     await this.slots.acquire();
+    let holdsSlot = true;
     try {
       if (this.stopping || !this.handler) return;
       const accepted = this.handler.accept(entry.fields.payload);
@@ -160,13 +171,29 @@ export class RedisStreamsQueueDriver extends QueueDriver {
         await this.deadLetter(entry, accepted.reason, deliveries);
         return;
       }
-      if (deliveries > this.settings.maxAttempts) {
-        const stored = await this.group.storedAnswer(accepted.id);
-        if (stored !== undefined) {
-          // A duplicate whose original was answered meanwhile: the answer, not a failure.
-          await this.group.publish(entry.id, accepted.id, stored, false);
-          return;
+      let begun = await this.group.begin(accepted.id, entry.id);
+      if (begun.kind === 'busy') {
+        // A duplicate of a request running elsewhere waits for that answer without a slot, so
+        // duplicates cannot hold up other requests; its entry stays claimed (maintain()) and
+        // uses up no delivery. If the original's consumer dies, the running mark expires and
+        // this entry runs the request itself.
+        this.slots.release();
+        holdsSlot = false;
+        const after = await this.whenOriginalSettles(accepted.id, entry.id);
+        // Stopping: left pending for another consumer.
+        if (!after) return;
+        begun = after;
+        if (begun.kind === 'run') {
+          await this.slots.acquire();
+          holdsSlot = true;
+          if (this.stopping) return;
         }
+      }
+      if (begun.kind === 'done') {
+        await this.group.publish(entry.id, accepted.id, begun.payload, false);
+        return;
+      }
+      if (deliveries > this.settings.maxAttempts) {
         // Each earlier delivery ended with its consumer dying or losing Redis mid-request.
         const reason = `Gave up after ${deliveries - 1} deliveries without an answer (QUEUE_MAX_ATTEMPTS); the request is in ${this.settings.deadLetterStream}`;
         const answer = JSON.stringify(accepted.abandon(reason));
@@ -176,34 +203,26 @@ export class RedisStreamsQueueDriver extends QueueDriver {
         });
         return;
       }
-      const begun = await this.begin(accepted.id, entry.id);
-      switch (begun.kind) {
-        case 'run': {
-          flight.requestId = accepted.id;
-          const response = await accepted.answer();
-          await this.group.publish(entry.id, accepted.id, JSON.stringify(response), true);
-          return;
-        }
-        case 'done':
-          await this.group.publish(entry.id, accepted.id, begun.payload, false);
-          return;
-        case 'busy':
-          // Still running elsewhere after a whole visibility timeout: left pending, retried later.
-          return;
+      flight.requestId = accepted.id;
+      const response = await accepted.answer();
+      if (this.abandoned) {
+        this.logger.warn(`Entry ${entry.id} finished after the shutdown grace: not answered here`);
+        return;
       }
+      await this.group.publish(entry.id, accepted.id, JSON.stringify(response), true);
     } finally {
-      this.slots.release();
+      if (holdsSlot) this.slots.release();
     }
   }
 
-  /** Like ConsumerGroup.begin, but waits (bounded) while a duplicate of the id is running. */
-  private async begin(requestId: string, entryId: string) {
-    const giveUpAt = Date.now() + this.settings.visibilityTimeoutMs;
-    for (;;) {
-      const begun = await this.group.begin(requestId, entryId);
-      if (begun.kind !== 'busy' || this.stopping || Date.now() >= giveUpAt) return begun;
+  /** Waits while another entry runs the request id: its answer, the mark to run it, or stop. */
+  private async whenOriginalSettles(requestId: string, entryId: string) {
+    while (!this.stopping) {
       await sleep(DUPLICATE_POLL_MS);
+      const begun = await this.group.begin(requestId, entryId);
+      if (begun.kind !== 'busy') return begun;
     }
+    return undefined;
   }
 
   private async deadLetter(
@@ -219,15 +238,17 @@ export class RedisStreamsQueueDriver extends QueueDriver {
 
   /** Keeps running entries ours, then takes over entries abandoned by dead consumers. */
   private async maintain(): Promise<void> {
-    if (this.maintaining || this.stopping) return;
+    if (this.maintaining || this.abandoned) return;
     this.maintaining = true;
     try {
       await Promise.all(
         [...this.inFlight].map(([entryId, f]) => this.group.keepAlive(entryId, f.requestId)),
       );
       this.maintenanceFailing = false;
+      if (this.stopping) return;
+      await this.forgetGoneConsumers();
       const free = this.slots.free;
-      if (free === 0 || this.stopping) return;
+      if (free === 0) return;
       const { cursor, claimed } = await this.group.reclaim(free, this.reclaimCursor);
       this.reclaimCursor = cursor;
       for (const { entry, deliveries } of claimed) {
@@ -244,6 +265,18 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     } finally {
       this.maintaining = false;
     }
+  }
+
+  /**
+   * Consumers of processes that died (or stopped with entries pending) stay in the group for
+   * ever otherwise, one more per restarted pod. Only those silent for an hour and holding no
+   * entry are removed; a live one that was merely busy is added back by its next read.
+   */
+  private async forgetGoneConsumers(): Promise<void> {
+    if (Date.now() - this.consumersForgottenAt < FORGET_CONSUMERS_EVERY_MS) return;
+    this.consumersForgottenAt = Date.now();
+    const gone = await this.group.forgetSilentConsumers(FORGET_CONSUMER_IDLE_MS);
+    if (gone.length > 0) this.logger.log(`Removed silent consumers: ${gone.join(', ')}`);
   }
 }
 
