@@ -99,7 +99,11 @@ export class ConsumerGroup {
     const claimed = await Promise.all(
       reply.entries.map(async (entry) => ({ entry, deliveries: await this.deliveries(entry.id) })),
     );
-    return { cursor: reply.cursor, claimed };
+    // Not pending any more: answered by the consumer it was taken from, since the claim.
+    const stillPending = claimed.filter(
+      (c): c is { entry: StreamEntry; deliveries: number } => c.deliveries !== undefined,
+    );
+    return { cursor: reply.cursor, claimed: stillPending };
   }
 
   async keepAlive(entryId: string, requestId: string | undefined): Promise<void> {
@@ -238,7 +242,7 @@ export class ConsumerGroup {
     };
   }
 
-  private async deliveries(entryId: string): Promise<number> {
+  private async deliveries(entryId: string): Promise<number | undefined> {
     const rows = (await this.redis.commands.call(
       'XPENDING',
       this.settings.requestStream,
@@ -247,7 +251,7 @@ export class ConsumerGroup {
       entryId,
       1,
     )) as [string, string, number, number][];
-    return rows[0]?.[3] ?? 1;
+    return rows[0]?.[3];
   }
 }
 
