@@ -243,6 +243,7 @@ export class GatewayMcpSession {
           signal: extra.signal,
           caller: this.callerFor(extra),
           onProgress,
+          progressExtendsTimeout: true,
           door: 'mcp',
         },
         this.scope,
