@@ -169,6 +169,11 @@ export class EnvSchema {
   @IsIn(MCP_TOOL_MODES) GATEWAY_MCP_TOOLS: McpToolMode = 'all';
   /** How many most-used tools GATEWAY_MCP_TOOLS=hybrid lists next to the meta-tools. */
   @Transform(toInt) @IsInt() @Min(1) GATEWAY_MCP_HYBRID_TOP_K = 20;
+  /**
+   * How long each server gets to answer its part of a merged resources/prompts list on the
+   * MCP door: a list is metadata, and one server that never answers must not hold up the others.
+   */
+  @Transform(toInt) @IsInt() @Min(100) MCP_LIST_TIMEOUT_MS = 5000;
   @IsIn(TOOL_NAME_PREFIX_MODES) TOOL_NAME_PREFIX: ToolNamePrefixMode = 'always';
   /**
    * MCP sessions (/mcp) held open in this process, in all and per API key; past either the

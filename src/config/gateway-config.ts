@@ -55,6 +55,8 @@ export interface SearchSettings {
 export interface McpServerSettings {
   toolMode: McpToolMode;
   hybridTopK: number;
+  /** Each server's share of a merged resources/prompts list (never above the call timeout). */
+  listTimeoutMs: number;
   toolNamePrefix: ToolNamePrefixMode;
   /** Live MCP sessions in this process, in all and per key (least recently used closed first). */
   maxSessions: number;
@@ -207,6 +209,7 @@ export class GatewayConfig {
     return {
       toolMode: e.GATEWAY_MCP_TOOLS,
       hybridTopK: e.GATEWAY_MCP_HYBRID_TOP_K,
+      listTimeoutMs: Math.min(e.MCP_LIST_TIMEOUT_MS, e.TOOL_CALL_TIMEOUT_MS),
       toolNamePrefix: e.TOOL_NAME_PREFIX,
       maxSessions: e.MCP_SESSIONS_MAX,
       maxSessionsPerKey: Math.min(e.MCP_SESSIONS_MAX_PER_KEY, e.MCP_SESSIONS_MAX),

@@ -19,6 +19,7 @@ import { errorMessage } from '../common/errors/error-message.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import { listDescendants, terminate } from './process-tree.js';
+import { ProgressDeadline } from './progress-deadline.js';
 import { UpstreamCalls } from './upstream-calls.js';
 import type {
   CallOptions,
@@ -144,15 +145,27 @@ export class SdkUpstreamClient implements UpstreamClient {
     args: Record<string, unknown>,
     options: CallOptions,
   ): Promise<ToolResult> {
+    const { timeoutMs, maxTotalTimeoutMs } = options;
+    const deadline =
+      maxTotalTimeoutMs === undefined
+        ? undefined
+        : new ProgressDeadline(timeoutMs, maxTotalTimeoutMs, options.signal);
+    const onProgress = deadline
+      ? (progress: Progress) => {
+          deadline.progressed();
+          options.onProgress?.(progress);
+        }
+      : options.onProgress;
     try {
-      return await this.withProgress(options, (_meta) =>
+      return await this.withProgress({ ...options, onProgress }, (_meta) =>
         this.calls.track(options.caller, () =>
           this.client.callTool(
             { name, arguments: args, _meta: withRequestId(_meta) },
             CallToolResultSchema,
             {
-              timeout: options.timeoutMs,
-              signal: options.signal,
+              // With a deadline, the SDK's timer is only the backstop of its overall bound.
+              timeout: maxTotalTimeoutMs ?? timeoutMs,
+              signal: deadline?.signal ?? options.signal,
             },
           ),
         ),
@@ -164,6 +177,8 @@ export class SdkUpstreamClient implements UpstreamClient {
         ...this.requestState(options),
         closedReason: this.closedReason ?? (this.stdio ? this.describeExit() : undefined),
       });
+    } finally {
+      deadline?.end();
     }
   }
 

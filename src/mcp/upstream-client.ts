@@ -53,6 +53,12 @@ export interface CallerChannel {
 
 export interface CallOptions {
   timeoutMs: number;
+  /**
+   * When set, progress the server reports for the call restarts the `timeoutMs` countdown,
+   * up to this long in all (a tool call; the server is asked for progress whether or not
+   * `onProgress` is given).
+   */
+  maxTotalTimeoutMs?: number;
   signal?: AbortSignal;
   /** Progress the server reports for this call. */
   onProgress?: (progress: Progress) => void;

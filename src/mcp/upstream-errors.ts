@@ -60,7 +60,8 @@ export function toGatewayError(
       case 'timeout':
         return new GatewayError(
           ErrorCode.UPSTREAM_TIMEOUT,
-          `Tool call timed out after ${context.timeoutMs} ms (${where}); a cancellation was sent to the server`,
+          // The timer's own figure: progress may have kept the call going past timeoutMs.
+          `Tool call timed out after ${timeoutOf(error) ?? context.timeoutMs} ms (${where}); a cancellation was sent to the server`,
         );
       case 'cancelled':
         return new GatewayError(
@@ -99,6 +100,10 @@ export function toGatewayError(
     ErrorCode.UPSTREAM_UNAVAILABLE,
     `Upstream unavailable (${where}): ${message}`,
   );
+}
+
+function timeoutOf(error: McpError): number | undefined {
+  return (error.data as { timeout?: number } | undefined)?.timeout;
 }
 
 /** McpError prefixes its message with "MCP error -32602:"; callers want the words. */

@@ -65,6 +65,7 @@ export class ServerConnection {
   private connecting?: AbortController;
   /** When the current connection came up; a stdio server that ever came up is restarted. */
   private connectedAt?: number;
+  private connections = 0;
 
   constructor(
     readonly name: string,
@@ -120,6 +121,7 @@ export class ServerConnection {
       this.status = 'connected';
       this.error = undefined;
       this.connectedAt = Date.now();
+      this.connections++;
       // A stdio server's back-off resets only once it has stayed up (see markDead).
       if (this.isRemote) this.reconnectAttempts = 0;
       this.logger.log(`connected over ${this.client.transport} with ${this.tools.length} tool(s)`);
@@ -137,6 +139,14 @@ export class ServerConnection {
       if (this.isRemote || this.connectedAt !== undefined) this.scheduleReconnect();
     }
     this.onToolsChanged(this);
+  }
+
+  /**
+   * Connections made so far: a server that reconnected may list other resources and prompts,
+   * so what it listed before is stale.
+   */
+  get connectionCount(): number {
+    return this.connections;
   }
 
   /** What the server declared at the handshake; empty while it is not connected. */

@@ -31,6 +31,11 @@ export interface ExecuteRequest {
   toolName: string;
   args?: Record<string, unknown>;
   timeoutMs?: number;
+  /**
+   * Progress the server reports restarts the timeout, up to TOOL_CALL_TIMEOUT_MAX_MS in all:
+   * the MCP door, whose clients cannot ask for a longer timeout, relies on it for long calls.
+   */
+  progressExtendsTimeout?: boolean;
   signal?: AbortSignal;
   /** Progress the server reports during the call (the MCP door relays it to its client). */
   onProgress?: CallOptions['onProgress'];
@@ -139,6 +144,9 @@ export class ToolsService {
     try {
       result = await server.callTool(tool.tool, args, {
         timeoutMs,
+        maxTotalTimeoutMs: request.progressExtendsTimeout
+          ? this.config.toolCallTimeoutMaxMs
+          : undefined,
         signal: request.signal,
         onProgress: request.onProgress,
         caller: request.caller,

@@ -15,6 +15,12 @@ export const CANCEL_RECORDER = resolve(
   REPO_ROOT,
   'dist/mcp_servers/fixtures/cancel-recorder-server.js',
 );
+export const LISTS_SERVER = resolve(REPO_ROOT, 'dist/mcp_servers/fixtures/lists-server.js');
+
+/** The lists fixture as a servers-file entry, with its arguments (see lists-server.ts). */
+export function listsServer(...args: string[]) {
+  return { command: 'node', args: [LISTS_SERVER, ...args] };
+}
 
 /** A client that can answer sampling and elicitation, so relays can be tested. */
 export function newClient(): Client {

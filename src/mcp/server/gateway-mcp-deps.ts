@@ -3,6 +3,7 @@ import { GatewayConfig } from '../../config/gateway-config.js';
 import { ToolSearch } from '../../routing/tool-search.js';
 import { ScopeRegistries } from '../../servers/scope-registries.js';
 import { ToolsService } from '../../tools/tools.service.js';
+import { FeatureListings } from './feature-listings.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
 import { ToolUsage } from './tool-usage.js';
 
@@ -10,6 +11,7 @@ import { ToolUsage } from './tool-usage.js';
 @Injectable()
 export class GatewayMcpDeps {
   readonly subscriptions = new ResourceSubscriptions();
+  readonly listings: FeatureListings;
 
   constructor(
     readonly tools: ToolsService,
@@ -18,5 +20,7 @@ export class GatewayMcpDeps {
     readonly usage: ToolUsage,
     // RoutingModule provides it; without it search_tools answers that search is unavailable.
     @Optional() readonly search?: ToolSearch,
-  ) {}
+  ) {
+    this.listings = new FeatureListings(config.mcpServer.listTimeoutMs);
+  }
 }

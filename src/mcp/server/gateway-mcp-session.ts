@@ -243,6 +243,7 @@ export class GatewayMcpSession {
           signal: extra.signal,
           caller: this.callerFor(extra),
           onProgress,
+          progressExtendsTimeout: true,
           door: 'mcp',
         },
         this.scope,
@@ -345,7 +346,8 @@ export class GatewayMcpSession {
       // Resolved per request: an expired gateway session answers SESSION_NOT_FOUND.
       const registry = await this.deps.scopes.resolve(this.scope);
       const prefix = this.deps.config.mcpServer.toolNamePrefix;
-      return await run(new ScopeFeatures(registry, prefix, this.callOptions(extra)));
+      const options = this.callOptions(extra);
+      return await run(new ScopeFeatures(registry, prefix, options, this.deps.listings));
     } catch (error) {
       throw toMcpError(error);
     }

@@ -4,42 +4,40 @@ import type { ServerConnection } from '../../servers/server-connection.js';
 import type { ServerRegistry } from '../../servers/server-registry.js';
 import { scopeToolNames, type ToolNamePrefix } from '../../tools/tool-naming.js';
 import type { CallOptions, McpObject, UpstreamCapabilities } from '../upstream-client.js';
+import type { FeatureListings, ListKind, Listed } from './feature-listings.js';
 import { RESOURCE_NOT_FOUND } from './downstream-errors.js';
 import { protocolError } from '../protocol-error.js';
-
-// A server that pages forever must not hang a list.
-const MAX_PAGES = 20;
 
 type Feature = keyof Pick<
   UpstreamCapabilities,
   'resources' | 'prompts' | 'completions' | 'logging'
 >;
 
-interface Listed {
-  server: ServerConnection;
-  items: McpObject[];
-}
-
 /**
  * Resources, prompts, completion and logging of the upstream servers of one scope, merged
  * for the MCP door. Prompt names follow TOOL_NAME_PREFIX like tool names; resource URIs stay
  * as the servers wrote them (tool results and prompts embed them unchanged), so a URI is
- * routed to the server that lists it or whose template matches it.
+ * routed to the server that lists it or whose template matches it. When several servers list
+ * the same URI (or template), the first of them in the scope's order (the servers file's, then
+ * servers added) serves it, and the duplicate is logged: a URI cannot say which one it means.
  */
 export class ScopeFeatures {
   constructor(
     private readonly registry: ServerRegistry,
     private readonly prefix: ToolNamePrefix,
     private readonly options: CallOptions,
+    private readonly listings: FeatureListings,
   ) {}
 
   async listResources(): Promise<McpObject> {
-    const listed = await this.listAll('resources', 'resources/list', 'resources');
+    const listed = await this.listAll('resources', true);
+    this.warnOfDuplicates(listed, 'uri', 'resource URI');
     return { resources: this.renamed(listed) };
   }
 
   async listResourceTemplates(): Promise<McpObject> {
-    const listed = await this.listAll('resources', 'resources/templates/list', 'resourceTemplates');
+    const listed = await this.listAll('templates', true);
+    this.warnOfDuplicates(listed, 'uriTemplate', 'resource template');
     return { resourceTemplates: this.renamed(listed) };
   }
 
@@ -49,7 +47,7 @@ export class ScopeFeatures {
   }
 
   async listPrompts(): Promise<McpObject> {
-    const listed = await this.listAll('prompts', 'prompts/list', 'prompts');
+    const listed = await this.listAll('prompts', true);
     return { prompts: this.renamed(listed) };
   }
 
@@ -87,26 +85,44 @@ export class ScopeFeatures {
       .filter((s) => s.status === 'connected' && s.capabilities[feature] !== undefined);
   }
 
-  private async listAll(
-    feature: Feature,
-    method: 'resources/list' | 'resources/templates/list' | 'prompts/list',
-    key: string,
-  ): Promise<Listed[]> {
-    const results = await Promise.allSettled(
-      this.serversWith(feature).map(async (server) => {
-        const items: McpObject[] = [];
-        let cursor: unknown;
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const result = await server.forward(method, cursor ? { cursor } : {}, this.options);
-          items.push(...((result[key] as McpObject[] | undefined) ?? []));
-          cursor = result.nextCursor;
-          if (typeof cursor !== 'string') break;
-        }
-        return { server, items };
-      }),
-    );
-    // One server that fails its list must not hide the others' items.
-    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  /**
+   * One kind of list from every server that has the feature; the servers that did not answer
+   * within the list budget are left out. `fresh: false` takes what each server listed last.
+   */
+  private listAll(kind: ListKind, fresh: boolean): Promise<Listed[]> {
+    const feature = kind === 'prompts' ? 'prompts' : 'resources';
+    return this.listings.list(this.serversWith(feature), kind, this.options, fresh);
+  }
+
+  /**
+   * The first server (in scope order) whose listing has a matching item: from what the servers
+   * listed last, then, on a miss, from a fresh list (a new item, a server that was down).
+   */
+  private async firstListing(
+    kind: ListKind,
+    has: (item: McpObject) => boolean,
+  ): Promise<ServerConnection | undefined> {
+    for (const fresh of [false, true]) {
+      const listed = await this.listAll(kind, fresh);
+      const found = listed.find(({ items }) => items.some(has));
+      if (found) return found.server;
+    }
+    return undefined;
+  }
+
+  private warnOfDuplicates(listed: Listed[], field: string, what: string): void {
+    const servers = new Map<string, string[]>();
+    for (const { server, items } of listed) {
+      for (const value of new Set(items.map((i) => String(i[field])))) {
+        servers.set(value, [...(servers.get(value) ?? []), server.name]);
+      }
+    }
+    for (const [value, names] of servers) {
+      if (names.length < 2) continue;
+      this.listings.warnOnce(
+        `${what} ${value} is listed by servers ${names.join(', ')}; requests for it go to '${names[0]}'`,
+      );
+    }
   }
 
   /** Items with their `name` namespaced as tool names are. */
@@ -131,47 +147,38 @@ export class ScopeFeatures {
   }
 
   private async promptOwner(name: string): Promise<{ server: ServerConnection; name: string }> {
-    const listed = await this.listAll('prompts', 'prompts/list', 'prompts');
-    const names = this.namesOf(listed);
-    for (const { server } of listed) {
-      for (const [original, shown] of names.get(server.name) ?? []) {
-        if (shown === name) return { server, name: original };
+    // Shown names depend on every server's list (TOOL_NAME_PREFIX auto), so they are worked
+    // out over the whole listing, last known first, then fresh.
+    for (const fresh of [false, true]) {
+      const listed = await this.listAll('prompts', fresh);
+      const names = this.namesOf(listed);
+      for (const { server } of listed) {
+        for (const [original, shown] of names.get(server.name) ?? []) {
+          if (shown === name) return { server, name: original };
+        }
       }
     }
     throw protocolError(McpErrorCode.InvalidParams, `Prompt '${name}' not found`);
   }
 
   /**
-   * The server of a URI: the only server with resources, else the one listing the URI,
-   * else one whose template matches it.
+   * The server of a URI: the only server with resources, else the first listing the URI,
+   * else the first whose template matches it.
    */
   async ownerOf(uri: string): Promise<ServerConnection> {
     const servers = this.serversWith('resources');
     if (servers.length === 1) return servers[0];
-    const listed = await this.listAll('resources', 'resources/list', 'resources');
-    const exact = listed.find(({ items }) => items.some((r) => r.uri === uri));
-    if (exact) return exact.server;
-    const templates = await this.listAll(
-      'resources',
-      'resources/templates/list',
-      'resourceTemplates',
-    );
-    const matching = templates.find(({ items }) =>
-      items.some((t) => matches(String(t.uriTemplate), uri)),
-    );
-    if (matching) return matching.server;
+    const owner =
+      (await this.firstListing('resources', (r) => r.uri === uri)) ??
+      (await this.firstListing('templates', (t) => matches(String(t.uriTemplate), uri)));
+    if (owner) return owner;
     throw protocolError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   }
 
   private async templateOwner(uriTemplate: string): Promise<ServerConnection | undefined> {
     const servers = this.serversWith('resources');
     if (servers.length <= 1) return servers[0];
-    const templates = await this.listAll(
-      'resources',
-      'resources/templates/list',
-      'resourceTemplates',
-    );
-    return templates.find(({ items }) => items.some((t) => t.uriTemplate === uriTemplate))?.server;
+    return this.firstListing('templates', (t) => t.uriTemplate === uriTemplate);
   }
 }
 
