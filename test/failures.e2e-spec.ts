@@ -10,7 +10,9 @@ import {
   startHttpMcpServer,
   type RunningHttpServer,
 } from './helpers/demo-http-server.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { connectStreamableHttp } from './helpers/mcp-clients.js';
 import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { currentRequestId } from '../src/common/logging/request-context.js';
 import { DEMO_SERVER, demoStdioSpec, EVERYTHING_SERVER } from './helpers/paths.js';
@@ -91,6 +93,39 @@ describe('one failing server never breaks the others', () => {
     expect(demo.config.env).toEqual({ DEMO_TOKEN: '[redacted]' });
     const refused = res.body.servers.find((s: { name: string }) => s.name === 'refused');
     expect(refused.config.headers).toEqual({ Authorization: '[redacted]' });
+  });
+
+  it('says which server a prefixed name belongs to when that server is not connected', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'crashes__x', args: {} });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('TOOL_NOT_FOUND');
+    expect(res.body.message).toMatch(
+      /^Tool 'crashes__x' is not in the catalog: server 'crashes' is not connected \(failed: .*boom \[redacted\]/,
+    );
+    expect(res.body.details).toMatchObject({ server: 'crashes', server_status: 'failed' });
+    const missing = await gateway.post('/mcp/execute', { tool_name: 'missing__x', args: {} });
+    expect(missing.body.message).toContain("server 'missing' is not connected (failed: ");
+    expect(missing.body.message).toContain('ENOENT');
+    // A name no server of the scope starts is as unknown as before.
+    const other = await gateway.post('/mcp/execute', { tool_name: 'nobody__x', args: {} });
+    expect(other.status).toBe(404);
+    expect(other.body.message).toBe(
+      "Tool 'nobody__x' not found in this scope (GET /mcp/tools lists them)",
+    );
+
+    // The MCP door gives the same reason in its "unknown tool" protocol error.
+    const { client } = await connectStreamableHttp(gateway.url);
+    try {
+      const refused = await client.callTool({ name: 'refused__x', arguments: {} }).catch((e) => e);
+      expect(refused).toBeInstanceOf(McpError);
+      expect((refused as McpError).code).toBe(ErrorCode.InvalidParams);
+      expect((refused as McpError).message).toContain(
+        "server 'refused' is not connected (failed: ",
+      );
+      expect((refused as McpError).message).not.toContain(CANARY);
+    } finally {
+      await client.close();
+    }
   });
 
   it('answers 504 when a call times out, and the server keeps serving', async () => {

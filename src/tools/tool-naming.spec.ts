@@ -27,6 +27,27 @@ describe('namespaceTools', () => {
     expect(names.get('get.x')).not.toBe(names.get('get_x'));
     for (const n of names.values()) expect(n).toMatch(TOOL_NAME_PATTERN);
   });
+
+  it('leaves a name with the tool it spells when a sibling sanitizes to it, in any order', () => {
+    expect(namespaceTools('f6', ['x_y', 'add']).get('x_y')).toBe('f6__x_y');
+    for (const tools of [
+      ['x_y', 'add', 'x.y'],
+      ['x.y', 'x_y'],
+    ]) {
+      const names = namespaceTools('f6', tools);
+      expect(names.get('x_y')).toBe('f6__x_y');
+      expect(names.get('x.y')).toMatch(/^f6__x_y_[0-9a-f]{8}$/);
+    }
+    // The server's name plays no part: sanitized or not, its prefix is the same for both.
+    expect(namespaceTools('my server', ['x.y', 'x_y']).get('x_y')).toBe('my_server__x_y');
+  });
+
+  it('gives every tool a hash when none of the colliding siblings spells the name', () => {
+    const names = namespaceTools('s', ['x.y', 'x y']);
+    expect(names.get('x.y')).toMatch(/^s__x_y_[0-9a-f]{8}$/);
+    expect(names.get('x y')).toMatch(/^s__x_y_[0-9a-f]{8}$/);
+    expect(names.get('x.y')).not.toBe(names.get('x y'));
+  });
 });
 
 describe('scopeToolNames', () => {
@@ -80,6 +101,18 @@ describe('scopeToolNames', () => {
       const names = flat(scopeToolNames(tricky, mode)).map((entry) => entry.split('=')[1]);
       expect(new Set(names).size).toBe(names.length);
       for (const name of names) expect(name).toMatch(TOOL_NAME_PATTERN);
+    }
+  });
+
+  it('keeps a tool its name under every mode when a sibling sanitizing to it arrives', () => {
+    const before = [{ server: 'f6', tools: ['x_y', 'add'] }];
+    const after = [{ server: 'f6', tools: ['x_y', 'add', 'x.y'] }];
+    const expected = { always: 'f6__x_y', auto: 'x_y', never: 'x_y' } as const;
+    for (const mode of ['always', 'auto', 'never'] as const) {
+      expect(scopeToolNames(before, mode).get('f6')!.get('x_y')).toBe(expected[mode]);
+      const names = scopeToolNames(after, mode).get('f6')!;
+      expect(names.get('x_y')).toBe(expected[mode]);
+      expect(names.get('x.y')).toMatch(/^f6__x_y_[0-9a-f]{8}$/);
     }
   });
 

@@ -19,22 +19,36 @@ function withHash(base: string, server: string, tool: string): string {
 }
 
 /**
- * Namespaced names for one server's tools, `<server>__<tool>`, always valid and stable:
- * a name too long, or one that collides with a sibling after sanitizing, gets a hash of the
- * original names as suffix, so it does not change when other tools come and go.
+ * The tools of one server that give up their sanitized name to a sibling. When names
+ * sanitize alike ("x.y", "x_y"), the tool whose own name it is ("x_y") keeps it and every
+ * other gets a hash; when none is, all do. This looks at nothing but the server's tool list,
+ * never at which tool came first, so replicas and restarts agree on it, and a tool's own
+ * name is never taken from it: "x_y" keeps its name when "x.y" appears beside it.
+ */
+function yieldingSiblings(tools: readonly string[]): Set<string> {
+  const count = new Map<string, number>();
+  for (const tool of tools) {
+    const name = sanitizeNamePart(tool);
+    count.set(name, (count.get(name) ?? 0) + 1);
+  }
+  return new Set(
+    tools.filter(
+      (tool) => sanitizeNamePart(tool) !== tool && count.get(sanitizeNamePart(tool))! > 1,
+    ),
+  );
+}
+
+/**
+ * Namespaced names for one server's tools, `<server>__<tool>`, always valid and stable: a
+ * name too long, or one a sibling keeps after sanitizing (see yieldingSiblings), gets a hash
+ * of the original names as suffix, so it does not change when other tools come and go.
  */
 export function namespaceTools(server: string, tools: readonly string[]): Map<string, string> {
-  const base = new Map(
-    tools.map((t) => [
-      t,
-      `${sanitizeNamePart(server)}${NAMESPACE_SEPARATOR}${sanitizeNamePart(t)}`,
-    ]),
-  );
-  const seen = new Map<string, number>();
-  for (const name of base.values()) seen.set(name, (seen.get(name) ?? 0) + 1);
+  const yields = yieldingSiblings(tools);
   const out = new Map<string, string>();
-  for (const [tool, name] of base) {
-    const needsHash = name.length > MAX_LENGTH || (seen.get(name) ?? 0) > 1;
+  for (const tool of tools) {
+    const name = `${sanitizeNamePart(server)}${NAMESPACE_SEPARATOR}${sanitizeNamePart(tool)}`;
+    const needsHash = name.length > MAX_LENGTH || yields.has(tool);
     out.set(tool, needsHash ? withHash(name, server, tool) : name);
   }
   return out;
@@ -68,18 +82,22 @@ export function scopeToolNames(
   reserved: ReadonlySet<string> = new Set(),
 ): Map<string, Map<string, string>> {
   const namespaced = new Map(servers.map((s) => [s.server, namespaceTools(s.server, s.tools)]));
+  // A tool that yields its sanitized name to a sibling ("x.y" to "x_y") has no bare name
+  // either: it takes its hashed `<server>__<tool>`, under every mode.
+  const yielding = new Map(servers.map((s) => [s.server, yieldingSiblings(s.tools)]));
 
   const holders = new Map<string, { server: string; tool: string }[]>();
   if (mode !== 'always') {
     for (const { server, tools } of servers) {
       for (const tool of tools) {
+        if (yielding.get(server)!.has(tool)) continue;
         const bare = bareName(server, tool);
         holders.set(bare, [...(holders.get(bare) ?? []), { server, tool }]);
       }
     }
   }
   const keepsBare = (server: string, tool: string, bare: string): boolean => {
-    if (mode === 'always') return false;
+    if (mode === 'always' || yielding.get(server)!.has(tool)) return false;
     const all = holders.get(bare)!;
     if (all.length === 1) return true;
     if (mode === 'auto') return false;
@@ -96,7 +114,7 @@ export function scopeToolNames(
       const bare = mode === 'always' ? '' : bareName(server, tool);
       let name = keepsBare(server, tool, bare) ? bare : namespaced.get(server)!.get(tool)!;
       // A name can equal another server's ("a__b" + "time" and "a" + "b__time" both make
-      // "a__b__time", bare or prefixed): the later one yields.
+      // "a__b__time", bare or prefixed): the later one yields, as a newcomer does.
       if (taken.has(name)) name = withHash(name, server, tool);
       taken.add(name);
       names.set(tool, name);

@@ -12,7 +12,7 @@ import { CallLimiter } from '../auth/call-limiter.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
-import { namespaceTools } from './tool-naming.js';
+import { missingToolError } from './missing-tool-error.js';
 
 export type Door = 'rest' | 'mcp' | 'queue';
 
@@ -225,28 +225,7 @@ export class ToolsService {
         `Tool '${name}' changed its definition since it was first seen and is quarantined; an admin can review and approve it (POST /mcp/tools/approve)`,
       );
     }
-    this.throwIfServerDown(registry, name);
-    throw new GatewayError(
-      ErrorCode.TOOL_NOT_FOUND,
-      `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`,
-    );
-  }
-
-  /** A tool of a server that is down is "unavailable" (502), which says more than "not found". */
-  private throwIfServerDown(registry: ServerRegistry, name: string): void {
-    for (const server of registry.list()) {
-      if (server.status === 'connected') continue;
-      const names = namespaceTools(
-        server.name,
-        server.tools.map((t) => t.name),
-      );
-      if ([...names.entries()].some(([bare, full]) => full === name || bare === name)) {
-        throw new GatewayError(
-          ErrorCode.UPSTREAM_UNAVAILABLE,
-          `Server '${server.name}' is ${server.status}${server.error ? `: ${server.error}` : ''}`,
-        );
-      }
-    }
+    throw missingToolError(registry, name);
   }
 }
 

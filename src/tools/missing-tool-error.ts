@@ -1,0 +1,59 @@
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import type { ServerConnection } from '../servers/server-connection.js';
+import type { ServerRegistry } from '../servers/server-registry.js';
+import { NAMESPACE_SEPARATOR, namespaceTools, sanitizeNamePart } from './tool-naming.js';
+
+/**
+ * Why a name that is not in the catalog is not there, as precisely as the scope tells.
+ * A tool its server listed before going down is "unavailable" (502, the call could succeed
+ * once the server is back); a name whose server part names a server of the scope that is not
+ * connected is still "not found" (the gateway cannot know the server offers it: API.md's
+ * unknown tool), but the answer says which server and why, rather than only "not found".
+ * `server.error` is the text GET /mcp/servers shows: its secret values are already replaced.
+ */
+export function missingToolError(registry: ServerRegistry, name: string): GatewayError {
+  const down = registry.list().filter((s) => s.status !== 'connected');
+  const lastListed = down.find((server) =>
+    [
+      ...namespaceTools(
+        server.name,
+        server.tools.map((t) => t.name),
+      ).entries(),
+    ].some(([bare, full]) => full === name || bare === name),
+  );
+  if (lastListed) {
+    return new GatewayError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      `Server '${lastListed.name}' is ${lastListed.status}${lastListed.error ? `: ${lastListed.error}` : ''}`,
+    );
+  }
+  const named = serverNamedBy(down, name);
+  if (named) {
+    const why = `${named.status}${named.error ? `: ${named.error}` : ''}`;
+    return new GatewayError(
+      ErrorCode.TOOL_NOT_FOUND,
+      `Tool '${name}' is not in the catalog: server '${named.name}' is not connected (${why})`,
+      {
+        server: named.name,
+        server_status: named.status,
+        ...(named.error ? { server_error: named.error } : {}),
+      },
+    );
+  }
+  return new GatewayError(
+    ErrorCode.TOOL_NOT_FOUND,
+    `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`,
+  );
+}
+
+/** The server whose `<server>__` prefix starts `name`; the longest, as "a__b" beats "a". */
+function serverNamedBy(
+  servers: readonly ServerConnection[],
+  name: string,
+): ServerConnection | undefined {
+  const prefix = (s: ServerConnection) => `${sanitizeNamePart(s.name)}${NAMESPACE_SEPARATOR}`;
+  return servers
+    .filter((s) => name.startsWith(prefix(s)))
+    .sort((a, b) => prefix(b).length - prefix(a).length)[0];
+}
