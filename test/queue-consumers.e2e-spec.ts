@@ -44,6 +44,18 @@ describe('several consumers in one group', () => {
     }
   }
 
+  /** Sends one slow echo and waits until a consumer has taken it; returns its entry id. */
+  async function sendSlowEcho(id: string, message: string, delayMs: number): Promise<string> {
+    const entryId = await client!.send({
+      id,
+      op: 'execute',
+      tool_name: 'demo__echo',
+      args: { message, delay_ms: delayMs },
+    });
+    await pendingReaches(1);
+    return entryId;
+  }
+
   it('share a burst, every request answered exactly once', async () => {
     const { url, streams } = await setUp('queue-burst');
     const counts: number[] = [];
@@ -89,13 +101,7 @@ describe('several consumers in one group', () => {
     const { url, streams } = await setUp('queue-crash');
     const doomed = await startGatewayChild(servers, queueEnv(url, streams, fastReclaim));
     children.push(doomed);
-    await client!.send({
-      id: 'crash-1',
-      op: 'execute',
-      tool_name: 'demo__echo',
-      args: { message: 'survived', delay_ms: 1500 },
-    });
-    await pendingReaches(1);
+    await sendSlowEcho('crash-1', 'survived', 1500);
     await doomed.crash();
     const survivor = await startGateway({ servers, env: queueEnv(url, streams, fastReclaim) });
     gateways.push(survivor);
@@ -148,13 +154,7 @@ describe('several consumers in one group', () => {
     const { url, streams } = await setUp('queue-shutdown');
     const env = queueEnv(url, streams, { ...fastReclaim, SHUTDOWN_GRACE_MS: '300' });
     const stopping = await startGateway({ servers, env });
-    await client!.send({
-      id: 'cut-1',
-      op: 'execute',
-      tool_name: 'demo__echo',
-      args: { message: 'ran elsewhere', delay_ms: 2500 },
-    });
-    await pendingReaches(1);
+    await sendSlowEcho('cut-1', 'ran elsewhere', 2500);
     // Closing ends the demo server under the call: before, its error was the published answer.
     await stopping.close();
     const survivor = await startGateway({ servers, env });
@@ -171,13 +171,7 @@ describe('several consumers in one group', () => {
     const env = queueEnv(url, streams, { ...fastReclaim, QUEUE_MAX_ATTEMPTS: '1' });
     const doomed = await startGatewayChild(servers, env);
     children.push(doomed);
-    const entryId = await client!.send({
-      id: 'poison-ish',
-      op: 'execute',
-      tool_name: 'demo__echo',
-      args: { message: 'kills its consumer', delay_ms: 60_000 },
-    });
-    await pendingReaches(1);
+    const entryId = await sendSlowEcho('poison-ish', 'kills its consumer', 60_000);
     await doomed.crash();
     const survivor = await startGateway({ servers, env });
     gateways.push(survivor);
