@@ -49,6 +49,11 @@ function walk(root: unknown, max: number, withPath: boolean): Found {
  * One pass, no recursion; names compare as decoded ("a" and "\u0061" are the same).
  */
 export function duplicateMemberName(text: string): string | undefined {
+  return duplicateMember(text)?.name;
+}
+
+/** duplicateMemberName, saying whether the object that names it twice is the outermost one. */
+export function duplicateMember(text: string): { name: string; topLevel: boolean } | undefined {
   // One entry per open container: the names seen so far in an object, null for an array.
   const open: (Set<string> | null)[] = [];
   let atName = false;
@@ -66,7 +71,7 @@ export function duplicateMemberName(text: string): string | undefined {
         } catch {
           return undefined; // not JSON after all: nothing to say about it
         }
-        if (names.has(name)) return name;
+        if (names.has(name)) return { name, topLevel: open.length === 1 };
         names.add(name);
         atName = false;
       }

@@ -83,6 +83,14 @@ describe('parseQueuePayload', () => {
       kind: 'poison',
       reason: '"payload" names "id" twice',
     });
+    // An "id" twice inside the arguments leaves the request's own id clear: it is answered.
+    expect(
+      parse('{"id":"r1","op":"execute","tool_name":"db__update","args":{"id":5,"id":6}}'),
+    ).toMatchObject({
+      kind: 'invalid',
+      id: 'r1',
+      details: ['"payload" names "id" twice in one object'],
+    });
   });
 
   it('answers arguments nested too deep, or with a number beyond a double, naming it', () => {

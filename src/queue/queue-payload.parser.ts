@@ -1,4 +1,4 @@
-import { duplicateMemberName, jsonShapeProblem, MAX_JSON_DEPTH } from '../common/json-shape.js';
+import { duplicateMember, jsonShapeProblem, MAX_JSON_DEPTH } from '../common/json-shape.js';
 import { QUEUE_OPS, type QueueOp, type QueueRequest } from './queue-message.js';
 
 export type ParsedPayload =
@@ -36,8 +36,11 @@ export function parseQueuePayload(raw: string | undefined, maxBytes: number): Pa
   if (!isObject(value)) return { kind: 'poison', reason: '"payload" is not a JSON object' };
   // JSON.parse keeps the last of two same-named members; whoever reads the entry otherwise
   // (a monitor, another language's client) may take the first: both would mean other requests.
-  const twice = duplicateMemberName(raw);
-  if (twice === 'id') return { kind: 'poison', reason: '"payload" names "id" twice' };
+  const twice = duplicateMember(raw);
+  // Which of the two ids to answer is a guess: such an entry cannot be answered.
+  if (twice?.name === 'id' && twice.topLevel) {
+    return { kind: 'poison', reason: '"payload" names "id" twice' };
+  }
   const id = value.id;
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
     return {
@@ -54,7 +57,7 @@ export function parseQueuePayload(raw: string | undefined, maxBytes: number): Pa
   const problems = shape
     ? [`"payload" ${shape}`]
     : twice !== undefined
-      ? [`"payload" names ${JSON.stringify(twice.slice(0, 100))} twice in one object`]
+      ? [`"payload" names ${JSON.stringify(twice.name.slice(0, 100))} twice in one object`]
       : validate(value);
   if (problems.length > 0) {
     return {

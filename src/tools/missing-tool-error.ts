@@ -28,8 +28,9 @@ export function missingToolError(registry: ServerRegistry, name: string): Gatewa
       `Server '${lastListed.name}' is ${lastListed.status}${lastListed.error ? `: ${lastListed.error}` : ''}`,
     );
   }
-  const named = serverNamedBy(down, name);
-  if (named) {
+  // Among every server: "a__b__typo" belongs to a connected "a__b", not to a down "a".
+  const named = serverNamedBy(registry.list(), name);
+  if (named && named.status !== 'connected') {
     const why = `${named.status}${named.error ? `: ${named.error}` : ''}`;
     return new GatewayError(
       ErrorCode.TOOL_NOT_FOUND,

@@ -96,8 +96,10 @@ export class FeatureListings {
       for (let page = 0; page < MAX_PAGES; page++) {
         const timeoutMs = Math.max(1, deadline - Date.now());
         const params = cursor ? { cursor } : {};
-        // Shared by every request waiting on it: no one caller's cancellation ends it.
-        const result = await server.forward(method, params, { caller: options.caller, timeoutMs });
+        // Shared by every request waiting on it: no one caller's cancellation ends it, and no
+        // caller is named, so a server request made meanwhile (sampling...) is refused rather
+        // than sent to whichever client happened to ask first.
+        const result = await server.forward(method, params, { timeoutMs });
         items.push(...((result[key] as McpObject[] | undefined) ?? []));
         cursor = result.nextCursor;
         if (typeof cursor !== 'string') break;

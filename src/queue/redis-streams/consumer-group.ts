@@ -124,8 +124,13 @@ export class ConsumerGroup {
     return { kind: reply[0] === 'busy' ? 'busy' : 'run' };
   }
 
-  async storedAnswer(requestId: string): Promise<string | undefined> {
-    return (await this.redis.commands.get(this.keys.done(requestId))) ?? undefined;
+  /** Whether an entry holds the running mark of a request id that has no answer yet. */
+  async isRunning(requestId: string): Promise<boolean> {
+    const [done, running] = await this.redis.commands.mget(
+      this.keys.done(requestId),
+      this.keys.running(requestId),
+    );
+    return done === null && running !== null;
   }
 
   /** Writes a response and settles its entry; false if the entry was settled already. */

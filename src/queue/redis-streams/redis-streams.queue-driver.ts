@@ -35,6 +35,8 @@ export class RedisStreamsQueueDriver extends QueueDriver {
   private readonly group: ConsumerGroup;
   private readonly slots: Semaphore;
   private readonly inFlight = new Map<string, InFlight>();
+  /** Per request id that duplicates wait on: until it runs nowhere (originalSettled). */
+  private readonly waits = new Map<string, Promise<void>>();
   private handler?: QueueHandler;
   private stopping = false;
   /**
@@ -172,6 +174,8 @@ export class RedisStreamsQueueDriver extends QueueDriver {
         return;
       }
       let begun = await this.group.begin(accepted.id, entry.id);
+      // Holding the running mark from here: maintain() keeps it, so no duplicate takes over.
+      if (begun.kind === 'run') flight.requestId = accepted.id;
       if (begun.kind === 'busy') {
         // A duplicate of a request running elsewhere waits for that answer without a slot, so
         // duplicates cannot hold up other requests; its entry stays claimed (maintain()) and
@@ -184,6 +188,7 @@ export class RedisStreamsQueueDriver extends QueueDriver {
         if (!after) return;
         begun = after;
         if (begun.kind === 'run') {
+          flight.requestId = accepted.id;
           await this.slots.acquire();
           holdsSlot = true;
           if (this.stopping) return;
@@ -203,7 +208,6 @@ export class RedisStreamsQueueDriver extends QueueDriver {
         });
         return;
       }
-      flight.requestId = accepted.id;
       const response = await accepted.answer();
       if (this.abandoned) {
         this.logger.warn(`Entry ${entry.id} finished after the shutdown grace: not answered here`);
@@ -218,11 +222,43 @@ export class RedisStreamsQueueDriver extends QueueDriver {
   /** Waits while another entry runs the request id: its answer, the mark to run it, or stop. */
   private async whenOriginalSettles(requestId: string, entryId: string) {
     while (!this.stopping) {
-      await sleep(DUPLICATE_POLL_MS);
-      const begun = await this.group.begin(requestId, entryId);
-      if (begun.kind !== 'busy') return begun;
+      await this.originalSettled(requestId);
+      // Stopping: no mark taken that nobody would run.
+      if (this.stopping) break;
+      try {
+        const begun = await this.group.begin(requestId, entryId);
+        if (begun.kind !== 'busy') return begun;
+      } catch {
+        // Redis away for a moment: the entry stays claimed (maintain()); ask again.
+        await sleep(RETRY_DELAY_MS);
+      }
     }
     return undefined;
+  }
+
+  /**
+   * Resolves once the request id runs nowhere any more (answered, or its running mark expired
+   * with its consumer) or this process stops: one poll per id, however many duplicates wait.
+   */
+  private originalSettled(requestId: string): Promise<void> {
+    let wait = this.waits.get(requestId);
+    if (!wait) {
+      wait = this.pollWhileRunning(requestId).finally(() => this.waits.delete(requestId));
+      this.waits.set(requestId, wait);
+    }
+    return wait;
+  }
+
+  private async pollWhileRunning(requestId: string): Promise<void> {
+    while (!this.stopping) {
+      await sleep(DUPLICATE_POLL_MS);
+      try {
+        if (!(await this.group.isRunning(requestId))) return;
+      } catch {
+        // Redis away: keep waiting, the original may well be running still.
+        await sleep(RETRY_DELAY_MS);
+      }
+    }
   }
 
   private async deadLetter(
@@ -246,7 +282,9 @@ export class RedisStreamsQueueDriver extends QueueDriver {
       );
       this.maintenanceFailing = false;
       if (this.stopping) return;
-      await this.forgetGoneConsumers();
+      await this.forgetGoneConsumers().catch((error: unknown) => {
+        this.logger.warn(`Looking for silent consumers failed: ${errorMessage(error)}`);
+      });
       const free = this.slots.free;
       if (free === 0) return;
       const { cursor, claimed } = await this.group.reclaim(free, this.reclaimCursor);
