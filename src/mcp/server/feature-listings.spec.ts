@@ -55,7 +55,7 @@ describe('FeatureListings', () => {
   it('lists a server again only after its list_changed, a reconnection or when asked fresh', async () => {
     const server = new FakeServer('a', { 'resources/list': { resources: [{ uri: 'x://1' }] } });
     const listings = new FeatureListings(1000);
-    const list = (fresh = false) => listings.list(asServers(server), 'resources', options, fresh);
+    const list = (fresh = false) => listings.list(asServers(server), 'resources', fresh);
     await list();
     await list();
     expect(server.asked).toHaveLength(1);
@@ -78,7 +78,7 @@ describe('FeatureListings', () => {
     down.down = true;
     const listings = new FeatureListings(1000);
     for (const kind of ['resources', 'templates', 'prompts', 'prompts'] as const) {
-      const listed = await listings.list(asServers(up, down), kind, options, true);
+      const listed = await listings.list(asServers(up, down), kind, true);
       expect(listed.map((l) => l.server.name)).toEqual(['up']);
     }
     expect(warn.mock.calls.map(([m]) => m)).toEqual([
@@ -86,7 +86,7 @@ describe('FeatureListings', () => {
     ]);
     down.down = false;
     for (const kind of ['resources', 'templates', 'prompts'] as const) {
-      await listings.list(asServers(up, down), kind, options, true);
+      await listings.list(asServers(up, down), kind, true);
     }
     expect(log.mock.calls.map(([m]) => m)).toEqual(["server 'down' answers its lists again"]);
   });

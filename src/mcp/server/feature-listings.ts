@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { errorMessage } from '../../common/errors/error-message.js';
 import type { ServerConnection } from '../../servers/server-connection.js';
-import type { CallOptions, McpObject } from '../upstream-client.js';
+import type { McpObject } from '../upstream-client.js';
 
 // A server that pages forever must not hang a list.
 const MAX_PAGES = 20;
@@ -35,7 +35,8 @@ const logger = new Logger('McpLists');
  * clients. A read, subscribe, prompts/get or completion finds its server here instead of
  * listing every server again, so one server that never answers its lists costs a request
  * nothing once it has been asked; a miss, or the server's list_changed, lists again. Each
- * server gets `budgetMs` for a list, whatever the tool-call timeout: a list is metadata.
+ * server gets `budgetMs` for a list (MCP_LIST_TIMEOUT_MS, never above the tool-call timeout):
+ * a list is metadata.
  */
 export class FeatureListings {
   private readonly servers = new WeakMap<ServerConnection, ServerLists>();
@@ -48,17 +49,12 @@ export class FeatureListings {
    * `fresh`: lists every server again (a client's own list request, or a miss); otherwise
    * a server is asked only when nothing is known of its current connection.
    */
-  async list(
-    servers: ServerConnection[],
-    kind: ListKind,
-    options: CallOptions,
-    fresh: boolean,
-  ): Promise<Listed[]> {
+  async list(servers: ServerConnection[], kind: ListKind, fresh: boolean): Promise<Listed[]> {
     const listings = await Promise.all(
       servers.map(async (server) => {
         const known = this.of(server).listings.get(kind);
         const current = known?.connection === server.connectionCount ? known : undefined;
-        const listing = current && !fresh ? current : await this.listAgain(server, kind, options);
+        const listing = current && !fresh ? current : await this.listAgain(server, kind);
         return listing.items ? [{ server, items: listing.items }] : [];
       }),
     );
@@ -66,11 +62,11 @@ export class FeatureListings {
   }
 
   /** One list per server and kind in flight, whatever the number of requests that need it. */
-  private listAgain(server: ServerConnection, kind: ListKind, options: CallOptions) {
+  private listAgain(server: ServerConnection, kind: ListKind) {
     const lists = this.of(server);
     let pending = lists.inFlight.get(kind);
     if (!pending) {
-      const mine: Promise<Listing> = this.fetch(server, kind, options).finally(() => {
+      const mine: Promise<Listing> = this.fetch(server, kind).finally(() => {
         if (lists.inFlight.get(kind) === mine) lists.inFlight.delete(kind);
       });
       lists.inFlight.set(kind, mine);
@@ -79,16 +75,12 @@ export class FeatureListings {
     return pending;
   }
 
-  private async fetch(
-    server: ServerConnection,
-    kind: ListKind,
-    options: CallOptions,
-  ): Promise<Listing> {
+  private async fetch(server: ServerConnection, kind: ListKind): Promise<Listing> {
     const lists = this.of(server);
     const changes = lists.changes;
     const connection = server.connectionCount;
     const { method, key } = LISTS[kind];
-    const deadline = Date.now() + Math.min(this.budgetMs, options.timeoutMs);
+    const deadline = Date.now() + this.budgetMs;
     let listing: Listing;
     try {
       const items: McpObject[] = [];

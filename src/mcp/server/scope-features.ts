@@ -91,7 +91,7 @@ export class ScopeFeatures {
    */
   private listAll(kind: ListKind, fresh: boolean): Promise<Listed[]> {
     const feature = kind === 'prompts' ? 'prompts' : 'resources';
-    return this.listings.list(this.serversWith(feature), kind, this.options, fresh);
+    return this.listings.list(this.serversWith(feature), kind, fresh);
   }
 
   /**
