@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { unusedPort } from '../../../test/helpers/free-port.js';
+import { startOwnRedis, type OwnRedis } from '../../../test/helpers/queue-redis-server.js';
 import { testRedisUrl, uniquePrefix } from '../../../test/helpers/redis.js';
 import { planWindow } from '../time-buckets.js';
 import type { UsageSample } from '../usage-cells.js';
@@ -134,3 +135,97 @@ describe('RedisUsageStore without a Redis', () => {
     down.disconnect();
   });
 });
+
+/** A connection set up as the gateway's request connections are (redis-connections.ts). */
+function requestConnection(url: string): Redis {
+  const connection = new Redis(url, {
+    retryStrategy: () => 50,
+    maxRetriesPerRequest: null,
+    commandTimeout: 300,
+    autoResendUnfulfilledCommands: false,
+  });
+  connection.on('error', () => undefined);
+  connection.on('ready', () => (connection.options.enableOfflineQueue = false));
+  return connection;
+}
+
+async function callsOf(store: RedisUsageStore, tool: string, now: number): Promise<number> {
+  const snapshot = await store.read(planWindow(now - 10 * 60_000, now));
+  return snapshot.totals.tool.get(tool)?.cell[0] ?? 0;
+}
+
+describe('RedisUsageStore through a Redis outage', () => {
+  let own: OwnRedis;
+  let connection: Redis;
+
+  beforeAll(async () => {
+    own = await startOwnRedis();
+    connection = requestConnection(own.url);
+    await connection.ping();
+  });
+
+  afterAll(async () => {
+    connection.disconnect();
+    await own.destroy();
+  });
+
+  const storeOn = () => {
+    const store = new RedisUsageStore(connection, (...parts) => parts.join(':'), {
+      flushEveryMs: 60_000,
+    });
+    stores.push(store);
+    return store;
+  };
+
+  it('keeps the records made while Redis is down and writes them once it is back', async () => {
+    const store = storeOn();
+    const now = Date.now();
+    await own.crash();
+    for (let i = 0; i < 3; i++) store.add(call(now, 'outage__down', 5));
+    await store.flush(); // fails: nothing answers
+    store.add(call(now, 'outage__down', 5));
+    await store.flush(); // fails again, with the first batch still held
+    await own.start();
+    await waitFor(async () => (await connection.ping().catch(() => '')) === 'PONG');
+    await store.flush();
+    expect(await callsOf(storeOn(), 'outage__down', now)).toBe(4);
+  });
+
+  it('counts a batch once when its reply was lost but Redis carried it out later', async () => {
+    const store = storeOn();
+    const now = Date.now();
+    store.add(call(now, 'outage__stalled', 5));
+    own.freeze();
+    await store.flush(); // times out; the script waits in the frozen server's socket
+    own.thaw();
+    await waitFor(async () => (await connection.ping().catch(() => '')) === 'PONG');
+    await store.flush(); // sends the same batch again: Redis has applied it, so skips it
+    store.add(call(now, 'outage__stalled', 5));
+    await store.flush();
+    expect(await callsOf(storeOn(), 'outage__stalled', now)).toBe(2);
+  });
+});
+
+describe('RedisUsageStore with a batch grown large', () => {
+  it('writes it in slices, every field once', async () => {
+    const prefix = newPrefix();
+    const store = replica(prefix);
+    const now = Date.now();
+    // 4,000 tools x 2 granularities x 3 dimensions x 2 slots: far past one slice.
+    for (let i = 0; i < 4000; i++) store.add(call(now, `s${i}__t`, 5));
+    await store.flush();
+    const snapshot = await replica(prefix).read(planWindow(now - 10 * 60_000, now));
+    expect(snapshot.totals.tool.size).toBe(4000);
+    expect([...snapshot.totals.tool.values()].every((t) => t.cell[0] === 1)).toBe(true);
+    expect(snapshot.totals.door.get('rest')!.cell[0]).toBe(4000);
+    expect(snapshot.totals.tool.get('s3999__t')!.lastUsed).toBe(now);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../../common/errors/error-message.js';
@@ -30,11 +31,15 @@ import {
   type RecentQuery,
   type UsageSnapshot,
 } from './usage-store.js';
+import { APPLY_USAGE_BATCH, UsageBatchBuilder, type UsageBatch } from './usage-batch.js';
 
 export interface RedisUsageStoreOptions {
   /** How often batched increments are written. */
   flushEveryMs?: number;
-  /** Past this many batched fields (Redis down for long), the batch is dropped, not grown. */
+  /**
+   * Past this many batched fields and entries (Redis down for long), what is held is dropped,
+   * not grown.
+   */
   maxPendingFields?: number;
 }
 
@@ -45,6 +50,11 @@ const TTL_MS: Record<Granularity, number> = {
 };
 /** A last-used entry outlives the longest window (rounded down to the hour) by a margin. */
 const LAST_USED_KEPT_MS = RETENTION_MS + 2 * HOUR_MS;
+/**
+ * How long Redis remembers the last batch a replica applied. A batch whose reply was lost is
+ * sent again within seconds of Redis answering; an hour is far more than that needs.
+ */
+const MARKER_TTL_MS = HOUR_MS;
 
 /**
  * Aggregates shared by every replica: one hash per minute and per hour, with HINCRBY on
@@ -52,8 +62,10 @@ const LAST_USED_KEPT_MS = RETENTION_MS + 2 * HOUR_MS;
  * bucket's retention. Last use per key is a sorted set per dimension (ZADD GT keeps the
  * latest across replicas), trimmed to the retention.
  *
- * add() only folds the sample into an in-process batch; a timer writes the batch with one
- * pipeline per second. Redis errors are logged, never thrown at a caller.
+ * add() only folds the sample into an in-process batch; a timer writes the batch once a second
+ * as one script (usage-batch.ts). A batch that fails is kept and sent again, in order, until
+ * Redis takes it; Redis skips one it has applied already, so nothing is lost to an outage or
+ * counted twice. Redis errors are logged, never thrown at a caller.
  */
 export class RedisUsageStore extends UsageStore {
   readonly kind = 'redis';
@@ -62,6 +74,12 @@ export class RedisUsageStore extends UsageStore {
   private pendingFields = 0;
   private pendingLast = new Map<Dimension, Map<string, number>>();
   private pendingQueries: RecentQuery[] = [];
+  /** Built and numbered, not yet acknowledged by Redis: sent first, oldest first. */
+  private unsent: UsageBatch[] = [];
+  private unsentEntries = 0;
+  private sequence = 0;
+  /** This process's marker: Redis keeps the last sequence number applied from it. */
+  private readonly markerKey: string;
   private inFlight?: Promise<void>;
   private readonly timer: NodeJS.Timeout;
   private readonly maxPendingFields: number;
@@ -74,12 +92,15 @@ export class RedisUsageStore extends UsageStore {
   ) {
     super();
     this.maxPendingFields = options.maxPendingFields ?? 200_000;
+    this.markerKey = keyOf('analytics', 'applied', randomUUID());
     this.timer = setInterval(() => this.tick(), options.flushEveryMs ?? 1000);
     this.timer.unref();
   }
 
   add(sample: UsageSample): void {
-    if (this.pendingFields > this.maxPendingFields) this.drop('the batch is full');
+    if (this.pendingFields + this.unsentEntries > this.maxPendingFields) {
+      this.drop('the batch is full');
+    }
     const increments = incrementsOf(sample);
     this.addTo('m', minuteOf(sample.at), sample, increments);
     this.addTo('h', hourOf(sample.at), sample, increments);
@@ -102,12 +123,13 @@ export class RedisUsageStore extends UsageStore {
 
   /**
    * Writes the batch; a flush already running is awaited, then the rest is written. At most
-   * one batch is ever in ioredis's hands (queued there while Redis reconnects); meanwhile new
-   * records aggregate here, and add() drops them if the outage outlasts maxPendingFields.
+   * one batch is ever in ioredis's hands; meanwhile new records aggregate here, and add()
+   * drops what is held if the outage outlasts maxPendingFields.
    */
   async flush(): Promise<void> {
     while (this.inFlight) await this.inFlight;
-    if (this.pendingFields === 0 && this.pendingQueries.length === 0) return;
+    const empty = this.pendingFields === 0 && this.pendingLast.size === 0;
+    if (empty && this.pendingQueries.length === 0 && this.unsent.length === 0) return;
     this.inFlight = this.write().finally(() => {
       this.inFlight = undefined;
     });
@@ -177,38 +199,47 @@ export class RedisUsageStore extends UsageStore {
   }
 
   private async write(): Promise<void> {
-    const pending = this.pending;
-    const last = this.pendingLast;
-    const queries = this.pendingQueries;
-    this.pending = new Map();
-    this.pendingLast = new Map();
-    this.pendingQueries = [];
-    this.pendingFields = 0;
-
-    const now = Date.now();
-    const batch = this.redis.pipeline();
-    for (const [hashKey, { granularity, fields }] of pending) {
-      for (const [field, amount] of fields) batch.hincrby(hashKey, field, amount);
-      batch.pexpire(hashKey, TTL_MS[granularity]);
-    }
-    for (const [dimension, byKey] of last) {
-      const setKey = this.keyOf('analytics', 'last', DIMENSION_CODES[dimension]);
-      for (const [key, at] of byKey) batch.zadd(setKey, 'GT', at, key);
-      batch.zremrangebyscore(setKey, '-inf', now - LAST_USED_KEPT_MS);
-      batch.pexpire(setKey, LAST_USED_KEPT_MS);
-    }
-    if (queries.length) {
-      const listKey = this.keyOf('analytics', 'queries');
-      batch.lpush(listKey, ...queries.reverse().map((q) => JSON.stringify(q)));
-      batch.ltrim(listKey, 0, RECENT_QUERIES_KEPT - 1);
-      batch.pexpire(listKey, RETENTION_MS);
-    }
+    this.seal();
     try {
-      throwIfFailed(await batch.exec());
+      while (this.unsent.length) {
+        const batch = this.unsent[0];
+        await APPLY_USAGE_BATCH.run(this.redis, batch.keys, batch.args);
+        this.unsent.shift();
+        this.unsentEntries -= batch.entries;
+      }
       this.lastError = '';
     } catch (error) {
       this.warn(`could not write usage aggregates to Redis: ${errorMessage(error)}`);
     }
+  }
+
+  /** Turns what is pending into numbered batches behind the unsent ones. */
+  private seal(): void {
+    if (this.pendingFields === 0 && this.pendingLast.size === 0 && !this.pendingQueries.length) {
+      return;
+    }
+    const now = Date.now();
+    const builder = new UsageBatchBuilder(this.markerKey, () => ++this.sequence, MARKER_TTL_MS);
+    for (const [hashKey, { granularity, fields }] of this.pending) {
+      builder.hashIncrements(hashKey, TTL_MS[granularity], fields);
+    }
+    for (const [dimension, byKey] of this.pendingLast) {
+      const setKey = this.keyOf('analytics', 'last', DIMENSION_CODES[dimension]);
+      builder.latestScores(setKey, LAST_USED_KEPT_MS, now - LAST_USED_KEPT_MS, byKey);
+    }
+    if (this.pendingQueries.length) {
+      const listKey = this.keyOf('analytics', 'queries');
+      const oldestFirst = this.pendingQueries.reverse().map((q) => JSON.stringify(q));
+      builder.listPush(listKey, RETENTION_MS, RECENT_QUERIES_KEPT, oldestFirst);
+    }
+    for (const batch of builder.finish()) {
+      this.unsent.push(batch);
+      this.unsentEntries += batch.entries;
+    }
+    this.pending = new Map();
+    this.pendingLast = new Map();
+    this.pendingQueries = [];
+    this.pendingFields = 0;
   }
 
   private async readLastUsed(totals: UsageSnapshot['totals']): Promise<void> {
@@ -231,10 +262,15 @@ export class RedisUsageStore extends UsageStore {
   }
 
   private drop(why: string): void {
-    this.warn(`dropped ${this.pendingFields} batched usage fields: ${why} (is Redis reachable?)`);
+    const held = this.pendingFields + this.unsentEntries;
+    this.warn(`dropped ${held} batched usage fields: ${why} (is Redis reachable?)`);
     this.pending = new Map();
     this.pendingLast = new Map();
     this.pendingFields = 0;
+    // The batch being sent, if any, stays: ioredis may have it on the wire already.
+    const sending = this.inFlight ? this.unsent.slice(0, 1) : [];
+    this.unsent = sending;
+    this.unsentEntries = sending.reduce((sum, batch) => sum + batch.entries, 0);
   }
 
   private warn(message: string): void {

@@ -1,4 +1,4 @@
-import { LuaScript } from './lua-script.js';
+import { LuaScript } from '../../common/redis/lua-script.js';
 
 /*
  * Every script that settles an entry (publish, dead-letter) first checks that the entry is

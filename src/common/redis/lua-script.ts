@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { errorMessage } from '../../common/errors/error-message.js';
+import { errorMessage } from '../errors/error-message.js';
 
 /**
  * A server-side script run by its SHA, loaded again when Redis answers NOSCRIPT (after a
- * restart). Each queue step that must not half-happen is one script: Redis runs it atomically
- * and, with AOF, persists all of its writes or none.
+ * restart). Each step that must not half-happen (a queue step, an analytics batch) is one
+ * script: Redis runs it atomically and, with AOF, persists all of its writes or none.
  */
 export class LuaScript {
   private readonly sha: string;
