@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
@@ -160,6 +161,37 @@ describe('API keys and scopes on the REST door', () => {
       'X-API-Key': KEYS.read,
     });
     expect(same.status).toBe(200);
+  });
+
+  it('refuses an Authorization or X-API-Key header sent twice, whichever comes first', async () => {
+    // fetch merges repeated headers; node:http sends an array as separate header lines.
+    const twice = (name: string, values: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          `${gateway.url}${ROUTES[0].path}`,
+          { method: ROUTES[0].method, headers: { [name]: values } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    for (const values of [
+      [`Bearer ${KEYS.admin}`, `Bearer ${KEYS.read}`],
+      [`Bearer ${KEYS.read}`, `Bearer ${KEYS.admin}`],
+    ]) {
+      const answer = await twice('Authorization', values);
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body).message).toBe(
+        'The Authorization header is sent twice; send one key',
+      );
+    }
+    const sameKeyTwice = await twice('X-API-Key', [KEYS.read, KEYS.read]);
+    expect(sameKeyTwice.status).toBe(401);
+    expect(JSON.parse(sameKeyTwice.body).message).toContain('X-API-Key header is sent twice');
   });
 
   it('asks for a key before reading the body: 401, not what is wrong with the body', async () => {

@@ -266,7 +266,7 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(await withHeaders('GET', '/health/live', { host: `10.1.2.3:${port}` })).toBe(200);
   });
 
-  it('refuses a Host header sent twice, and checks an absolute-form target as it checks Host', async () => {
+  it('refuses a Host header sent twice or missing, and checks an absolute-form target as it checks Host', async () => {
     const port = Number(new URL(gateway.url).port);
     const raw = (head: string) =>
       new Promise<string>((resolve, reject) => {
@@ -281,6 +281,11 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     const twice = await raw('GET /mcp/tools HTTP/1.1\r\nHost: localhost\r\nHost: evil.example');
     expect(twice).toMatch(/^HTTP\/1\.1 400 /);
     expect(twice).toContain('The Host header is sent twice');
+    // Node's own answer to a missing Host would be a bare 400 with no body.
+    const missing = await raw('GET /mcp/tools HTTP/1.1');
+    expect(missing).toMatch(/^HTTP\/1\.1 400 /);
+    expect(missing).toContain('"message":"The Host header is missing"');
+    expect(missing).toMatch(/x-request-id: /i);
     const foreign = await raw('GET http://evil.example/mcp/tools HTTP/1.1\r\nHost: localhost');
     expect(foreign).toMatch(/^HTTP\/1\.1 403 /);
     const own = await raw(`GET http://localhost:${port}/mcp/tools HTTP/1.1\r\nHost: localhost`);

@@ -98,4 +98,20 @@ describe('validation messages say what is wrong, once', () => {
       'query is required',
     ]);
   });
+
+  it('refuses unknown fields named like members every object has, as any unknown field', async () => {
+    const body = { tool_name: 'demo__echo', args: { message: 'm' } };
+    for (const key of ['toString', 'valueOf', 'hasOwnProperty', 'constructor', 'prototype']) {
+      const res = await gateway.post('/mcp/execute', { ...body, [key]: 1 });
+      expectInvalid(res, `property ${key} should not exist`);
+    }
+    expectInvalid(
+      await gateway.post('/mcp/search', { query: 'time', isPrototypeOf: 1 }),
+      'property isPrototypeOf should not exist',
+    );
+    expectInvalid(
+      await gateway.post('/sessions/create', { __defineGetter__: 1 }),
+      'property __defineGetter__ should not exist',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ErrorCode } from '../common/errors/error-code.js';
+import { countHeader } from '../common/http/header-count.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { requestContext } from '../common/logging/request-context.js';
 import { ApiKeys } from './api-keys.js';
@@ -24,6 +25,16 @@ export function authenticate(keys: ApiKeys, req: Request): Principal {
   if (!keys.enabled) return ANONYMOUS_ADMIN;
   const checked = (req as AuthenticatedRequest).principal;
   if (checked) return checked;
+  // Node keeps the first of two Authorization headers; a proxy in front may have read the
+  // other, so which caller this is would be a guess.
+  for (const header of ['authorization', 'x-api-key']) {
+    if (countHeader(req.rawHeaders, header) > 1) {
+      throw new GatewayError(
+        ErrorCode.UNAUTHENTICATED,
+        `The ${header === 'authorization' ? 'Authorization' : 'X-API-Key'} header is sent twice; send one key`,
+      );
+    }
+  }
   const key = presentedKey(req);
   if (!key) throw new GatewayError(ErrorCode.UNAUTHENTICATED, missingKeyMessage(req));
   const other = req.header('x-api-key')?.trim();

@@ -104,6 +104,26 @@ describe('parseServersConfig', () => {
     expect(message).toMatch(/"Mcp-Session-Id" is set by the gateway/);
   });
 
+  it('refuses NUL and impossible env names in a stdio spec, naming the field, never the value', () => {
+    const message = problems({
+      mcpServers: {
+        s: {
+          command: 'node\0x',
+          args: ['ok', '--token=TOK\0SECRET'],
+          env: { API_TOKEN: 'NULSECRET\0abc', 'A=B': 'v', '': 'w' },
+          cwd: '/tmp\0',
+        },
+      },
+    });
+    expect(message).toMatch(/"command" contains a NUL/);
+    expect(message).toMatch(/"args"\[1\] contains a NUL/);
+    expect(message).toMatch(/the value of "API_TOKEN" contains a NUL/);
+    expect(message).toMatch(/"A=B" is not a variable name/);
+    expect(message).toMatch(/"" is not a variable name/);
+    expect(message).toMatch(/"cwd" contains a NUL/);
+    expect(message).not.toMatch(/SECRET/);
+  });
+
   it('names every problem at once', () => {
     const message = problems({
       mcpServers: {

@@ -101,6 +101,7 @@ function parseSpec(raw: unknown, errors: string[], baseDir?: string): ServerSpec
     const cwdRaw = raw.cwd === undefined ? undefined : nonEmptyString(raw.cwd, 'cwd', errors);
     const cwd =
       cwdRaw && baseDir && !isAbsolute(cwdRaw) ? resolve(baseDir, cwdRaw) : (cwdRaw ?? baseDir);
+    checkSpawnable(command, args, env, cwdRaw, errors);
     if (!command) return undefined;
     return { transport: 'stdio', command, args, env, ...(cwd ? { cwd } : {}), ...options };
   }
@@ -192,6 +193,36 @@ function stringRecord(value: unknown, field: string, errors: string[]): Record<s
 
 /** An HTTP field name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * What a process can be started with: no NUL anywhere (the kernel takes C strings) and env
+ * names a process environment can hold. Node refuses these too, but its error quotes the
+ * value, which may be a secret; here the problem names the field and never the value.
+ */
+function checkSpawnable(
+  command: string | undefined,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string | undefined,
+  errors: string[],
+): void {
+  if (command?.includes('\0')) errors.push('"command" contains a NUL character');
+  if (cwd?.includes('\0')) errors.push('"cwd" contains a NUL character');
+  args.forEach((arg, i) => {
+    if (arg.includes('\0')) errors.push(`"args"[${i}] contains a NUL character`);
+  });
+  for (const [name, value] of Object.entries(env)) {
+    const shown = JSON.stringify(name.slice(0, 64));
+    if (!ENV_NAME.test(name)) {
+      errors.push(`"env": ${shown} is not a variable name (no "=", NUL, or empty name)`);
+    } else if (value.includes('\0')) {
+      errors.push(`"env": the value of ${shown} contains a NUL character`);
+    }
+  }
+}
+
+/** Anything but "=" and NUL, and not empty: what execve's "NAME=value" strings allow. */
+const ENV_NAME = /^[^=\0]+$/;
+
 /** What fetch sends as a field value: Latin-1 with no CR, LF or NUL (a line break would inject). */
 const HEADER_VALUE = /^[^\r\n\0\u0100-\uffff]*$/;
 

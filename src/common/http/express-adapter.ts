@@ -26,6 +26,9 @@ export class GatewayExpressAdapter extends ExpressAdapter {
       {
         IncomingMessage: bornWith(IncomingMessage, app.request),
         ServerResponse: bornWith(ServerResponse, app.response),
+        // Node would answer an HTTP/1.1 request without Host with a bare 400 and no body;
+        // hostOriginMiddleware answers it in the JSON error shape instead.
+        requireHostHeader: false,
       },
       app,
     );

@@ -55,6 +55,12 @@ export class GatewayValidationPipe extends ValidationPipe {
     if (wholeBody && value !== undefined && this.toValidate(metadata) && !isJsonObject(value)) {
       throw new BadRequestException([notAnObjectMessage(value)]);
     }
+    if (wholeBody && isJsonObject(value) && this.toValidate(metadata)) {
+      const inherited = inheritedMemberKeys(value);
+      if (inherited.length) {
+        throw new BadRequestException(inherited.map((key) => `property ${key} should not exist`));
+      }
+    }
     const fast = wholeBody && isJsonObject(value) ? this.fastCheck(metadata.metatype) : undefined;
     if (fast) {
       const body = value as Record<string, unknown>;
@@ -116,6 +122,17 @@ export class GatewayValidationPipe extends ValidationPipe {
     errors.forEach(simplify);
     return errors;
   }
+}
+
+/**
+ * A body's own keys that name members every object inherits (toString, constructor...):
+ * unknown fields, yet class-transformer skips them, as the class "has" them, so the whitelist
+ * never sees them. `__proto__` is left to stripProtoKeys, which drops it at every depth.
+ */
+function inheritedMemberKeys(body: Record<string, unknown>): string[] {
+  return Object.keys(body).filter(
+    (key) => key !== '__proto__' && (key === 'prototype' || key in Object.prototype),
+  );
 }
 
 function standIn(value: unknown): unknown {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { countHeader } from './header-count.js';
 import { answerEarly } from './early-errors.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -57,8 +58,13 @@ function hostnameOf(url: string | undefined): string | undefined {
 export function hostOriginMiddleware(policy: HostOriginPolicy) {
   return (req: Request, res: Response, next: NextFunction): void => {
     // Node keeps the first of two Host headers; a proxy in front may have read the other.
-    if (countHostHeaders(req.rawHeaders) > 1) {
+    if (countHeader(req.rawHeaders, 'host') > 1) {
       const error = new GatewayError(ErrorCode.INVALID_REQUEST, 'The Host header is sent twice');
+      return answerEarly(error, req, res);
+    }
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (HTTP/1.0 had none).
+    if (req.headers.host === undefined && req.httpVersion !== '1.0') {
+      const error = new GatewayError(ErrorCode.INVALID_REQUEST, 'The Host header is missing');
       return answerEarly(error, req, res);
     }
     const refusal = policy.reject(authorityOf(req), req.headers.origin);
@@ -78,13 +84,4 @@ function authorityOf(req: Request): string | undefined {
   } catch {
     return req.headers.host;
   }
-}
-
-function countHostHeaders(rawHeaders: readonly string[]): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (name.length === 4 && name.toLowerCase() === 'host') count++;
-  }
-  return count;
 }
