@@ -12,6 +12,7 @@ import { newSessionId, shownId } from './session-id.js';
 import type { SessionRecord } from './session-record.js';
 import { SessionEvents } from './session-events.js';
 import { SessionRuntimes } from './session-runtimes.js';
+import { sessionServers } from './session-servers.js';
 import { SessionStore } from './session-store.js';
 
 /**
@@ -134,26 +135,45 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
 
   async assertRoomFor(sessionId: string, count: number): Promise<void> {
     const registry = await this.registryFor(sessionId);
-    const total = registry.list().length + count;
-    if (total > this.settings.maxServers) {
-      throw new GatewayError(
-        ErrorCode.SERVER_LIMIT,
-        `A session may hold ${this.settings.maxServers} servers (SESSION_MAX_SERVERS); this one would hold ${total}`,
-      );
-    }
+    this.assertWithinLimit(registry.list().length + count);
   }
 
+  /**
+   * Adds run-time servers to the record. A name the record holds already was added by another
+   * request meanwhile (on another replica, or this one) after this one connected its own:
+   * refused, as it would have been a moment later, so the server the first caller was told
+   * about is not replaced behind its back. The limit is checked here again, inside the
+   * compare-and-set: the early check saw only this replica's copy of the session.
+   */
   async recordAdded(sessionId: string, specs: NamedSpec[]): Promise<void> {
     const names = new Set(specs.map((spec) => spec.name));
-    // A name another replica recorded meanwhile is replaced, never listed twice.
-    await this.updateServers(sessionId, (servers) => [
-      ...servers.filter((s) => !names.has(s.name)),
-      ...specs,
-    ]);
+    await this.updateServers(sessionId, (record) => {
+      const taken = record.servers.filter((s) => names.has(s.name)).map((s) => `'${s.name}'`);
+      if (taken.length > 0) {
+        throw new GatewayError(
+          ErrorCode.SERVER_EXISTS,
+          `A server named ${taken.join(', ')} was added to this session meanwhile by another request`,
+        );
+      }
+      record.servers = [...record.servers, ...specs];
+      this.assertWithinLimit(sessionServers(record, this.servers.configFileSpecs).length);
+    });
   }
 
+  /**
+   * A run-time server leaves the record; a servers-file server is remembered as removed, or
+   * the file would bring it back on other replicas and after a restart. Which one it is, the
+   * record says: a shared connection's own source is whoever opened it first.
+   */
   async recordRemoved(sessionId: string, name: string): Promise<void> {
-    await this.updateServers(sessionId, (servers) => servers.filter((s) => s.name !== name));
+    const inFile = this.servers.configFileSpecs.some((s) => s.name === name);
+    await this.updateServers(sessionId, (record) => {
+      if (record.servers.some((s) => s.name === name)) {
+        record.servers = record.servers.filter((s) => s.name !== name);
+      } else if (inFile) {
+        record.removedFileServers = [...new Set(record.removedFileServers).add(name)];
+      }
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -162,15 +182,18 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     await this.runtimes.closeAll();
   }
 
-  /** Read, change, compare-and-set; on a conflict (another replica changed it), again. */
+  /**
+   * Read, change, compare-and-set; on a conflict (another replica changed it), again. `change`
+   * edits the record's servers in place, or throws to refuse the change as the record stands.
+   */
   private async updateServers(
     sessionId: string,
-    change: (servers: NamedSpec[]) => NamedSpec[],
+    change: (record: SessionRecord) => void,
   ): Promise<void> {
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
       const record = await this.use(sessionId);
       const base = record.revision;
-      record.servers = change(record.servers);
+      change(record);
       record.revision = base + 1;
       if (await this.store.replace(record, base)) {
         this.runtimes.markSynced(sessionId, base, record.revision);
@@ -181,6 +204,15 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
       ErrorCode.GATEWAY_BUSY,
       `Session '${shownId(sessionId)}' kept changing under this request (${UPDATE_ATTEMPTS} tries); try again`,
     );
+  }
+
+  private assertWithinLimit(total: number): void {
+    if (total > this.settings.maxServers) {
+      throw new GatewayError(
+        ErrorCode.SERVER_LIMIT,
+        `A session may hold ${this.settings.maxServers} servers (SESSION_MAX_SERVERS); this one would hold ${total}`,
+      );
+    }
   }
 
   private async closeLocal(sessionId: string): Promise<boolean> {
