@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { SessionStore } from '../src/sessions/session-store.js';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
@@ -7,7 +8,7 @@ import { startSlowProxy, type SlowProxy } from './helpers/slow-proxy.js';
 
 /**
  * How a session's servers stay one set across replicas sharing one Redis: changes that reuse
- * a name, servers-file servers removed, and the server limit.
+ * a name, servers-file servers removed, changes whose record step fails, and the server limit.
  */
 
 let redisUrl: string;
@@ -170,6 +171,42 @@ describe('a servers-file server removed from a session', () => {
       expect((await remove(restarted, id, 'demo')).status).toBe(200);
       const late = await group.start();
       for (const gateway of [a, b, restarted, late]) expect(await namesOf(gateway, id)).toEqual([]);
+    } finally {
+      await group.close();
+    }
+  }, 30_000);
+});
+
+describe('a session change whose record step fails', () => {
+  it('is undone on the replica that made it, so a retry works and no replica keeps it', async () => {
+    const group = replicas('undo', { servers: { demo: { url: httpDemo.url } } });
+    try {
+      const [a, b] = [await group.start(), await group.start()];
+      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+      const store = a.app.get(SessionStore);
+      // What a Redis stall gives the compare-and-set of the record.
+      const stall = () =>
+        jest.spyOn(store, 'replace').mockRejectedValueOnce(new Error('Command timed out'));
+
+      stall();
+      const failedAdd = await add(a, id, { x: { url: httpDemo.url } });
+      expect(failedAdd.status).toBe(503);
+      expect(failedAdd.body.code).toBe('STORE_UNAVAILABLE');
+      expect(await namesOf(a, id)).toEqual(['demo']);
+      expect((await add(a, id, { x: { url: httpDemo.url } })).status).toBe(201);
+      expect(await namesOf(b, id)).toEqual(['demo', 'x']);
+
+      for (const name of ['x', 'demo']) {
+        stall();
+        const failedRemove = await remove(a, id, name);
+        expect(failedRemove.status).toBe(503);
+        // Still here and still on the other replica, as the record says.
+        expect(await namesOf(a, id)).toContain(name);
+        expect(await namesOf(b, id)).toContain(name);
+        expect((await remove(a, id, name)).status).toBe(200);
+      }
+      expect(await namesOf(a, id)).toEqual([]);
+      expect(await namesOf(b, id)).toEqual([]);
     } finally {
       await group.close();
     }
