@@ -4,6 +4,7 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig, type SessionSettings } from '../config/gateway-config.js';
 import { ANONYMOUS_ADMIN, isAdmin } from '../auth/scopes.js';
 import { currentPrincipal } from '../common/logging/request-context.js';
+import { errorMessage } from '../common/errors/error-message.js';
 import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { NamedSpec } from '../servers/server-spec.parser.js';
@@ -26,6 +27,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   private readonly settings: SessionSettings;
   readonly runtimes: SessionRuntimes;
   private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -219,17 +221,33 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     return this.runtimes.close(sessionId);
   }
 
+  /**
+   * Closes this process's connections of sessions whose record is gone. The sessions are
+   * looked up together, so a Redis that hangs costs a sweep one command timeout, not one per
+   * session; and an outage is one warning per sweep, not one per open session.
+   */
   private async sweep(): Promise<void> {
-    for (const id of this.runtimes.ids()) {
-      try {
-        if (!(await this.store.get(id))) {
-          await this.closeLocal(id);
-          this.logger.log(`session ${id} expired; its connections are closed`);
-        }
-      } catch (error) {
-        this.logger.warn(`sweep of ${id} failed: ${(error as Error).message}`);
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const ids = this.runtimes.ids();
+      const outcomes = await Promise.allSettled(ids.map((id) => this.sweepOne(id)));
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      if (failed.length > 0) {
+        const first = errorMessage(failed[0].reason);
+        this.logger.warn(
+          `sweep: ${failed.length} of ${ids.length} session(s) could not be checked (first error: ${first}); trying again next sweep`,
+        );
       }
+    } finally {
+      this.sweeping = false;
     }
+  }
+
+  private async sweepOne(id: string): Promise<void> {
+    if (await this.store.get(id)) return;
+    await this.closeLocal(id);
+    this.logger.log(`session ${id} expired; its connections are closed`);
   }
 
   private assertMetadataSize(metadata: Record<string, unknown>): void {
