@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import {
   REDIS_COMMAND_TIMEOUT_MS,
   RedisConnections,
 } from '../src/common/redis/redis-connections.js';
 import type { GatewayConfig } from '../src/config/gateway-config.js';
+import { SessionsService } from '../src/sessions/sessions.service.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { startOwnRedis, type OwnRedis } from './helpers/queue-redis-server.js';
@@ -141,6 +143,40 @@ describe('Redis hanging (connected, answering nothing) while the gateway runs', 
       header = (await fetch(`${gateway.url}/mcp/tools`)).headers.get('x-ratelimit-limit');
     }
     expect(header).not.toBeNull();
+  });
+});
+
+describe('the session sweep while Redis is away', () => {
+  let redis: OwnRedis;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    gateway = await startGateway({ env: { REDIS_URL: redis.url } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await redis?.destroy();
+  });
+
+  it('warns once per sweep, with a count and the first error, not once per open session', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await gateway.post('/sessions/create', {})).status).toBe(201);
+    }
+    await redis.crash();
+    // The sweep runs every SESSION_TTL_SECONDS / 4 (capped at 30 s); one is run here at once.
+    // Private members, reached on purpose: the sweep's timer and logger are not API.
+    const sessions = gateway.app.get<SessionsService, { logger: Logger; sweep(): Promise<void> }>(
+      SessionsService,
+    );
+    const warn = jest.spyOn(sessions.logger, 'warn');
+    await sessions.sweep();
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      expect.stringMatching(/^sweep: 3 of 3 session\(s\) could not be checked \(first error: .+\)/),
+    ]);
+    // Nothing was closed for not being found: the records may well be there.
+    expect(gateway.app.get(SessionsService).runtimes.size).toBe(3);
   });
 });
 

@@ -161,25 +161,35 @@ export class ServersService implements OnApplicationShutdown {
     }
     await session?.assertRoomFor(sessionId!, reachable.length);
     const connections = await registry.addAll(reachable, 'api');
-    const kept: NamedSpec[] = [];
-    for (const [i, server] of connections.entries()) {
-      if (server.status === 'connected') {
-        kept.push(reachable[i]);
-        const view = this.view(registry, server);
-        result.added.push({
-          uuid: view.uuid,
-          name: view.name,
-          status: view.status,
-          tools: view.tools,
-        });
-        this.logger.log(`audit: server '${server.name}' added in scope ${registry.scopeId}`);
-      } else {
+    const kept: ServerConnection[] = [];
+    for (const server of connections) {
+      if (server.status === 'connected') kept.push(server);
+      else {
         // A server that could not connect is reported, not kept: the caller can retry the same name.
         await registry.remove(server);
         result.failed.push({ name: server.name, error: server.error ?? server.status });
       }
     }
-    if (kept.length > 0) await session?.recordAdded(sessionId!, kept);
+    if (kept.length > 0 && session) {
+      try {
+        await session.recordAdded(sessionId!, kept.map(named));
+      } catch (error) {
+        // Not in the record, so not the session's: other replicas would never connect it, and
+        // a retry would find its name taken here for good.
+        await Promise.all(kept.map((server) => registry.remove(server)));
+        throw error;
+      }
+    }
+    for (const server of kept) {
+      const view = this.view(registry, server);
+      result.added.push({
+        uuid: view.uuid,
+        name: view.name,
+        status: view.status,
+        tools: view.tools,
+      });
+      this.logger.log(`audit: server '${server.name}' added in scope ${registry.scopeId}`);
+    }
     return result;
   }
 
@@ -211,8 +221,11 @@ export class ServersService implements OnApplicationShutdown {
         `server_name '${target.name}' and server_uuid '${target.uuid}' name different servers; give one, or both of the same server`,
       );
     }
-    await registry.remove(server);
+    // The record first: if it cannot be written, nothing has changed anywhere and a retry
+    // finds the server still here. Closed first, a failed write would leave the server gone
+    // from this replica only, and live on every other.
     await this.scopes.sessions(sessionId)?.recordRemoved(sessionId!, server.name);
+    await registry.remove(server);
     this.logger.log(`audit: server '${server.name}' removed from scope ${registry.scopeId}`);
     return { uuid: server.uuid, name: server.name };
   }
@@ -224,4 +237,8 @@ export class ServersService implements OnApplicationShutdown {
   private view(registry: ServerRegistry, server: ServerConnection): ServerView {
     return serverView(server, this.scopes.toolNamesOf(registry, server.name));
   }
+}
+
+function named(server: ServerConnection): NamedSpec {
+  return { name: server.name, spec: server.spec };
 }

@@ -12,8 +12,13 @@ export interface SessionRecord {
   expiresAt: number;
   metadata: Record<string, unknown>;
   servers: NamedSpec[];
+  /**
+   * Servers of the servers file removed from this session: without them every replica, and
+   * this one after a restart, would connect them again from the file. Absent in older records.
+   */
+  removedFileServers?: string[];
   /** The API key id that created it; other keys (but admin) cannot see it. */
   owner?: string;
-  /** Bumped on every change to `servers`, so a replica can tell its copy is stale. */
+  /** Bumped on every change to `servers` or `removedFileServers`, so a replica can tell its copy is stale. */
   revision: number;
 }

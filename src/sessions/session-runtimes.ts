@@ -1,6 +1,9 @@
+import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { NamedSpec } from '../servers/server-spec.parser.js';
+import { specFingerprint } from '../servers/spec-fingerprint.js';
 import type { SessionRecord } from './session-record.js';
+import { sessionServers, type SessionServer } from './session-servers.js';
 
 interface Runtime {
   registry: ServerRegistry;
@@ -41,19 +44,22 @@ export class SessionRuntimes {
     let runtime = this.runtimes.get(record.id);
     if (!runtime) {
       const registry = this.createRegistry(record.id);
-      const ready = Promise.all([
-        registry.addAll(this.fileSpecs(), 'config'),
-        registry.addAll(this.vet(record.servers, record.id), 'api'),
-      ]).then(() => undefined);
+      const ready = addServers(registry, this.wanted(record));
       runtime = { registry, ready, revision: record.revision, lastTouch: 0 };
       this.runtimes.set(record.id, runtime);
     } else if (runtime.revision !== record.revision) {
       runtime.revision = record.revision;
-      const wanted = this.vet(record.servers, record.id);
+      const wanted = this.wanted(record);
       runtime.ready = runtime.ready.then(() => reconcile(runtime!.registry, wanted));
     }
     await runtime.ready;
     return runtime.registry;
+  }
+
+  /** What the record says this session holds, less run-time servers today's policies refuse. */
+  private wanted(record: SessionRecord): SessionServer[] {
+    const servers = this.vet(record.servers, record.id);
+    return sessionServers({ ...record, servers }, this.fileSpecs());
   }
 
   /**
@@ -88,11 +94,31 @@ export class SessionRuntimes {
   }
 }
 
-/** Another replica added or removed run-time servers: follow the record. */
-async function reconcile(registry: ServerRegistry, wanted: NamedSpec[]): Promise<void> {
-  const names = new Set(wanted.map((s) => s.name));
-  const stale = registry.list().filter((s) => s.source === 'api' && !names.has(s.name));
+/** Connects the servers, each under its source (file or run time); none blocks the others. */
+async function addServers(registry: ServerRegistry, servers: SessionServer[]): Promise<void> {
+  const from = (source: SessionServer['source']) => servers.filter((s) => s.source === source);
+  await Promise.all([
+    registry.addAll(from('config'), 'config'),
+    registry.addAll(from('api'), 'api'),
+  ]);
+}
+
+/**
+ * Another replica changed the session's servers: follow the record. A name is not enough: a
+ * server removed and added again under its name with a new URL or new headers is another
+ * server, so whatever differs from the record's spec is reconnected.
+ */
+async function reconcile(registry: ServerRegistry, wanted: SessionServer[]): Promise<void> {
+  const byName = new Map(wanted.map((s) => [s.name, s]));
+  const stale = registry.list().filter((s) => !matches(s, byName.get(s.name)));
   await Promise.all(stale.map((s) => registry.remove(s)));
-  const missing = wanted.filter((s) => !registry.find({ name: s.name }));
-  if (missing.length > 0) await registry.addAll(missing, 'api');
+  await addServers(
+    registry,
+    wanted.filter((s) => !registry.find({ name: s.name })),
+  );
+}
+
+function matches(server: ServerConnection, wanted: SessionServer | undefined): boolean {
+  // Not the source: a shared connection's is whoever opened it first, in any session.
+  return wanted !== undefined && specFingerprint(wanted.spec) === specFingerprint(server.spec);
 }

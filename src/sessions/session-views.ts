@@ -5,6 +5,7 @@ import { ToolsService } from '../tools/tools.service.js';
 import type { CreatedSessionDto, SessionDto, SessionSummaryDto } from './dto/sessions.dto.js';
 import type { SessionRecord } from './session-record.js';
 import { SessionsService } from './sessions.service.js';
+import { sessionServers } from './session-servers.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -57,7 +58,7 @@ export class SessionViews {
         metadata: record.metadata,
         server_count: registry
           ? registry.list().length
-          : this.servers.configFileSpecs.length + record.servers.length,
+          : sessionServers(record, this.servers.configFileSpecs).length,
         tool_count: registry ? this.tools.catalogOf(registry).size : null,
       };
     });

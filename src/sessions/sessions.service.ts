@@ -4,6 +4,7 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig, type SessionSettings } from '../config/gateway-config.js';
 import { ANONYMOUS_ADMIN, isAdmin } from '../auth/scopes.js';
 import { currentPrincipal } from '../common/logging/request-context.js';
+import { errorMessage } from '../common/errors/error-message.js';
 import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { NamedSpec } from '../servers/server-spec.parser.js';
@@ -12,6 +13,7 @@ import { newSessionId, shownId } from './session-id.js';
 import type { SessionRecord } from './session-record.js';
 import { SessionEvents } from './session-events.js';
 import { SessionRuntimes } from './session-runtimes.js';
+import { sessionServers } from './session-servers.js';
 import { SessionStore } from './session-store.js';
 
 /**
@@ -25,6 +27,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
   private readonly settings: SessionSettings;
   readonly runtimes: SessionRuntimes;
   private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -134,26 +137,45 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
 
   async assertRoomFor(sessionId: string, count: number): Promise<void> {
     const registry = await this.registryFor(sessionId);
-    const total = registry.list().length + count;
-    if (total > this.settings.maxServers) {
-      throw new GatewayError(
-        ErrorCode.SERVER_LIMIT,
-        `A session may hold ${this.settings.maxServers} servers (SESSION_MAX_SERVERS); this one would hold ${total}`,
-      );
-    }
+    this.assertWithinLimit(registry.list().length + count);
   }
 
+  /**
+   * Adds run-time servers to the record. A name the record holds already was added by another
+   * request meanwhile (on another replica, or this one) after this one connected its own:
+   * refused, as it would have been a moment later, so the server the first caller was told
+   * about is not replaced behind its back. The limit is checked here again, inside the
+   * compare-and-set: the early check saw only this replica's copy of the session.
+   */
   async recordAdded(sessionId: string, specs: NamedSpec[]): Promise<void> {
     const names = new Set(specs.map((spec) => spec.name));
-    // A name another replica recorded meanwhile is replaced, never listed twice.
-    await this.updateServers(sessionId, (servers) => [
-      ...servers.filter((s) => !names.has(s.name)),
-      ...specs,
-    ]);
+    await this.updateServers(sessionId, (record) => {
+      const taken = record.servers.filter((s) => names.has(s.name)).map((s) => `'${s.name}'`);
+      if (taken.length > 0) {
+        throw new GatewayError(
+          ErrorCode.SERVER_EXISTS,
+          `A server named ${taken.join(', ')} was added to this session meanwhile by another request`,
+        );
+      }
+      record.servers = [...record.servers, ...specs];
+      this.assertWithinLimit(sessionServers(record, this.servers.configFileSpecs).length);
+    });
   }
 
+  /**
+   * A run-time server leaves the record; a servers-file server is remembered as removed, or
+   * the file would bring it back on other replicas and after a restart. Which one it is, the
+   * record says: a shared connection's own source is whoever opened it first.
+   */
   async recordRemoved(sessionId: string, name: string): Promise<void> {
-    await this.updateServers(sessionId, (servers) => servers.filter((s) => s.name !== name));
+    const inFile = this.servers.configFileSpecs.some((s) => s.name === name);
+    await this.updateServers(sessionId, (record) => {
+      if (record.servers.some((s) => s.name === name)) {
+        record.servers = record.servers.filter((s) => s.name !== name);
+      } else if (inFile) {
+        record.removedFileServers = [...new Set(record.removedFileServers).add(name)];
+      }
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -162,15 +184,18 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     await this.runtimes.closeAll();
   }
 
-  /** Read, change, compare-and-set; on a conflict (another replica changed it), again. */
+  /**
+   * Read, change, compare-and-set; on a conflict (another replica changed it), again. `change`
+   * edits the record's servers in place, or throws to refuse the change as the record stands.
+   */
   private async updateServers(
     sessionId: string,
-    change: (servers: NamedSpec[]) => NamedSpec[],
+    change: (record: SessionRecord) => void,
   ): Promise<void> {
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
       const record = await this.use(sessionId);
       const base = record.revision;
-      record.servers = change(record.servers);
+      change(record);
       record.revision = base + 1;
       if (await this.store.replace(record, base)) {
         this.runtimes.markSynced(sessionId, base, record.revision);
@@ -183,21 +208,46 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     );
   }
 
+  private assertWithinLimit(total: number): void {
+    if (total > this.settings.maxServers) {
+      throw new GatewayError(
+        ErrorCode.SERVER_LIMIT,
+        `A session may hold ${this.settings.maxServers} servers (SESSION_MAX_SERVERS); this one would hold ${total}`,
+      );
+    }
+  }
+
   private async closeLocal(sessionId: string): Promise<boolean> {
     return this.runtimes.close(sessionId);
   }
 
+  /**
+   * Closes this process's connections of sessions whose record is gone. The sessions are
+   * looked up together, so a Redis that hangs costs a sweep one command timeout, not one per
+   * session; and an outage is one warning per sweep, not one per open session.
+   */
   private async sweep(): Promise<void> {
-    for (const id of this.runtimes.ids()) {
-      try {
-        if (!(await this.store.get(id))) {
-          await this.closeLocal(id);
-          this.logger.log(`session ${id} expired; its connections are closed`);
-        }
-      } catch (error) {
-        this.logger.warn(`sweep of ${id} failed: ${(error as Error).message}`);
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const ids = this.runtimes.ids();
+      const outcomes = await Promise.allSettled(ids.map((id) => this.sweepOne(id)));
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      if (failed.length > 0) {
+        const first = errorMessage(failed[0].reason);
+        this.logger.warn(
+          `sweep: ${failed.length} of ${ids.length} session(s) could not be checked (first error: ${first}); trying again next sweep`,
+        );
       }
+    } finally {
+      this.sweeping = false;
     }
+  }
+
+  private async sweepOne(id: string): Promise<void> {
+    if (await this.store.get(id)) return;
+    await this.closeLocal(id);
+    this.logger.log(`session ${id} expired; its connections are closed`);
   }
 
   private assertMetadataSize(metadata: Record<string, unknown>): void {
