@@ -19,6 +19,6 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     CallLimiter,
   ],
-  exports: [ApiKeys, CallLimiter],
+  exports: [ApiKeys, CallLimiter, RateLimitModule],
 })
 export class AuthModule {}

@@ -9,6 +9,7 @@ import type { ServerRegistry } from '../servers/server-registry.js';
 import { UsageRecorder } from '../analytics/usage-recorder.js';
 import { UNKNOWN_TOOL_KEY } from '../analytics/usage-cells.js';
 import { CallLimiter } from '../auth/call-limiter.js';
+import { ToolRateLimit } from '../auth/rate-limit/tool-rate-limit.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
@@ -64,6 +65,7 @@ export class ToolsService {
     private readonly limiter: CallLimiter,
     private readonly usage: UsageRecorder,
     private readonly admission: ToolAdmission,
+    private readonly rateLimit: ToolRateLimit,
   ) {
     scopes.useToolNames((registry, server) => this.catalogOf(registry).namesOf(server));
   }
@@ -90,8 +92,9 @@ export class ToolsService {
   }
 
   /**
-   * Runs a tool for any door: bounded concurrency, argument validation, timeout, a cap on
-   * what is relayed back, and one usage record whatever the outcome.
+   * Runs a tool for any door: bounded concurrency, the per-tool rate limit, argument
+   * validation, timeout, a cap on what is relayed back, and one usage record whatever the
+   * outcome.
    */
   async execute(request: ExecuteRequest, sessionId?: string): Promise<ExecuteResult> {
     const started = performance.now();
@@ -130,6 +133,9 @@ export class ToolsService {
     const registry = await this.scopes.resolve(sessionId);
     const tool = this.resolve(registry, request.toolName);
     resolved(tool);
+    // Counted here, by the resolved name, so that every door and every spelling of the
+    // name (bare, full, through call_tool, in a batch) draws on the one budget.
+    await this.rateLimit.charge(tool.name);
     const args = request.args ?? {};
     this.validator.assertValid(tool.name, tool.definition.inputSchema, args);
     const server = registry.find({ name: tool.server });

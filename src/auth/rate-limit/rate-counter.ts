@@ -9,7 +9,8 @@ export interface WindowCount {
 
 /** Fixed-window hit counters: in memory for one process, in Redis across replicas. */
 export abstract class RateCounter {
-  abstract hit(key: string, windowMs: number): Promise<WindowCount>;
+  /** Counts `cost` hits at once (a JSON-RPC batch is as many requests as it has messages). */
+  abstract hit(key: string, windowMs: number, cost?: number): Promise<WindowCount>;
 }
 
 // Bounds memory under a flood of distinct callers: past it, expired windows are dropped.
@@ -22,7 +23,7 @@ export class MemoryRateCounter extends RateCounter {
     super();
   }
 
-  hit(key: string, windowMs: number): Promise<WindowCount> {
+  hit(key: string, windowMs: number, cost = 1): Promise<WindowCount> {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
@@ -30,7 +31,7 @@ export class MemoryRateCounter extends RateCounter {
       window = { count: 0, resetAt: now + windowMs };
       this.windows.set(key, window);
     }
-    window.count += 1;
+    window.count += cost;
     return Promise.resolve({ count: window.count, resetMs: window.resetAt - now });
   }
 
@@ -42,8 +43,8 @@ export class MemoryRateCounter extends RateCounter {
 }
 
 const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local hits = redis.call('INCRBY', KEYS[1], ARGV[2])
+if hits == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {hits, ttl}`;
@@ -56,12 +57,13 @@ export class RedisRateCounter extends RateCounter {
     super();
   }
 
-  async hit(key: string, windowMs: number): Promise<WindowCount> {
+  async hit(key: string, windowMs: number, cost = 1): Promise<WindowCount> {
     const [count, resetMs] = (await this.redis.eval(
       INCREMENT,
       1,
       `${this.prefix}${key}`,
       String(windowMs),
+      String(cost),
     )) as [number, number];
     return { count, resetMs };
   }

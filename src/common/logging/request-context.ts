@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Response } from 'express';
+import type { RateLimitedCaller } from '../../auth/rate-limit/rate-limited-caller.js';
 import type { Principal } from '../../auth/scopes.js';
 import type { CallerChannel } from '../../mcp/upstream-client.js';
 import type { RequestWithId } from '../http/request-id.js';
@@ -9,6 +10,8 @@ export interface RequestContext {
   requestId?: string;
   /** Set by the API-key guard once the caller is known. */
   principal?: Principal;
+  /** Set by the rate-limit guard, so a tool call is counted for the HTTP caller that made it. */
+  rateCaller?: RateLimitedCaller;
   /** The upstream tool call this work belongs to, for routing what its server sends (UpstreamCalls). */
   upstreamCaller?: CallerChannel;
 }

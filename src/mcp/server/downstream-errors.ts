@@ -9,17 +9,27 @@ import { protocolError } from '../protocol-error.js';
 export const RESOURCE_NOT_FOUND = -32002;
 
 /**
+ * A call refused by RATE_LIMIT_TOOL_PER_MINUTE. MCP and JSON-RPC name no code for it; this
+ * one is in JSON-RPC's range for implementation-defined server errors, and reads as HTTP 429.
+ * `data` carries `code: "RATE_LIMITED"` and `retry_after_s`, as the REST door's body does.
+ */
+export const RATE_LIMITED_RPC = -32029;
+
+/**
  * A failed tools/call as the MCP door answers it. Naming a tool that does not exist is a
  * protocol error (the spec's "Unknown tool"); everything that happens once the tool is
  * known (bad arguments, server down, timeout, upstream error) is an `isError` result, so a
- * model sees the message and can correct itself.
+ * model sees the message and can correct itself. A call over the rate limit is a protocol
+ * error too: the tool never ran, nothing in the call is the model's to correct, and the
+ * client (which retries, and is the one metered) needs a code it can act on, not prose.
  */
 export function toolCallFailure(error: unknown): ToolResult {
   if (
     error instanceof GatewayError &&
     (error.code === ErrorCode.TOOL_NOT_FOUND ||
       error.code === ErrorCode.TOOL_AMBIGUOUS ||
-      error.code === ErrorCode.SESSION_NOT_FOUND)
+      error.code === ErrorCode.SESSION_NOT_FOUND ||
+      error.code === ErrorCode.RATE_LIMITED)
   ) {
     throw toMcpError(error);
   }
@@ -40,7 +50,9 @@ export function toMcpError(error: unknown): McpError {
   if (typeof upstreamCode === 'number') {
     return protocolError(upstreamCode, stripPrefix(error.message), { code: error.code });
   }
-  return protocolError(codeFor(error.code), error.message, { code: error.code });
+  const retryAfter = (error.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
+  const data = typeof retryAfter === 'number' ? { retry_after_s: retryAfter } : {};
+  return protocolError(codeFor(error.code), error.message, { code: error.code, ...data });
 }
 
 function codeFor(code: ErrorCode): number {
@@ -55,6 +67,8 @@ function codeFor(code: ErrorCode): number {
       return McpErrorCode.InvalidRequest;
     case ErrorCode.UPSTREAM_TIMEOUT:
       return McpErrorCode.RequestTimeout;
+    case ErrorCode.RATE_LIMITED:
+      return RATE_LIMITED_RPC;
     default:
       return McpErrorCode.InternalError;
   }
