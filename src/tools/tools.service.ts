@@ -135,7 +135,8 @@ export class ToolsService {
     resolved(tool);
     // Counted here, by the resolved name, so that every door and every spelling of the
     // name (bare, full, through call_tool, in a batch) draws on the one budget.
-    await this.rateLimit.charge(tool.name);
+    const charging = this.rateLimit.charge(tool.name);
+    if (charging) await charging;
     const args = request.args ?? {};
     this.validator.assertValid(tool.name, tool.definition.inputSchema, args);
     const server = registry.find({ name: tool.server });

@@ -20,11 +20,15 @@ export class ToolRateLimit {
     this.perTool = config.security.rateLimitToolPerMinute;
   }
 
-  /** Counts one call of `toolName` (a catalog name) for the current caller; RATE_LIMITED past the limit. */
-  async charge(toolName: string): Promise<void> {
+  /**
+   * Counts one call of `toolName` (a catalog name) for the current caller; RATE_LIMITED past
+   * the limit. Undefined when nothing is counted, so the hot path awaits nothing then.
+   */
+  charge(toolName: string): Promise<void> | undefined {
+    if (this.perTool <= 0) return undefined;
     const caller = requestContext.getStore()?.rateCaller;
-    if (this.perTool <= 0 || !caller) return;
-    await this.limits.charge({
+    if (!caller) return undefined;
+    return this.limits.charge({
       key: `tool:${caller.tracker}:${toolName}`,
       limit: this.perTool,
       what: `calls of '${toolName}'`,
