@@ -215,3 +215,36 @@ describe('per-tool rate limit on every door', () => {
     }
   });
 });
+
+describe('calls refused for load on the MCP door', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { MAX_CONCURRENT_CALLS_PER_KEY: '1' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('answers a call over the calls in flight with -32029 and CONCURRENCY_LIMIT, as a rate limit', async () => {
+    const mcp = new RawDoor(gateway.url, {});
+    await mcp.open();
+    const slow = mcp.post('/mcp', mcp.call('demo__echo', { message: 'slow', delay_ms: 2000 }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The slow call holds the one slot for two seconds; a quick call meanwhile is refused.
+    let refused: JsonRpcMessage | undefined;
+    for (let i = 0; i < 30 && !refused; i++) {
+      const req = mcp.call('demo__echo');
+      const answer = await mcp.post('/mcp', req);
+      refused = answer.messages.find((m) => m.id === req.id && m.error !== undefined);
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(refused?.error?.code).toBe(RATE_LIMITED_RPC);
+    expect(refused?.error?.data).toMatchObject({ code: 'CONCURRENCY_LIMIT', retry_after_s: 1 });
+    expect((await slow).messages.some((m) => m.result !== undefined)).toBe(true);
+  });
+});

@@ -9,30 +9,35 @@ import { protocolError } from '../protocol-error.js';
 export const RESOURCE_NOT_FOUND = -32002;
 
 /**
- * A call refused by RATE_LIMIT_TOOL_PER_MINUTE. MCP and JSON-RPC name no code for it; this
- * one is in JSON-RPC's range for implementation-defined server errors, and reads as HTTP 429.
- * `data` carries `code: "RATE_LIMITED"` and `retry_after_s`, as the REST door's body does.
+ * A call refused for load before it ran: over RATE_LIMIT_TOOL_PER_MINUTE, or over the calls
+ * in flight allowed per key or in total. MCP and JSON-RPC name no code for it; this one is in
+ * JSON-RPC's range for implementation-defined server errors, and reads as HTTP 429. `data`
+ * carries `code` (RATE_LIMITED, CONCURRENCY_LIMIT or GATEWAY_BUSY) and `retry_after_s`, as the
+ * REST door's body does.
  */
 export const RATE_LIMITED_RPC = -32029;
+
+/** Refusals where the tool never ran and the caller, not the model, must act. */
+const PROTOCOL_ERRORS = new Set<ErrorCode>([
+  ErrorCode.TOOL_NOT_FOUND,
+  ErrorCode.TOOL_AMBIGUOUS,
+  ErrorCode.SESSION_NOT_FOUND,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.CONCURRENCY_LIMIT,
+  ErrorCode.GATEWAY_BUSY,
+]);
 
 /**
  * A failed tools/call as the MCP door answers it. Naming a tool that does not exist is a
  * protocol error (the spec's "Unknown tool"); everything that happens once the tool is
  * known (bad arguments, server down, timeout, upstream error) is an `isError` result, so a
- * model sees the message and can correct itself. A call over the rate limit is a protocol
- * error too: the tool never ran, nothing in the call is the model's to correct, and the
- * client (which retries, and is the one metered) needs a code it can act on, not prose.
+ * model sees the message and can correct itself. A call refused for load (rate limit, calls
+ * in flight) is a protocol error too: the tool never ran, nothing in the call is the model's
+ * to correct, and the client (which retries, and is the one metered) needs a code it can act
+ * on, not prose.
  */
 export function toolCallFailure(error: unknown): ToolResult {
-  if (
-    error instanceof GatewayError &&
-    (error.code === ErrorCode.TOOL_NOT_FOUND ||
-      error.code === ErrorCode.TOOL_AMBIGUOUS ||
-      error.code === ErrorCode.SESSION_NOT_FOUND ||
-      error.code === ErrorCode.RATE_LIMITED)
-  ) {
-    throw toMcpError(error);
-  }
+  if (error instanceof GatewayError && PROTOCOL_ERRORS.has(error.code)) throw toMcpError(error);
   if (!(error instanceof GatewayError)) throw error;
   return {
     content: [{ type: 'text', text: `${error.code}: ${error.message}` }],
@@ -68,6 +73,8 @@ function codeFor(code: ErrorCode): number {
     case ErrorCode.UPSTREAM_TIMEOUT:
       return McpErrorCode.RequestTimeout;
     case ErrorCode.RATE_LIMITED:
+    case ErrorCode.CONCURRENCY_LIMIT:
+    case ErrorCode.GATEWAY_BUSY:
       return RATE_LIMITED_RPC;
     default:
       return McpErrorCode.InternalError;
