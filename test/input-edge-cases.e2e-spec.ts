@@ -375,3 +375,57 @@ describe('remote server headers that HTTP cannot carry', () => {
     }
   });
 });
+
+describe('a server whose tool definition or result nests thousands of levels deep', () => {
+  let gateway: TestGateway;
+  let schema: Record<string, unknown> = { type: 'object' };
+  for (let i = 0; i < 1500; i++) schema = { type: 'object', properties: { p: schema } };
+  const tools = [
+    { name: 'deep_schema', inputSchema: schema },
+    { name: 'deep', inputSchema: { type: 'object' } },
+  ];
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: {
+        demo: demoStdioSpec(),
+        raw: {
+          command: 'node',
+          args: [RAW_SERVER_FILE],
+          env: { TOOLS: JSON.stringify(tools), DEEP_LEVELS: '20000' },
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('leaves the deep tool out, named, and every catalog route keeps working', async () => {
+    const servers = await gateway.get('/mcp/servers');
+    expect(servers.status).toBe(200);
+    const raw = servers.body.servers.find((s: { name: string }) => s.name === 'raw');
+    expect(raw).toMatchObject({ status: 'connected', tools: ['raw__deep'] });
+    expect(raw.skipped_tools).toEqual([
+      { tool: 'deep_schema', reason: 'definition nested deeper than 100 levels' },
+    ]);
+    expect((await gateway.get('/mcp/tools')).status).toBe(200);
+    expect((await gateway.post('/mcp/search', { query: 'deep schema' })).status).toBe(200);
+    expect((await gateway.get('/health/ready')).status).toBe(200);
+    const echo = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'm' },
+    });
+    expect(echo.status).toBe(200);
+  });
+
+  it('answers a result nested too deep to relay with a 502, not a 500', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'raw__deep', args: {} });
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({
+      code: 'RESULT_TOO_LARGE',
+      message: "The result of 'raw__deep' is nested too deeply to relay",
+    });
+  });
+});

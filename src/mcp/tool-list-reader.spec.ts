@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ToolListReader } from './tool-list-reader.js';
+import { nestedDeeperThan, ToolListReader } from './tool-list-reader.js';
 
 const tool = (name: unknown, extra: Record<string, unknown> = {}) => ({
   name,
@@ -52,5 +52,20 @@ describe('ToolListReader', () => {
     expect(reader.full).toBe(true);
     expect(reader.tools.map((t) => t.name)).toEqual(['a', 'b', 'c']);
     expect(reader.skipped).toEqual([]);
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  const nested = (levels: number) => {
+    let value: unknown = {};
+    for (let i = 1; i < levels; i++) value = i % 2 ? [value] : { p: value };
+    return value;
+  };
+
+  it('counts objects and arrays alike, and reads any depth without recursing', () => {
+    expect(nestedDeeperThan(nested(100), 100)).toBe(false);
+    expect(nestedDeeperThan(nested(101), 100)).toBe(true);
+    expect(nestedDeeperThan(nested(200_000), 100)).toBe(true);
+    expect(nestedDeeperThan('text', 0)).toBe(false);
   });
 });

@@ -12,11 +12,18 @@ export const LooseToolListSchema = PaginatedResultSchema.extend({ tools: z.array
 const MAX_NAME_CHARS = 100;
 const MAX_REASON_CHARS = 300;
 const MAX_ISSUES = 3;
+/**
+ * How deep a tool definition may nest (objects and arrays). Real schemas stay within a few
+ * dozen levels; everything that walks a definition (fingerprint, size, validator, search
+ * text, JSON answers) may recurse, and a server listing a 1,500-level schema would otherwise
+ * overflow the stack in each of them, on every request that reads the catalog.
+ */
+export const MAX_DEFINITION_DEPTH = 100;
 
 /**
- * Reads a server's tools/list pages: each valid tool is taken, each invalid one, or one whose
- * name was listed before, is left out and recorded with what is wrong with it. Tools past `atMost + 1` are not read: the caller
- * only needs to know there were more.
+ * Reads a server's tools/list pages: each valid tool is taken, each invalid one (or nested too
+ * deep, or whose name was listed before) is left out and recorded with what is wrong with it.
+ * Tools past `atMost + 1` are not read: the caller only needs to know there were more.
  */
 export class ToolListReader {
   readonly tools: UpstreamTool[] = [];
@@ -37,6 +44,13 @@ export class ToolListReader {
     for (const listed of page) {
       if (this.full) return;
       const index = this.position++;
+      if (nestedDeeperThan(listed, MAX_DEFINITION_DEPTH)) {
+        this.skipped.push({
+          tool: labelOf(listed, index),
+          reason: `definition nested deeper than ${MAX_DEFINITION_DEPTH} levels`,
+        });
+        continue;
+      }
       const parsed = ToolSchema.safeParse(listed);
       if (!parsed.success) {
         this.skipped.push({ tool: labelOf(listed, index), reason: describeIssues(parsed.error) });
@@ -56,6 +70,20 @@ export class ToolListReader {
       this.tools.push(parsed.data);
     }
   }
+}
+
+/** Whether objects and arrays nest past `limit` levels; iterative, as the input may be deep. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function labelOf(listed: unknown, index: number): string {

@@ -197,7 +197,19 @@ export class ToolsService {
   /** A server cannot make the gateway relay (and hold in memory) an unbounded answer. */
   private assertRelayable(tool: CatalogTool, result: ToolResult): void {
     const limit = this.config.security.maxToolResultBytes;
-    const bytes = Buffer.byteLength(JSON.stringify(result));
+    let text: string;
+    try {
+      text = JSON.stringify(result);
+    } catch (error) {
+      // JSON.parse reads any depth; writing a result nested some thousands of levels deep
+      // overflows the stack here, and would in every door's answer after.
+      if (!(error instanceof RangeError)) throw error;
+      throw new GatewayError(
+        ErrorCode.RESULT_TOO_LARGE,
+        `The result of '${tool.name}' is nested too deeply to relay`,
+      );
+    }
+    const bytes = Buffer.byteLength(text);
     if (bytes > limit) {
       throw new GatewayError(
         ErrorCode.RESULT_TOO_LARGE,

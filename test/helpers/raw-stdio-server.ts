@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * A stdio MCP server over raw JSON-RPC, so that a test can make it say what the SDK's servers
  * never would: its tools/list answer is the TOOLS env value (JSON) as given, a call answers
  * `ok <tool>`, and a few tool names misbehave on purpose (fail_generic, fail_timeout_code,
- * exit, hang, huge: HUGE_BYTES of text). It prints `starting with $SECRET` to stderr, for
+ * exit, hang, huge: HUGE_BYTES of text, deep: structuredContent nested DEEP_LEVELS deep). It prints `starting with $SECRET` to stderr, for
  * tests that check a secret never leaks from there.
  */
 export const RAW_STDIO_SERVER = `
@@ -29,6 +29,13 @@ export const RAW_STDIO_SERVER = `
     if (name === 'fail_timeout_code') return send({ id: m.id, error: { code: -32001, message: 'the backend took too long' } });
     if (name === 'exit') { console.error('exiting on purpose'); process.exit(1); }
     if (name === 'hang') return;
+    if (name === 'deep') {
+      // Written as text: JSON.stringify itself overflows past a few thousand levels.
+      const levels = Number(process.env.DEEP_LEVELS);
+      const value = '{"d":'.repeat(levels) + '{}' + '}'.repeat(levels);
+      const result = '{"content":[{"type":"text","text":"deep"}],"structuredContent":' + value + '}';
+      return process.stdout.write('{"jsonrpc":"2.0","id":' + JSON.stringify(m.id) + ',"result":' + result + '}\\n');
+    }
     if (name === 'huge') {
       const text = 'x'.repeat(Number(process.env.HUGE_BYTES));
       return send({ id: m.id, result: { content: [{ type: 'text', text }] } });
