@@ -113,7 +113,7 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('serves on while not ready for the delay, then answers a call cut off by the grace 503', async () => {
+  it('serves on while not ready for the delay, then refuses new requests and answers a call cut off by the grace 503', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-delay-'));
     writeFileSync(
       join(dir, 'servers.json'),
@@ -128,7 +128,7 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
         GATEWAY_PORT: String(port),
         MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
         SHUTDOWN_DELAY_MS: '1500',
-        SHUTDOWN_GRACE_MS: '500',
+        SHUTDOWN_GRACE_MS: '2500',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -149,6 +149,7 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     const tooSlow = echo('too slow', 6000);
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
+    const signalled = Date.now();
     await new Promise((r) => setTimeout(r, 300));
 
     // Within the delay: not ready, saying why, yet a new call is still served.
@@ -157,12 +158,23 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     expect(await notReady.json()).toMatchObject({
       statusCode: 503,
       error: 'Service Unavailable',
-      message: 'Not ready: servers failed (see details)',
+      message: 'Not ready: shutting down (draining requests in flight)',
       code: 'NOT_READY',
       details: { status: 'error', details: { servers: { status: 'down', draining: true } } },
     });
     const late = await echo('still served');
     expect(late.status).toBe(200);
+
+    // Once the drain begins (after the delay), a new request is refused at once: nothing of
+    // it runs, so the caller can safely send it elsewhere. The probes still answer.
+    await new Promise((r) => setTimeout(r, Math.max(0, signalled + 2000 - Date.now())));
+    const refused = await echo('too late');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('connection')).toBe('close');
+    expect(((await refused.json()) as { message: string }).message).toContain(
+      'takes no new requests; nothing of this one ran',
+    );
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
 
     // After delay and grace, the call still running gets an answer that says so.
     const cutOff = await tooSlow;
@@ -178,7 +190,7 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
       .filter((l) => l.includes('"context":"HTTP"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const executes = access.filter((l) => l.path === '/mcp/execute');
-    expect(executes.map((l) => l.status).sort()).toEqual([200, 499, 503]);
+    expect(executes.map((l) => l.status).sort()).toEqual([200, 499, 503, 503]);
     for (const line of executes) {
       expect(line).toMatchObject({ method: 'POST', duration_ms: expect.any(Number) });
     }

@@ -3,7 +3,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { errorBody } from '../common/http/error-body.js';
 import { isLongLivedStream } from '../common/http/request-done.js';
+import { answerEarly } from '../common/http/early-errors.js';
 import type { RequestWithId } from '../common/http/request-id.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 
 /**
@@ -17,6 +19,12 @@ export class DrainService implements BeforeApplicationShutdown {
   /** The answers still owed, so that those the grace period cuts off get one. */
   private readonly open = new Set<Response>();
   private draining = false;
+  /**
+   * Set when the drain proper begins (after SHUTDOWN_DELAY_MS): from then on a new request
+   * is refused at once, so that it is retried elsewhere rather than accepted, run, and cut
+   * off by the grace period with "it may have run in part".
+   */
+  private refusing = false;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(private readonly config: GatewayConfig) {}
@@ -36,6 +44,8 @@ export class DrainService implements BeforeApplicationShutdown {
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    // The probes still answer (readiness says why it is false; liveness stays true).
+    if (this.refusing && !PROBES.test(req.path)) return refuseNew(req, res);
     // A long-lived stream never "finishes": waiting on it would always use the whole grace.
     if (isLongLivedStream(req)) return next();
     this.inFlight += 1;
@@ -50,6 +60,7 @@ export class DrainService implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.begin();
+    this.refusing = true;
     if (this.inFlight === 0) return;
     const grace = this.config.shutdownGraceMs;
     this.logger.log(`waiting up to ${grace} ms for ${this.inFlight} request(s) in flight`);
@@ -90,4 +101,17 @@ export class DrainService implements BeforeApplicationShutdown {
         );
     }
   }
+}
+
+const PROBES = /^\/health(\/|$)/;
+
+/** A request that arrived once the drain began: nothing of it ran, so it is safe to retry. */
+function refuseNew(req: Request, res: Response): void {
+  res.setHeader('connection', 'close');
+  res.setHeader('retry-after', '1');
+  const error = new GatewayError(
+    ErrorCode.NOT_READY,
+    'The gateway is shutting down and takes no new requests; nothing of this one ran, so retry it (on another replica)',
+  );
+  answerEarly(error, req, res);
 }

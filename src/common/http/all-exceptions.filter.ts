@@ -128,7 +128,10 @@ function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
   if (probe) {
     // A failed readiness check: what failed (draining, servers not connected...) is the point.
     const failed = Object.keys((probe.error as object | undefined) ?? {}).join(', ');
-    return errorBody(status, `Not ready: ${failed || 'a check'} failed (see details)`, {
+    const message = isDraining(probe)
+      ? 'Not ready: shutting down (draining requests in flight)'
+      : `Not ready: ${failed || 'a check'} failed (see details)`;
+    return errorBody(status, message, {
       code: ErrorCode.NOT_READY,
       details: probe,
       requestId,
@@ -169,4 +172,10 @@ function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
   // 415: a charset or encoding the parser does not read, the same code as a wrong media type.
   const code = status === 415 ? ErrorCode.UNSUPPORTED_MEDIA_TYPE : ErrorCode.INVALID_REQUEST;
   return errorBody(status, message, { code, requestId });
+}
+
+/** Whether the servers check reported a drain (see ServersHealthIndicator.checkServers). */
+function isDraining(probe: { error?: unknown }): boolean {
+  const checks = Object.values((probe.error as Record<string, unknown> | undefined) ?? {});
+  return checks.some((check) => (check as { draining?: unknown } | null)?.draining === true);
 }
