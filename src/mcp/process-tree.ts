@@ -3,6 +3,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/**
+ * Process groups of stdio servers not yet known to be empty. A server's children that it
+ * outlived are re-parented to init, so no walk from this process finds them; their group,
+ * the server's pid, still names them (see ProcessGroupStdioTransport).
+ */
+const openGroups = new Set<number>();
+
+export function rememberGroup(pgid: number): void {
+  openGroups.add(pgid);
+}
+
+export function forgetGroup(pgid: number): void {
+  openGroups.delete(pgid);
+}
+
 /** All descendants of `pid` (children first), from one `ps` snapshot. */
 export async function listDescendants(pid: number): Promise<number[]> {
   let stdout: string;
@@ -16,18 +31,20 @@ export async function listDescendants(pid: number): Promise<number[]> {
 
 /**
  * The last resort of a shutdown that ran out of time: SIGKILL every descendant of this
- * process at once, synchronously, so that no stdio server's tree outlives the gateway.
+ * process and every stdio server's process group at once, synchronously, so that no stdio
+ * server's tree outlives the gateway. Returns how many processes and groups were signalled.
  */
 export function killAllDescendantsNow(): number {
-  let pids: number[];
+  let pids: number[] = [];
   try {
     const stdout = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { timeout: 2000 }).toString();
     pids = descendantsIn(stdout, process.pid).filter((pid) => pid !== process.pid);
   } catch {
-    return 0;
+    // The groups below are still reachable without ps.
   }
-  for (const pid of pids) signal(pid, 'SIGKILL');
-  return pids.length;
+  const groups = [...openGroups].filter((pgid) => isAlive(-pgid));
+  for (const pid of [...groups.map((pgid) => -pgid), ...pids]) signal(pid, 'SIGKILL');
+  return pids.length + groups.length;
 }
 
 function descendantsIn(stdout: string, pid: number): number[] {
@@ -47,6 +64,7 @@ function descendantsIn(stdout: string, pid: number): number[] {
   return found;
 }
 
+/** Whether the process lives; a negative pid asks whether any member of that group does. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -65,7 +83,10 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM, then SIGKILL whatever is still alive after `graceMs`. */
+/**
+ * SIGTERM, then SIGKILL whatever is still alive after `graceMs`. A negative pid names a
+ * process group, as in kill(2): every member is signalled.
+ */
 export async function terminate(pids: number[], graceMs: number): Promise<void> {
   const alive = pids.filter(isAlive);
   if (alive.length === 0) return;

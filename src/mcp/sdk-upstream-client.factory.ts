@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -17,10 +16,10 @@ import {
 import { keepAliveAgent, keepAliveFetch } from './keep-alive-fetch.js';
 import { pinnedAgent, pinnedFetch } from './pinned-fetch.js';
 import { PooledHttpTransport } from './pooled-http-transport.js';
+import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { SdkUpstreamClient, UPSTREAM_CLIENT_CAPABILITIES } from './sdk-upstream-client.js';
 import { StderrTail } from './stderr-tail.js';
 import { isSdkTimeout } from './upstream-errors.js';
-import { listDescendants, terminate } from './process-tree.js';
 import {
   UpstreamClientFactory,
   type ConnectOptions,
@@ -67,16 +66,16 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     options: ConnectOptions,
   ): Promise<SdkUpstreamClient> {
     const maxMessageBytes = this.maxMessageBytes;
-    // The SDK gives the child only a safe default environment (PATH, HOME, ...) plus ours.
-    const transport = new StdioClientTransport({
+    // The child gets only the SDK's safe default environment (PATH, HOME, ...) plus ours.
+    const transport = new ProcessGroupStdioTransport({
       command: spec.command,
       args: spec.args,
       env: spec.env,
       cwd: spec.cwd,
-      stderr: 'pipe',
       maxBufferSize: maxMessageBytes,
+      killGraceMs: options.killGraceMs,
     });
-    const stderr = new StderrTail(transport.stderr as import('node:stream').Readable | null);
+    const stderr = new StderrTail(transport.stderr);
     const client = new Client(CLIENT_INFO, { capabilities: UPSTREAM_CLIENT_CAPABILITIES });
     // The SDK's reader refuses a message over its limit by closing the connection, and says
     // why only to onerror; the server then looks as if it had just exited.
@@ -92,12 +91,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     try {
       await this.handshake(client, transport, options.timeoutMs, options.signal);
     } catch (error) {
-      // Ended at once, not through the SDK's close, which gives a child that ignores the end
-      // of its stdin 2 s more: the answer would come that much past SERVER_CONNECT_TIMEOUT_MS.
-      const pid = transport.pid;
-      const tree = pid ? [pid, ...(await listDescendants(pid))] : [];
-      void client.close().catch(() => undefined);
-      await terminate(tree, options.killGraceMs);
+      // Ended at once, not through close(), which gives a child that ignores the end of its
+      // stdin a grace period more: the answer would come that much past SERVER_CONNECT_TIMEOUT_MS.
+      await transport.terminate();
+      await client.close().catch(() => undefined);
       const said = stderr.lastLines();
       const reason = oversized ? describeExit() : errorMessage(error);
       throw new Error(
@@ -105,14 +102,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         { cause: error },
       );
     }
-    return new SdkUpstreamClient(
-      serverName,
-      'stdio',
-      client,
-      transport,
-      options.killGraceMs,
-      describeExit,
-    );
+    return new SdkUpstreamClient(serverName, 'stdio', client, transport, describeExit);
   }
 
   private async connectRemote(
@@ -154,14 +144,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         await client.close().catch(() => undefined);
         throw error;
       }
-      return new SdkUpstreamClient(
-        serverName,
-        kind,
-        client,
-        undefined,
-        options.killGraceMs,
-        describeExit,
-      );
+      return new SdkUpstreamClient(serverName, kind, client, undefined, describeExit);
     };
     try {
       if (spec.transport) return await attempt(spec.transport, options.timeoutMs);

@@ -1,6 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { currentRequestId } from '../common/logging/request-context.js';
-import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   CallToolResultSchema,
   CreateMessageRequestSchema,
@@ -18,7 +17,7 @@ import {
 import { errorMessage } from '../common/errors/error-message.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { TransportKind } from '../servers/server-spec.js';
-import { listDescendants, terminate } from './process-tree.js';
+import type { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { ProgressDeadline } from './progress-deadline.js';
 import { UpstreamCalls } from './upstream-calls.js';
 import type {
@@ -34,7 +33,7 @@ import type {
   UpstreamTool,
 } from './upstream-client.js';
 import { LooseToolListSchema, ToolListReader } from './tool-list-reader.js';
-import { noAnswer, toGatewayError, type UpstreamRequest } from './upstream-errors.js';
+import { isSdkTimeout, noAnswer, toGatewayError, type UpstreamRequest } from './upstream-errors.js';
 import { protocolError } from './protocol-error.js';
 
 // A server that pages forever must not hang the gateway.
@@ -61,8 +60,7 @@ export class SdkUpstreamClient implements UpstreamClient {
     private readonly serverName: string,
     readonly transport: TransportKind,
     private readonly client: Client,
-    private readonly stdio: StdioClientTransport | undefined,
-    private readonly killGraceMs: number,
+    private readonly stdio: ProcessGroupStdioTransport | undefined,
     private readonly describeExit: () => string,
   ) {}
 
@@ -110,16 +108,23 @@ export class SdkUpstreamClient implements UpstreamClient {
 
   async listTools(atMost: number, timeoutMs: number): Promise<ToolListing> {
     const reader = new ToolListReader(atMost);
+    // One deadline for every page: a server slow on each of MAX_TOOL_PAGES pages would
+    // otherwise hold the connection for that many timeouts.
+    const deadline = Date.now() + timeoutMs;
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_TOOL_PAGES && !reader.full; page++) {
+    let page = 0;
+    for (; page < MAX_TOOL_PAGES && !reader.full; page++) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw listingTooSlow(timeoutMs, page);
       const result = await this.client
         .request(
           { method: 'tools/list', params: cursor ? { cursor } : undefined },
           LooseToolListSchema,
-          { timeout: timeoutMs },
+          { timeout: left },
         )
         // Said so the operator knows which step failed: the handshake itself had succeeded.
         .catch((error: unknown) => {
+          if (isSdkTimeout(error) && page > 0) throw listingTooSlow(timeoutMs, page);
           throw new Error(`tools/list failed: ${errorMessage(error)}`);
         });
       reader.read(result.tools);
@@ -234,19 +239,20 @@ export class SdkUpstreamClient implements UpstreamClient {
     };
   }
 
-  async close(): Promise<void> {
+  async close(reason?: string): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    // Snapshot the tree first: once the child exits, its children are re-parented and lost.
-    const pid = this.stdio?.pid;
-    const descendants = pid ? await listDescendants(pid) : [];
+    // The calls in flight fail with it: for a stdio server, as soon as closing begins.
+    if (reason !== undefined) this.closedReason ??= reason;
     try {
-      // The SDK closes stdin, then SIGTERM, then SIGKILL the direct child.
       await this.client.close();
     } catch {
-      // Closing is best-effort; the process tree is handled below either way.
+      // Closing is best-effort; the process group is ended below either way.
     }
-    await terminate(pid ? [pid, ...descendants] : descendants, this.killGraceMs);
+    // The server's whole process group (and strays). Called here, not only through the
+    // client: once the connection is over (a server that died) the SDK has dropped the
+    // transport, and its close() no longer reaches it, while the dead server's children live.
+    await this.stdio?.close();
   }
 
   /** Gives the request a progress token of ours while the caller wants progress. */
@@ -278,6 +284,12 @@ export class SdkUpstreamClient implements UpstreamClient {
     // The SDK validates the answer against the method's result schema before replying.
     return (await caller.request(method, params, signal)) as never;
   }
+}
+
+function listingTooSlow(timeoutMs: number, pages: number): Error {
+  return new Error(
+    `tools/list failed: timed out, the whole listing gets ${timeoutMs} ms and ${pages} page(s) had come`,
+  );
 }
 
 /** The gateway request id travels with the call, so server logs can be matched to ours. */

@@ -102,8 +102,8 @@ export interface UpstreamClient {
   /**
    * The server's tools, every page of them, but paging stops once more than `atMost` are in
    * hand: a server listing without end costs a bounded read, and the caller can tell it had more.
-   * Each page waits at most `timeoutMs`: a server that never answers must not hold the
-   * connection in 'connecting' for the SDK's 60 s default.
+   * The whole listing, every page of it, gets `timeoutMs`: a server that never answers, or
+   * answers each of many pages slowly, must not hold the connection in 'connecting' longer.
    * One invalid definition costs that tool, not the listing: it is left out and named in
    * `skipped`, and so is a tool whose name was listed before (names are unique in `tools`).
    */
@@ -116,8 +116,11 @@ export interface UpstreamClient {
    * answer came. Optional so minimal test doubles need not implement it.
    */
   ping?(timeoutMs: number): Promise<void>;
-  /** Closes the connection; for stdio, ends the whole process tree. Never throws. */
-  close(): Promise<void>;
+  /**
+   * Closes the connection; for stdio, ends the whole process tree. Never throws. `reason`:
+   * the gateway found the server dead or hung; calls still in flight fail at once, saying so.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 export interface UpstreamEvents {
@@ -133,7 +136,10 @@ export interface ConnectOptions {
   timeoutMs: number;
   /** How often a connected server is pinged; 0: never. */
   pingIntervalMs: number;
-  /** Grace between SIGTERM and SIGKILL for descendants of a stdio server. */
+  /**
+   * How long a closed stdio server gets to exit once its stdin ends, and then between SIGTERM
+   * and SIGKILL to its process group.
+   */
   killGraceMs: number;
   /** Tools taken from the server (MAX_TOOLS_PER_SERVER); the rest are left out. */
   maxTools: number;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { requestContext } from '../common/logging/request-context.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -60,6 +60,10 @@ export class ServerConnection {
   private checking?: Promise<void>;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
+  /** Of the tools last taken: a list_changed that changed nothing is not passed on. */
+  private toolsFingerprint = '';
+  /** Closing of connections given up on; a restart waits for it, so no two trees overlap. */
+  private reaping?: Promise<void>;
   /** The current connection attempt (open()), and how to end it early. */
   private opening?: Promise<void>;
   private connecting?: AbortController;
@@ -101,6 +105,8 @@ export class ServerConnection {
   private async open(): Promise<void> {
     const connecting = new AbortController();
     this.connecting = connecting;
+    // The handshake and the whole listing share one SERVER_CONNECT_TIMEOUT_MS.
+    const deadline = Date.now() + this.options.timeoutMs;
     try {
       this.client = await this.factory.connect(
         this.name,
@@ -117,7 +123,10 @@ export class ServerConnection {
         await this.client.close();
         return;
       }
-      this.take(await this.client.listTools(this.options.maxTools, this.options.timeoutMs));
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`tools/list not sent: the handshake took all ${this.options.timeoutMs} ms`);
+      this.take(await this.client.listTools(this.options.maxTools, left));
       this.status = 'connected';
       this.error = undefined;
       this.connectedAt = Date.now();
@@ -131,8 +140,9 @@ export class ServerConnection {
       this.status = 'failed';
       this.error = this.safeMessage(error);
       this.logger.warn(`failed: ${this.error}`);
-      await this.client?.close();
-      this.client = undefined;
+      // Not waited for here: whoever waits for this attempt (a new session, an added server)
+      // hears of it within SERVER_CONNECT_TIMEOUT_MS; a restart and close() wait for it.
+      this.giveUpClient();
       // A remote server that is not up yet (the gateway started first, say) is tried again, and
       // so is a stdio server being restarted. One that never started (a bad command, a broken
       // handshake) is a configuration error: it stays failed.
@@ -198,6 +208,7 @@ export class ServerConnection {
     this.connecting?.abort();
     await client?.close();
     await this.opening?.catch(() => undefined);
+    await this.reaping;
     if (wasLive) this.onToolsChanged(this);
   }
 
@@ -261,7 +272,12 @@ export class ServerConnection {
         this.refreshAgain = false;
         if (this.status !== 'connected' || !this.client) return;
         try {
+          // A re-listing gets SERVER_CONNECT_TIMEOUT_MS in all too, as the first one did.
+          const before = this.toolsFingerprint;
           this.take(await this.client.listTools(this.options.maxTools, this.options.timeoutMs));
+          // A server may say "changed" without end and list the same tools each time: only a
+          // real change is logged and passed on, or each notice would reach every client.
+          if (this.toolsFingerprint === before) continue;
           this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
           this.onToolsChanged(this);
         } catch (error) {
@@ -278,10 +294,10 @@ export class ServerConnection {
     this.status = 'failed';
     this.error = redact(reason, this.secrets);
     clearTimeout(this.pingTimer);
-    // A dead process is gone already, a hung one is ended here; either way close() reaps
-    // the whole process tree before anything is started again.
-    void this.client?.close();
-    this.client = undefined;
+    // A dead process is gone already, a hung one is ended here; either way its calls in
+    // flight fail now with the reason, and reconnect() waits until the whole process tree
+    // is reaped before anything is started again.
+    this.giveUpClient(this.error);
     this.onToolsChanged(this);
     // A remote server that restarted, or dropped our session, comes back by itself; a stdio
     // server that died or hung is restarted. Both back off, and stay `failed` with the reason
@@ -291,6 +307,18 @@ export class ServerConnection {
     const delay = this.scheduleReconnect();
     const again = this.isRemote ? 'reconnecting' : 'restarting';
     this.logger.warn(`connection lost: ${this.error}; ${again} in ${delay / 1000} s`);
+  }
+
+  /** Closes the current client in the background; `reaping` says when it is done. */
+  private giveUpClient(reason?: string): void {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    const previous = this.reaping;
+    const reaping: Promise<void> = Promise.all([previous, client.close(reason)]).then(() => {
+      if (this.reaping === reaping) this.reaping = undefined;
+    });
+    this.reaping = reaping;
   }
 
   private get isRemote(): boolean {
@@ -342,6 +370,9 @@ export class ServerConnection {
   /** One more attempt; connect() schedules the next one if this one fails. */
   private async reconnect(): Promise<void> {
     if (this.status !== 'failed') return;
+    await this.reaping;
+    // Removed while the old process was being ended.
+    if (this.status !== 'failed') return;
     this.status = 'connecting';
     const again = this.isRemote ? 'reconnecting' : 'restarting';
     this.logger.log(`${again} (attempt ${this.reconnectAttempts})`);
@@ -365,6 +396,7 @@ export class ServerConnection {
     }
     const disabled = new Set(this.spec.disabledTools);
     this.tools = this.capped(listing.tools.filter((tool) => !disabled.has(tool.name)));
+    this.toolsFingerprint = fingerprint(this.tools);
   }
 
   /** The first MAX_TOOLS_PER_SERVER tools, in the server's order; a longer list is logged. */
@@ -380,6 +412,11 @@ export class ServerConnection {
   private safeMessage(error: unknown): string {
     return redact(errorMessage(error), this.secrets);
   }
+}
+
+/** Names and whole definitions, in order: any change the catalog or the pins could see. */
+function fingerprint(tools: UpstreamTool[]): string {
+  return createHash('sha256').update(JSON.stringify(tools)).digest('base64');
 }
 
 function skipKey(skipped: SkippedTool): string {

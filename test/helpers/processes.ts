@@ -31,3 +31,16 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise
   }
   return check();
 }
+
+/**
+ * Whether `pid` runs: a zombie (dead, not yet reaped by its parent, as an orphan of a busy
+ * init may stay for a while) does not, though `kill(pid, 0)` still finds it.
+ */
+export function running(pid: number): boolean {
+  try {
+    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
+    return stat.trim() !== '' && !stat.trim().startsWith('Z');
+  } catch {
+    return false;
+  }
+}

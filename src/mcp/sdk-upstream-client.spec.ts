@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { SdkUpstreamClient } from './sdk-upstream-client.js';
+
+/** A server of one tool a page, each `delayMs` late, without end. */
+async function slowPager(
+  delayMs: number,
+): Promise<{ upstream: SdkUpstreamClient; end: () => Promise<void> }> {
+  const server = new Server({ name: 'pager', version: '1' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    const page = Number(request.params?.cursor ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return {
+      tools: [{ name: `p${page}`, inputSchema: { type: 'object' as const } }],
+      nextCursor: String(page + 1),
+    };
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'test', version: '1' });
+  await client.connect(clientSide);
+  const upstream = new SdkUpstreamClient('pager', 'stdio', client, undefined, () => 'closed');
+  return {
+    upstream,
+    end: async () => {
+      await upstream.close();
+      await server.close();
+    },
+  };
+}
+
+describe('SdkUpstreamClient.listTools', () => {
+  let end: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await end?.();
+  });
+
+  it('gives the whole listing its timeout, not each page', async () => {
+    const pager = await slowPager(50);
+    end = pager.end;
+    const started = Date.now();
+    // At 50 ms a page, the cap of 100 pages would take 5 s, each page well within 400 ms.
+    await expect(pager.upstream.listTools(1000, 400)).rejects.toThrow(
+      /tools\/list failed: timed out, the whole listing gets 400 ms/,
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('takes a listing that completes within it', async () => {
+    const pager = await slowPager(10);
+    end = pager.end;
+    // Stops after more than `atMost` tools: three pages.
+    const listing = await pager.upstream.listTools(2, 2000);
+    expect(listing.tools.map((t) => t.name)).toEqual(['p0', 'p1', 'p2']);
+  });
+});
