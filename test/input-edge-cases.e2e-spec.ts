@@ -253,7 +253,9 @@ describe('a server removed while it is still connecting', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(added.status).toBe(201);
     expect(added.body.added).toEqual([]);
-    expect(added.body.failed).toEqual([{ name: 'silent', error: expect.any(String) }]);
+    expect(added.body.failed).toEqual([
+      { name: 'silent', error: 'closed while it was connecting (removed, or its session ended)' },
+    ]);
     expect((await gateway.get('/mcp/servers')).body.servers).toEqual([]);
   });
 });

@@ -167,7 +167,7 @@ export class ServersService implements OnApplicationShutdown {
       else {
         // A server that could not connect is reported, not kept: the caller can retry the same name.
         await registry.remove(server);
-        result.failed.push({ name: server.name, error: server.error ?? server.status });
+        result.failed.push({ name: server.name, error: server.error ?? whyNotConnected(server) });
       }
     }
     if (kept.length > 0 && session) {
@@ -241,4 +241,11 @@ export class ServersService implements OnApplicationShutdown {
 
 function named(server: ServerConnection): NamedSpec {
   return { name: server.name, spec: server.spec };
+}
+
+/** A server that ended without an error of its own was closed while it connected. */
+function whyNotConnected(server: ServerConnection): string {
+  return server.status === 'closed'
+    ? 'closed while it was connecting (removed, or its session ended)'
+    : server.status;
 }
