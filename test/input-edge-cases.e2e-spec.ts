@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
-import { rawStdioServerFile } from './helpers/raw-stdio-server.js';
+import { RAW_STDIO_SERVER, rawStdioServerFile } from './helpers/raw-stdio-server.js';
 
 /** Servers added over the API may not use `node -e`, so the script goes to a file. */
 const RAW_SERVER_FILE = rawStdioServerFile();
@@ -429,5 +429,45 @@ describe('a server whose tool definition or result nests thousands of levels dee
       code: 'RESULT_TOO_LARGE',
       message: "The result of 'raw__deep' is nested too deeply to relay",
     });
+  });
+});
+
+describe('a servers-file stdio server too slow to answer its first handshake', () => {
+  let gateway: TestGateway;
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-gateway-slow-start-'));
+  const script = join(dir, 'slow-first-start.cjs');
+  // The first start only marks that it ran and never answers, as an `npx -y` still
+  // downloading would; every later start is a working server.
+  writeFileSync(
+    script,
+    `const fs = require('node:fs');
+     if (!fs.existsSync(process.env.MARKER)) { fs.writeFileSync(process.env.MARKER, ''); process.stdin.resume(); }
+     else {${RAW_STDIO_SERVER}}`,
+  );
+  const tools = JSON.stringify([{ name: 'ready', inputSchema: { type: 'object' } }]);
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: {
+        slow: { command: 'node', args: [script], env: { MARKER: join(dir, 'ran'), TOOLS: tools } },
+      },
+      env: { SERVER_CONNECT_TIMEOUT_MS: '1000' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is tried again, not left failed as a configuration error', async () => {
+    let status = '';
+    for (const deadline = Date.now() + 15_000; status !== 'connected' && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const servers = (await gateway.get('/mcp/servers')).body.servers as { status: string }[];
+      status = servers[0]?.status ?? '';
+    }
+    expect(status).toBe('connected');
+    const call = await gateway.post('/mcp/execute', { tool_name: 'slow__ready', args: {} });
+    expect(call.status).toBe(200);
   });
 });

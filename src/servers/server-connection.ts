@@ -144,9 +144,12 @@ export class ServerConnection {
       // hears of it within SERVER_CONNECT_TIMEOUT_MS; a restart and close() wait for it.
       this.giveUpClient();
       // A remote server that is not up yet (the gateway started first, say) is tried again, and
-      // so is a stdio server being restarted. One that never started (a bad command, a broken
+      // so is a stdio server being restarted, or one that started but was too slow to answer
+      // (a first `npx -y` still downloading). One that never started (a bad command, a broken
       // handshake) is a configuration error: it stays failed.
-      if (this.isRemote || this.connectedAt !== undefined) this.scheduleReconnect();
+      if (this.isRemote || this.connectedAt !== undefined || isSlowStart(error)) {
+        this.scheduleReconnect();
+      }
     }
     this.onToolsChanged(this);
   }
@@ -421,4 +424,12 @@ function fingerprint(tools: UpstreamTool[]): string {
 
 function skipKey(skipped: SkippedTool): string {
   return `${skipped.tool}\0${skipped.reason}`;
+}
+
+/**
+ * The server ran but did not finish its handshake or tool listing within the connect budget:
+ * slow, not broken. A later try may well succeed (npm keeps what the first one downloaded).
+ */
+function isSlowStart(error: unknown): boolean {
+  return /no MCP handshake within|timed out|took all/.test(errorMessage(error));
 }
