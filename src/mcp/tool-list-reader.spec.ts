@@ -55,6 +55,18 @@ describe('ToolListReader', () => {
   });
 });
 
+describe('ToolListReader and blank names', () => {
+  it('leaves out a tool whose name is empty or blank, by position', () => {
+    const reader = new ToolListReader(10);
+    reader.read([tool(''), tool('  '), tool('ok')]);
+    expect(reader.tools.map((t) => t.name)).toEqual(['ok']);
+    expect(reader.skipped).toEqual([
+      { tool: '#0', reason: 'the name is empty' },
+      { tool: '#1', reason: 'the name is empty' },
+    ]);
+  });
+});
+
 describe('nestedDeeperThan', () => {
   const nested = (levels: number) => {
     let value: unknown = {};

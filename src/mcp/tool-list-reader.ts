@@ -56,6 +56,11 @@ export class ToolListReader {
         this.skipped.push({ tool: labelOf(listed, index), reason: describeIssues(parsed.error) });
         continue;
       }
+      // A blank name cannot be called by name, and would make the catalog name `<server>__`.
+      if (parsed.data.name.trim() === '') {
+        this.skipped.push({ tool: `#${index}`, reason: 'the name is empty' });
+        continue;
+      }
       // One name, two definitions: which one a call reaches would be a guess, and the rug-pull
       // guard would take the second for a change of the first. The first one listed is kept.
       const first = this.positionOf.get(parsed.data.name);
