@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
 import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
 import { reportStartFailure } from './common/logging/start-failure.js';
@@ -21,11 +24,38 @@ async function main(): Promise<void> {
     await app.close();
     await queueStopped;
   }, config.shutdownDelayMs + config.shutdownGraceMs);
-  await app.listen(config.port, config.host);
-  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const url = await listen(app, config);
   bootLogger.log(`Listening on ${url} (Swagger UI at ${url}/docs)`);
   await app.get(ServersService).waitForInitialConnect();
   bootLogger.log(`Ready in ${Math.round(performance.now() - started)} ms`);
+}
+
+/**
+ * Binds the HTTP server; the URL to show. Not app.listen: Nest logs a failure to bind
+ * (EADDRINUSE, EADDRNOTAVAIL, EACCES) as an error line of its own before rejecting, and the
+ * start failure then said it a second time, naming neither variable. Here it is said once.
+ */
+async function listen(app: INestApplication, config: GatewayConfig): Promise<string> {
+  await app.init();
+  const server = app.getHttpServer() as Server;
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) =>
+      reject(
+        new Error(
+          `cannot listen on GATEWAY_HOST=${JSON.stringify(config.host)} GATEWAY_PORT=${config.port}: ${error.message}`,
+        ),
+      );
+    server.once('error', failed);
+    server.listen(config.port, config.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  // Wildcard and loopback addresses: reached from this machine as localhost.
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1', '[::1]'].includes(config.host);
+  const host = local ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
 }
 
 /**

@@ -76,7 +76,7 @@ function parseFile(path: string): StoredKey[] {
   } catch (error) {
     throw configError('GATEWAY_API_KEYS_FILE', `cannot read ${path}: ${(error as Error).message}`);
   }
-  return text
+  const keys = text
     .split('\n')
     .map((l) => l.trim())
     .flatMap((line, i) => {
@@ -97,6 +97,15 @@ function parseFile(path: string): StoredKey[] {
         },
       ];
     });
+  // An empty file is a mistake (a secret not mounted, a template never filled), not a choice:
+  // read as "no keys" it would leave the gateway open.
+  if (keys.length === 0) {
+    throw configError(
+      'GATEWAY_API_KEYS_FILE',
+      `${path} holds no key (only blank lines and comments); one per line: <name>:<sha256 hex>:<scope>[+<scope>...]`,
+    );
+  }
+  return keys;
 }
 
 function parseScopes(text: string, variable: string, where: number): ReadonlySet<Scope> {

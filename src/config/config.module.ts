@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
-import { validateEnv } from './env.schema.js';
+import { assertKeysBeyondLoopback, validateEnv } from './env.schema.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { GatewayConfig } from './gateway-config.js';
 
@@ -15,7 +15,9 @@ export interface ConfigOptions {
 export function checkConfiguration(options: ConfigOptions = {}): GatewayConfig {
   const config = new GatewayConfig(validateEnv({ ...process.env, ...options.env }), options.cwd);
   void config.serversConfigPath;
-  ApiKeys.load(config.security.apiKeys, config.security.apiKeysFile);
+  const { apiKeys, apiKeysFile, allowUnauthenticated } = config.security;
+  const keys = ApiKeys.load(apiKeys, apiKeysFile);
+  assertKeysBeyondLoopback(config.host, keys.size, allowUnauthenticated);
   return config;
 }
 

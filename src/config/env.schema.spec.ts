@@ -69,6 +69,101 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ GATEWAY_HOST: '127.0.0.2' })).not.toThrow();
   });
 
+  it.each([',', ' ', '  ,  '])(
+    'refuses a GATEWAY_API_KEYS that is set but holds no key (%j), wherever it listens',
+    (blank) => {
+      for (const host of ['0.0.0.0', 'localhost']) {
+        expect(() => validateEnv({ GATEWAY_HOST: host, GATEWAY_API_KEYS: blank })).toThrow(
+          /GATEWAY_API_KEYS: set, but holds no key/,
+        );
+      }
+      // Not even when told to run without keys: the operator meant to set some.
+      expect(() =>
+        validateEnv({ GATEWAY_API_KEYS: blank, GATEWAY_ALLOW_UNAUTHENTICATED: 'true' }),
+      ).toThrow(/GATEWAY_API_KEYS/);
+    },
+  );
+
+  it('refuses a REDIS_URL ioredis could not read, naming it, never the password', () => {
+    const refused = [
+      ['redis://:s3cretpw@', 'not a valid URL (a password with / # ? @ must be percent-encoded)'],
+      ['redis://:s3cret/pw@redis:6379', 'not a valid URL'],
+      ['redis://:s3cret#pw@redis:6379', 'not a valid URL'],
+      ['redis://:s3cret?pw@redis:6379', 'not a valid URL'],
+      ['redis://:s3cret%pw@redis:6379', 'a % in the user name or password must start'],
+      ['redis://user:123/s3cretpw@redis:6379', 'the path must be a database number'],
+      ['redis://', 'names no host'],
+    ];
+    for (const [url, said] of refused) {
+      const bad = () => validateEnv({ REDIS_URL: url });
+      expect(bad).toThrow(`REDIS_URL="[redacted]": ${said}`);
+      expect(bad).not.toThrow(/s3cret/);
+    }
+    // What ioredis reads stays accepted: percent-encoded passwords, a db, IPv6, TLS.
+    for (const url of [
+      'redis://redis:6379',
+      'redis://:p%2Fw%23d@redis:6379/2',
+      'rediss://user:pw@redis.example.com:6380/0',
+      'redis://[::1]:6379/',
+    ]) {
+      expect(validateEnv({ REDIS_URL: url }).REDIS_URL).toBe(url);
+    }
+  });
+
+  it('refuses an OPENAI_BASE_URL that is not an http(s) URL', () => {
+    expect(() => validateEnv({ OPENAI_BASE_URL: 'not a url' })).toThrow(
+      /OPENAI_BASE_URL="not a url": not a URL/,
+    );
+    expect(() => validateEnv({ OPENAI_BASE_URL: 'ftp://models.local/v1' })).toThrow(
+      /OPENAI_BASE_URL="ftp:\/\/models.local\/v1": must be an http:\/\/ or https:\/\/ URL/,
+    );
+    const local = 'http://localhost:11434/v1';
+    expect(validateEnv({ OPENAI_BASE_URL: local }).OPENAI_BASE_URL).toBe(local);
+  });
+
+  it('bounds every numeric variable, naming it and its maximum', () => {
+    const defaults = new EnvSchema() as unknown as Record<string, unknown>;
+    const numeric = ENV_KEYS.filter((key) => typeof defaults[key] === 'number');
+    expect(numeric.length).toBeGreaterThan(30);
+    for (const key of numeric) {
+      expect(() => validateEnv({ [key]: '99999999999999999999' })).toThrow(
+        new RegExp(`${key}=\\d+: ${key} must not be greater than \\d+`),
+      );
+    }
+  });
+
+  it('keeps whatever feeds a timer within what a Node timer can wait (2^31 - 1 ms)', () => {
+    const timers = [
+      'TOOL_CALL_TIMEOUT_MS',
+      'TOOL_CALL_TIMEOUT_MAX_MS',
+      'SERVER_CONNECT_TIMEOUT_MS',
+      'SERVER_PING_INTERVAL_MS',
+      'SEARCH_MODEL_TIMEOUT_MS',
+      'MCP_LIST_TIMEOUT_MS',
+      'QUEUE_VISIBILITY_TIMEOUT_MS',
+    ];
+    for (const key of timers) {
+      expect(() => validateEnv({ [key]: '2147483648' })).toThrow(
+        `${key}=2147483648: ${key} must not be greater than 2147483647`,
+      );
+    }
+    const longest = { TOOL_CALL_TIMEOUT_MS: '2147483647', TOOL_CALL_TIMEOUT_MAX_MS: '2147483647' };
+    expect(validateEnv(longest).TOOL_CALL_TIMEOUT_MAX_MS).toBe(2_147_483_647);
+  });
+
+  it('keeps TTLs within what Date and Redis expiry can hold (ten years)', () => {
+    for (const key of ['SESSION_TTL_SECONDS', 'QUEUE_IDEMPOTENCY_TTL_SECONDS']) {
+      expect(() => validateEnv({ [key]: '99999999999999' })).toThrow(
+        `${key}=99999999999999: ${key} must not be greater than 315360000`,
+      );
+      const ttl = validateEnv({ [key]: '315360000' })[key as 'SESSION_TTL_SECONDS'];
+      expect(new Date(Date.now() + ttl * 1000).toISOString()).toMatch(/^20\d\d-/);
+    }
+    expect(() => validateEnv({ TOOL_PIN_TTL_DAYS: '3651' })).toThrow(
+      'TOOL_PIN_TTL_DAYS must not be greater than 3650',
+    );
+  });
+
   it('refuses a default timeout above the maximum', () => {
     expect(() =>
       validateEnv({ TOOL_CALL_TIMEOUT_MS: '10', TOOL_CALL_TIMEOUT_MAX_MS: '5' }),

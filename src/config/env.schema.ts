@@ -6,12 +6,14 @@ import {
   IsOptional,
   ValidateIf,
   IsString,
-  Matches,
   Max,
   Min,
   MinLength,
   validateSync,
 } from 'class-validator';
+import { COUNT_MAX, TIMER_MAX_MS, TTL_MAX_DAYS, TTL_MAX_SECONDS } from './env-limits.js';
+import { Satisfies } from './satisfies.decorator.js';
+import { httpUrlProblem, redisUrlProblem } from './url-checks.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,19 +48,19 @@ export class EnvSchema {
   /** Path of the servers file (Claude Desktop `mcpServers` JSON). */
   @IsOptional() @IsString() MCP_SERVERS_CONFIG?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) TOOL_CALL_TIMEOUT_MS = 60_000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(TIMER_MAX_MS) TOOL_CALL_TIMEOUT_MS = 60_000;
 
   /** Upper bound on a caller's `timeout_ms`, so no request can pin a call forever. */
-  @Transform(toInt) @IsInt() @Min(1) TOOL_CALL_TIMEOUT_MAX_MS = 600_000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(TIMER_MAX_MS) TOOL_CALL_TIMEOUT_MAX_MS = 600_000;
 
   /** How long one server may take to start and finish the MCP handshake. */
-  @Transform(toInt) @IsInt() @Min(100) SERVER_CONNECT_TIMEOUT_MS = 30_000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(TIMER_MAX_MS) SERVER_CONNECT_TIMEOUT_MS = 30_000;
 
   /**
    * How often a connected server is pinged (MCP ping); two pings in a row without an answer
    * mark it failed and start reconnecting (a stdio server is ended and restarted). 0: never.
    */
-  @Transform(toInt) @IsInt() @Min(0) SERVER_PING_INTERVAL_MS = 30_000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(TIMER_MAX_MS) SERVER_PING_INTERVAL_MS = 30_000;
 
   /** Comma-separated bare command names that servers added over the API may run. */
   /** Comma-separated entries: a bare command, optionally with the arguments it must start with. */
@@ -79,7 +81,7 @@ export class EnvSchema {
   /** How long a stdio server gets between SIGTERM and SIGKILL when it is closed. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) STDIO_KILL_GRACE_MS = 2_000;
 
-  @Transform(toInt) @IsInt() @Min(1024) MAX_BODY_BYTES = 1_048_576;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(COUNT_MAX) MAX_BODY_BYTES = 1_048_576;
 
   /** json: one JSON object per line (pino), for log pipelines; text: for a terminal. */
   @IsIn(['json', 'text']) LOG_FORMAT: 'json' | 'text' = 'json';
@@ -93,7 +95,7 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_DELAY_MS = 0;
 
   /** /health/ready also waits for at least this many connected servers (0: none needed). */
-  @Transform(toInt) @IsInt() @Min(0) READY_MIN_SERVERS = 0;
+  @Transform(toInt) @IsInt() @Min(0) @Max(COUNT_MAX) READY_MIN_SERVERS = 0;
 
   /** Keep search query text in analytics (off: only its length). */
   @Transform(toBool) @IsBoolean() ANALYTICS_STORE_QUERIES = false;
@@ -106,18 +108,18 @@ export class EnvSchema {
   /** Listen beyond loopback with no API keys anyway (the operator says they mean it). */
   @Transform(toBool) @IsBoolean() GATEWAY_ALLOW_UNAUTHENTICATED = false;
   /** Requests per minute per API key (or per client address without keys); 0 turns it off. */
-  @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 3000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(COUNT_MAX) RATE_LIMIT_PER_MINUTE = 3000;
   /** Calls per minute per API key and tool; 0 turns it off. */
-  @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_TOOL_PER_MINUTE = 600;
+  @Transform(toInt) @IsInt() @Min(0) @Max(COUNT_MAX) RATE_LIMIT_TOOL_PER_MINUTE = 600;
   /** Tool calls in flight at once, in total and per API key; past them a fast 429. */
-  @Transform(toInt) @IsInt() @Min(1) MAX_CONCURRENT_CALLS = 256;
-  @Transform(toInt) @IsInt() @Min(1) MAX_CONCURRENT_CALLS_PER_KEY = 32;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MAX_CONCURRENT_CALLS = 256;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MAX_CONCURRENT_CALLS_PER_KEY = 32;
   /** Largest tool result relayed to a caller, in bytes of JSON. */
-  @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_RESULT_BYTES = 5_242_880;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(COUNT_MAX) MAX_TOOL_RESULT_BYTES = 5_242_880;
   /** Largest single tool definition accepted from an upstream server, in bytes of JSON. */
-  @Transform(toInt) @IsInt() @Min(1024) MAX_TOOL_DEFINITION_BYTES = 65_536;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(COUNT_MAX) MAX_TOOL_DEFINITION_BYTES = 65_536;
   /** Tools taken from one server; past it the rest are left out and logged. */
-  @Transform(toInt) @IsInt() @Min(1) MAX_TOOLS_PER_SERVER = 1000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MAX_TOOLS_PER_SERVER = 1000;
   /**
    * May servers added over the API reach private and loopback addresses (link-local and cloud
    * metadata: never)? auto: yes while the gateway listens on loopback only, else no.
@@ -127,13 +129,11 @@ export class EnvSchema {
   /** enforce: a changed tool definition is quarantined until approved; warn: logged only; off. */
   @IsIn(['enforce', 'warn', 'off']) TOOL_PINNING: 'enforce' | 'warn' | 'off' = 'enforce';
   /** Pins of tools no gateway served for this many days are dropped; 0: kept for ever. */
-  @Transform(toInt) @IsInt() @Min(0) TOOL_PIN_TTL_DAYS = 30;
+  @Transform(toInt) @IsInt() @Min(0) @Max(TTL_MAX_DAYS) TOOL_PIN_TTL_DAYS = 30;
 
   // --- Redis (optional: without it everything runs in memory, in one process) ---
   /** redis://[user:pass@]host:port[/db]; wins over REDIS_HOST/REDIS_PORT. */
-  @IsOptional()
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
-  REDIS_URL?: string;
+  @IsOptional() @Satisfies(redisUrlProblem) REDIS_URL?: string;
   @IsOptional() @IsString() REDIS_HOST?: string;
   // Checked only when used: Kubernetes sets REDIS_PORT=tcp://10.0.0.1:6379 for a Service named
   // redis (service links), which must not stop a gateway that is given REDIS_URL.
@@ -148,39 +148,39 @@ export class EnvSchema {
   @IsString() REDIS_KEY_PREFIX = 'mcpgw:';
 
   // --- Sessions ---
-  @Transform(toInt) @IsInt() @Min(1) SESSION_TTL_SECONDS = 3600;
-  @Transform(toInt) @IsInt() @Min(1) SESSION_MAX = 1000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(TTL_MAX_SECONDS) SESSION_TTL_SECONDS = 3600;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) SESSION_MAX = 1000;
   /** Live sessions of one API key (at most SESSION_MAX); not applied when no keys are set. */
-  @Transform(toInt) @IsInt() @Min(1) SESSION_MAX_PER_KEY = 100;
-  @Transform(toInt) @IsInt() @Min(1) SESSION_MAX_SERVERS = 20;
-  @Transform(toInt) @IsInt() @Min(2) SESSION_METADATA_MAX_BYTES = 16_384;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) SESSION_MAX_PER_KEY = 100;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) SESSION_MAX_SERVERS = 20;
+  @Transform(toInt) @IsInt() @Min(2) @Max(COUNT_MAX) SESSION_METADATA_MAX_BYTES = 16_384;
 
   // --- Tool search ---
   @IsIn(SEARCH_STRATEGIES) SEARCH_STRATEGY: SearchStrategySetting = 'auto';
   @IsOptional() @IsString() OPENAI_API_KEY?: string;
   /** Any OpenAI-compatible server: Ollama, vLLM, LiteLLM... */
-  @IsOptional() @IsString() OPENAI_BASE_URL?: string;
+  @IsOptional() @Satisfies(httpUrlProblem) OPENAI_BASE_URL?: string;
   @IsString() OPENAI_MODEL = 'gpt-4o-mini';
   @IsString() EMBEDDING_MODEL = 'text-embedding-3-small';
   /** Budget of one embeddings or LLM request made for a search. */
-  @Transform(toInt) @IsInt() @Min(100) SEARCH_MODEL_TIMEOUT_MS = 10_000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(TIMER_MAX_MS) SEARCH_MODEL_TIMEOUT_MS = 10_000;
 
   // --- The gateway as an MCP server ---
   @IsIn(MCP_TOOL_MODES) GATEWAY_MCP_TOOLS: McpToolMode = 'all';
   /** How many most-used tools GATEWAY_MCP_TOOLS=hybrid lists next to the meta-tools. */
-  @Transform(toInt) @IsInt() @Min(1) GATEWAY_MCP_HYBRID_TOP_K = 20;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) GATEWAY_MCP_HYBRID_TOP_K = 20;
   /**
    * How long each server gets to answer its part of a merged resources/prompts list on the
    * MCP door: a list is metadata, and one server that never answers must not hold up the others.
    */
-  @Transform(toInt) @IsInt() @Min(100) MCP_LIST_TIMEOUT_MS = 5000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(TIMER_MAX_MS) MCP_LIST_TIMEOUT_MS = 5000;
   @IsIn(TOOL_NAME_PREFIX_MODES) TOOL_NAME_PREFIX: ToolNamePrefixMode = 'always';
   /**
    * MCP sessions (/mcp) held open in this process, in all and per API key; past either the
    * least recently used is closed (its id still works: the session is rebuilt on its next use).
    */
-  @Transform(toInt) @IsInt() @Min(1) MCP_SESSIONS_MAX = 1000;
-  @Transform(toInt) @IsInt() @Min(1) MCP_SESSIONS_MAX_PER_KEY = 100;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MCP_SESSIONS_MAX = 1000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MCP_SESSIONS_MAX_PER_KEY = 100;
   /**
    * Streamable HTTP on /mcp and to upstream servers: the gateway's own transports (default,
    * several times less CPU per call) or the SDK's, as a fallback should a peer disagree.
@@ -198,10 +198,10 @@ export class EnvSchema {
   @IsString() @MinLength(1) QUEUE_RESPONSE_STREAM = 'mcp_responses';
   @Transform(toInt) @IsInt() @Min(1) @Max(1024) QUEUE_CONCURRENCY = 16;
   /** A pending entry whose consumer went quiet this long is reclaimed by another. */
-  @Transform(toInt) @IsInt() @Min(1000) QUEUE_VISIBILITY_TIMEOUT_MS = 60_000;
-  @Transform(toInt) @IsInt() @Min(1) QUEUE_MAX_ATTEMPTS = 3;
-  @Transform(toInt) @IsInt() @Min(100) QUEUE_RESPONSE_MAXLEN = 100_000;
-  @Transform(toInt) @IsInt() @Min(60) QUEUE_IDEMPOTENCY_TTL_SECONDS = 86_400;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(TIMER_MAX_MS) QUEUE_VISIBILITY_TIMEOUT_MS = 60_000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) QUEUE_MAX_ATTEMPTS = 3;
+  @Transform(toInt) @IsInt() @Min(100) @Max(COUNT_MAX) QUEUE_RESPONSE_MAXLEN = 100_000;
+  @Transform(toInt) @IsInt() @Min(60) @Max(TTL_MAX_SECONDS) QUEUE_IDEMPOTENCY_TTL_SECONDS = 86_400;
 }
 
 // Optional variables have no initializer, so they are named here explicitly.
@@ -264,18 +264,36 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       `Invalid configuration:\n  TOOL_CALL_TIMEOUT_MS=${env.TOOL_CALL_TIMEOUT_MS}: must not exceed TOOL_CALL_TIMEOUT_MAX_MS (${env.TOOL_CALL_TIMEOUT_MAX_MS})`,
     );
   }
+  // Set, yet no key in it (',' or spaces): read as "no keys", it would open the gateway to
+  // whoever reaches it while the operator believes it closed.
   if (
-    !isLoopbackHost(env.GATEWAY_HOST) &&
-    !env.GATEWAY_API_KEYS &&
-    !env.GATEWAY_API_KEYS_FILE &&
-    !env.GATEWAY_ALLOW_UNAUTHENTICATED
+    env.GATEWAY_API_KEYS !== undefined &&
+    !env.GATEWAY_API_KEYS.split(',').some((e) => e.trim())
   ) {
     throw new Error(
-      `Invalid configuration:\n  GATEWAY_HOST=${JSON.stringify(env.GATEWAY_HOST)}: listening beyond loopback needs API keys ` +
-        '(GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE); set GATEWAY_ALLOW_UNAUTHENTICATED=true only if something else guards the gateway',
+      'Invalid configuration:\n  GATEWAY_API_KEYS: set, but holds no key (only commas and spaces); ' +
+        'give <key>=<scope>[+<scope>...], or leave it unset',
     );
   }
+  const keysGiven = env.GATEWAY_API_KEYS !== undefined || env.GATEWAY_API_KEYS_FILE !== undefined;
+  assertKeysBeyondLoopback(env.GATEWAY_HOST, keysGiven ? 1 : 0, env.GATEWAY_ALLOW_UNAUTHENTICATED);
   return env;
+}
+
+/**
+ * Listening beyond loopback needs API keys. Checked on the variables here, and again on the
+ * keys actually loaded (checkConfiguration): what counts is a key, not a variable being set.
+ */
+export function assertKeysBeyondLoopback(
+  host: string,
+  keysLoaded: number,
+  allowUnauthenticated: boolean,
+): void {
+  if (isLoopbackHost(host) || keysLoaded > 0 || allowUnauthenticated) return;
+  throw new Error(
+    `Invalid configuration:\n  GATEWAY_HOST=${JSON.stringify(host)}: listening beyond loopback needs API keys ` +
+      '(GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE, with at least one key); set GATEWAY_ALLOW_UNAUTHENTICATED=true only if something else guards the gateway',
+  );
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   isLoopbackHost,
@@ -241,16 +241,28 @@ export class GatewayConfig {
     const explicit = this.env.MCP_SERVERS_CONFIG;
     if (explicit) {
       const path = resolve(this.cwd, explicit);
-      if (!existsSync(path)) {
+      const problem = !existsSync(path)
+        ? 'no such file'
+        : statSync(path).isDirectory()
+          ? `${path} is a directory; name the servers file in it`
+          : undefined;
+      if (problem) {
         throw new Error(
-          `Invalid configuration:\n  MCP_SERVERS_CONFIG=${JSON.stringify(explicit)}: no such file`,
+          `Invalid configuration:\n  MCP_SERVERS_CONFIG=${JSON.stringify(explicit)}: ${problem}`,
         );
       }
       return path;
     }
     for (const candidate of ['servers.json', 'servers.txt']) {
       const path = resolve(this.cwd, candidate);
-      if (existsSync(path)) return path;
+      if (!existsSync(path)) continue;
+      // What Docker leaves when a bind mount names a host file that does not exist.
+      if (statSync(path).isDirectory()) {
+        throw new Error(
+          `Invalid configuration:\n  MCP_SERVERS_CONFIG (unset): the default ${path} is a directory; mount or name the servers file`,
+        );
+      }
+      return path;
     }
     return undefined;
   }
