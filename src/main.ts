@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
 import { reportStartFailure } from './common/logging/start-failure.js';
@@ -51,6 +52,8 @@ async function listen(app: INestApplication, config: GatewayConfig): Promise<str
       resolve();
     });
   });
+  // What app.listen would have told those who wait for it (HttpAdapterHost.listen$).
+  app.get(HttpAdapterHost).listening = true;
   const { port } = server.address() as AddressInfo;
   // Wildcard and loopback addresses: reached from this machine as localhost.
   const local = ['0.0.0.0', '::', '127.0.0.1', '::1', '[::1]'].includes(config.host);
