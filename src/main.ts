@@ -62,7 +62,7 @@ async function listen(app: INestApplication, config: GatewayConfig): Promise<str
 }
 
 /**
- * SIGTERM/SIGINT: drain, close everything (connections, process trees), exit 0. Nest's own
+ * SIGTERM/SIGINT/SIGHUP: drain, close everything (connections, process trees), exit 0. Nest's own
  * shutdown hooks would re-raise the signal and exit 143, which orchestrators read as a crash.
  */
 function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
@@ -90,6 +90,8 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A closed terminal: its stdio servers, each in a process group of its own, would not get it.
+  process.on('SIGHUP', onSignal);
 }
 
 function sleep(ms: number): Promise<void> {
