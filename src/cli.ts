@@ -63,6 +63,7 @@ async function runStdio(session: string | undefined): Promise<void> {
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+  process.once('SIGHUP', () => void stop());
   await served.ended;
   await stop();
 }
