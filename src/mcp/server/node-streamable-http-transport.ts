@@ -11,7 +11,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isRequest, isResponse } from '../json-rpc-shape.js';
+import { cancelledRequestId, isRequest, isResponse } from '../json-rpc-shape.js';
 import { hasNoBody, initializeProblem, messageProblem, requestIdOf } from './json-rpc-envelope.js';
 import { replyError as reply } from './json-rpc-reply.js';
 
@@ -356,13 +356,6 @@ function duplicateId(
 
 function cancellation(requestId: RequestId, reason: string): JSONRPCMessage {
   return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
-}
-
-function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
-  const m = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
-  if (m.method !== 'notifications/cancelled' || m.id !== undefined) return undefined;
-  const id = m.params?.requestId;
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }
 
 function sseEvent(message: JSONRPCMessage): string {
