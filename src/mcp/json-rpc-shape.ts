@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /*
  * Structural checks of JSON-RPC messages for the transports' hot path. The SDK's guards
@@ -24,4 +24,17 @@ export function isResponse(message: JSONRPCMessage): boolean {
 /** A method with an id: something that will be answered. */
 export function isRequest(message: JSONRPCMessage): boolean {
   return 'method' in message && 'id' in message && message.id !== undefined;
+}
+
+/** A method without an id: fire and forget, nobody waits for an answer. */
+export function isNotification(message: JSONRPCMessage): boolean {
+  return 'method' in message && !('id' in message && message.id !== undefined);
+}
+
+/** The request a `notifications/cancelled` names; undefined for any other message. */
+export function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
+  const m = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
+  if (m.method !== 'notifications/cancelled' || m.id !== undefined) return undefined;
+  const id = m.params?.requestId;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }

@@ -20,6 +20,8 @@ interface TestServer {
   /** Every request as method + path, in order. */
   requests: string[];
   closedSessions: string[];
+  /** Answer streams of tools/call requests the server has not closed yet. */
+  openCallStreams(): number;
   /** Sends a notification on the session's standalone GET stream. */
   notifyToolsChanged(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +56,11 @@ function mcpServer(): McpServer {
       }
       return { content: [{ type: 'text', text: 'done' }] };
     },
+  );
+  server.registerTool(
+    'never',
+    { description: 'Never answers', inputSchema: {} },
+    () => new Promise<never>(() => undefined),
   );
   server.registerTool(
     'interrupted',
@@ -91,6 +98,7 @@ async function startServer(options: {
   const path = options.path ?? '/mcp';
   const requests: string[] = [];
   const closedSessions: string[] = [];
+  let openCallStreams = 0;
   const sessions = new Map<
     string,
     { transport: StreamableHTTPServerTransport; server: McpServer }
@@ -102,6 +110,10 @@ async function startServer(options: {
       return;
     }
     const body = req.method === 'POST' ? await readBody(req) : undefined;
+    if ((body as { method?: string } | undefined)?.method === 'tools/call') {
+      openCallStreams++;
+      res.once('close', () => openCallStreams--);
+    }
     const id = req.headers['mcp-session-id'] as string | undefined;
     let session = id ? sessions.get(id) : undefined;
     if (!session) {
@@ -130,6 +142,7 @@ async function startServer(options: {
     url: `http://127.0.0.1:${port}${path}`,
     requests,
     closedSessions,
+    openCallStreams: () => openCallStreams,
     notifyToolsChanged: async () => {
       for (const { server } of sessions.values()) server.sendToolListChanged();
       return Promise.resolve();
@@ -235,6 +248,97 @@ describe('PooledHttpTransport streams', () => {
     await client.close();
   });
 });
+
+describe('PooledHttpTransport answer streams are released', () => {
+  it('when the call times out, so a server that never answers holds no socket', async () => {
+    const server = await startServer({ json: false });
+    const client = await connect(server.url);
+    const calls = Array.from({ length: 10 }, () =>
+      client.callTool({ name: 'never', arguments: {} }, undefined, { timeout: 100 }),
+    );
+    for (const call of calls) await expect(call).rejects.toThrow(/timed out/i);
+    expect(await waitUntil(() => server.openCallStreams() === 0)).toBe(true);
+    await client.close();
+  });
+
+  it('when the call is aborted', async () => {
+    const server = await startServer({ json: false });
+    const client = await connect(server.url);
+    const stop = new AbortController();
+    const call = client.callTool({ name: 'never', arguments: {} }, undefined, {
+      signal: stop.signal,
+    });
+    expect(await waitUntil(() => server.openCallStreams() === 1)).toBe(true);
+    stop.abort();
+    await expect(call).rejects.toThrow();
+    expect(await waitUntil(() => server.openCallStreams() === 0)).toBe(true);
+    await client.close();
+  });
+
+  it('when the answer came and the server keeps the stream open', async () => {
+    let open = 0;
+    const http = handshakeThen((message, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const answer = { jsonrpc: '2.0', id: message.id, result: { content: [] } };
+      res.write(`event: message\ndata: ${JSON.stringify(answer)}\n\n`);
+      // Then comments for ever, as a server that forgets to end its streams.
+      open++;
+      const trickle = setInterval(() => res.write(': still here\n\n'), 50);
+      res.once('close', () => {
+        open--;
+        clearInterval(trickle);
+      });
+    });
+    const client = await connect(await listen(http));
+    await expect(client.callTool({ name: 'anything', arguments: {} })).resolves.toEqual({
+      content: [],
+    });
+    expect(open).toBe(1);
+    expect(await waitUntil(() => open === 0, 3000)).toBe(true);
+    await client.close();
+  });
+});
+
+/** A bare server: JSON answers for the handshake, then `answer` for every request. */
+function handshakeThen(
+  answer: (message: { id: number; method: string }, res: ServerResponse) => void,
+): Server {
+  const http = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const message = body as { id?: number; method?: string } | undefined;
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      if (message?.method === 'initialize') {
+        res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' });
+        return void res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: message.id,
+            result: {
+              protocolVersion: '2025-06-18',
+              capabilities: { tools: {} },
+              serverInfo: { name: 'bare', version: '1' },
+            },
+          }),
+        );
+      }
+      if (message?.id === undefined) return void res.writeHead(202).end();
+      answer(message as { id: number; method: string }, res);
+    });
+  });
+  servers.push(http);
+  return http;
+}
+
+async function listen(http: Server): Promise<string> {
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return check();
+}
 
 describe('PooledHttpTransport failures and redirects', () => {
   it('follows a same-origin 307 when allowed and keeps using the new address', async () => {

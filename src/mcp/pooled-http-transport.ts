@@ -16,7 +16,7 @@ import {
   type DispatchedResponse,
   type ResponseBody,
 } from './dispatched-request.js';
-import { isJsonRpcEnvelope, isRequest } from './json-rpc-shape.js';
+import { cancelledRequestId, isJsonRpcEnvelope, isRequest, isResponse } from './json-rpc-shape.js';
 import { readSseMessages, type SseReadOutcome } from './sse-messages.js';
 
 /** How often, and how patiently, a dropped server-to-client stream is reopened (as the SDK). */
@@ -25,6 +25,11 @@ const RECONNECT = { firstDelayMs: 1000, maxDelayMs: 30_000, growth: 1.5, maxRetr
 const MAX_REDIRECTS = 3;
 /** How long closing waits for the upstream to end the session (DELETE). */
 const TERMINATE_TIMEOUT_MS = 1000;
+/**
+ * How long an answer stream may stay open once its answer has come. A server should end it
+ * then; one that does not (or keeps trickling comments) would hold a socket for ever.
+ */
+const RELEASE_AFTER_ANSWER_MS = 1000;
 
 export interface PooledHttpTransportOptions {
   /** The connection pool every request goes through (keep-alive, or pinned to checked addresses). */
@@ -74,6 +79,12 @@ export class PooledHttpTransport implements Transport {
   private session?: string;
   private protocolVersion?: string;
   private abort?: AbortController;
+  /**
+   * The exchange (POST and its answer stream) of each request in flight, aborted on its own
+   * when the call ends without its answer (timeout, cancellation) or is answered and the
+   * server keeps the stream open: the transport-wide abort only fires on close.
+   */
+  private readonly exchanges = new Map<RequestId, AbortController>();
   private reconnectTimer?: NodeJS.Timeout;
   /** The `retry:` a server asked for in its stream; it replaces the first back-off delay. */
   private serverRetryMs?: number;
@@ -103,11 +114,18 @@ export class PooledHttpTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const id = isRequest(message) ? (message as { id: RequestId }).id : undefined;
+    let exchange: AbortController | undefined;
+    let streaming = false;
     try {
       if (options?.resumptionToken) {
         this.openStream(options.resumptionToken, 0);
         return;
       }
+      // The SDK says a call ended without its answer (timeout, abort) only by cancelling it.
+      const cancelled = cancelledRequestId(message);
+      if (cancelled !== undefined) this.release(cancelled, 'the request was cancelled');
+      exchange = id === undefined ? undefined : this.openExchange(id);
       const response = await this.request(
         'POST',
         {
@@ -115,6 +133,9 @@ export class PooledHttpTransport implements Transport {
           accept: 'application/json, text/event-stream',
         },
         JSON.stringify(message),
+        0,
+        undefined,
+        exchange?.signal,
       );
       const session = header(response.headers, 'mcp-session-id');
       if (session) this.session = session;
@@ -131,7 +152,8 @@ export class PooledHttpTransport implements Transport {
       const type = mediaTypeEssence(header(response.headers, 'content-type'));
       if (type === 'text/event-stream') {
         // The answer streams (progress, server requests, then the result): read it in the background.
-        void this.readStream(response.body, false, undefined, (message as { id: RequestId }).id);
+        streaming = true;
+        void this.readStream(response.body, false, undefined, id);
       } else if (type === 'application/json') {
         const text = await readCapped(response.body, this.maxMessageBytes, 'answer');
         const data: unknown = JSON.parse(text);
@@ -141,9 +163,31 @@ export class PooledHttpTransport implements Transport {
         throw new UpstreamHttpError(-1, `Unexpected content type: ${type ?? 'none'}`);
       }
     } catch (error) {
-      this.onerror?.(error as Error);
+      // Aborted because the call ended: the SDK has settled it already, nothing went wrong.
+      if (!exchange?.signal.aborted) this.onerror?.(error as Error);
       throw error;
+    } finally {
+      if (id !== undefined && !streaming) this.endExchange(id, exchange);
     }
+  }
+
+  private openExchange(id: RequestId): AbortController {
+    const exchange = new AbortController();
+    this.exchanges.set(id, exchange);
+    return exchange;
+  }
+
+  /** Forgets a request's exchange once nothing of it is left to read. */
+  private endExchange(id: RequestId, exchange: AbortController | undefined): void {
+    if (this.exchanges.get(id) === exchange) this.exchanges.delete(id);
+  }
+
+  /** Stops what is left of a request's exchange: its socket closes, the pool opens another. */
+  private release(id: RequestId, reason: string): void {
+    const exchange = this.exchanges.get(id);
+    if (!exchange) return;
+    this.exchanges.delete(id);
+    exchange.abort(new Error(reason));
   }
 
   /** Ends the upstream session first (DELETE), as a client that is done SHOULD; best effort. */
@@ -155,6 +199,7 @@ export class PooledHttpTransport implements Transport {
       await this.terminateSession().catch(() => undefined);
     }
     this.abort?.abort();
+    for (const id of [...this.exchanges.keys()]) this.release(id, 'the connection closed');
     this.onclose?.();
   }
 
@@ -171,6 +216,8 @@ export class PooledHttpTransport implements Transport {
     body?: string,
     redirects = 0,
     timeoutMs?: number,
+    /** The request's own exchange signal; the transport-wide one otherwise. */
+    signal?: AbortSignal,
   ): Promise<DispatchedResponse> {
     const headers: Record<string, string> = { ...extra, ...this.options.headers };
     if (this.session) headers['mcp-session-id'] = this.session;
@@ -178,13 +225,13 @@ export class PooledHttpTransport implements Transport {
     const response = await dispatchRequest(
       this.options.dispatcher,
       { origin: this.url.origin, path: this.url.pathname + this.url.search, method, headers, body },
-      timeoutMs ? AbortSignal.timeout(timeoutMs) : this.abort?.signal,
+      timeoutMs ? AbortSignal.timeout(timeoutMs) : (signal ?? this.abort?.signal),
     );
     const next = this.redirectTarget(response, redirects);
     if (!next) return response;
     await response.body.dump();
     this.url = next;
-    return this.request(method, extra, body, redirects + 1, timeoutMs);
+    return this.request(method, extra, body, redirects + 1, timeoutMs, signal);
   }
 
   /** Where a method-preserving same-origin redirect points, when it may be followed. */
@@ -231,19 +278,36 @@ export class PooledHttpTransport implements Transport {
     let outcome: SseReadOutcome | undefined;
     let lastEventId = resumedFrom;
     let broke: string | undefined;
+    const exchange = answering === undefined ? undefined : this.exchanges.get(answering);
+    let lingering: NodeJS.Timeout | undefined;
+    const onMessage = (message: JSONRPCMessage): void => {
+      if (answering !== undefined && lingering === undefined && isResponse(message)) {
+        // Answered: whatever else comes on this stream is for nobody.
+        lingering = setTimeout(
+          () => this.release(answering, 'the request was answered'),
+          RELEASE_AFTER_ANSWER_MS,
+        );
+        lingering.unref();
+      }
+      this.onmessage?.(message);
+    };
     try {
       outcome = await readSseMessages(
         body,
-        (message) => this.onmessage?.(message),
+        onMessage,
         (error) => this.onerror?.(error),
         (ms) => (this.serverRetryMs = ms),
         this.maxMessageBytes,
       );
       lastEventId = outcome.lastEventId ?? lastEventId;
     } catch (error) {
-      if (this.abort?.signal.aborted) return;
+      // Released (answered, cancelled, timed out) or closed: the stream was ours to end.
+      if (this.abort?.signal.aborted || exchange?.signal.aborted) return;
       broke = (error as Error).message;
       this.onerror?.(new Error(`SSE stream disconnected: ${broke}`));
+    } finally {
+      clearTimeout(lingering);
+      if (answering !== undefined) this.endExchange(answering, exchange);
     }
     // A stream that ended before its answer is resumed where it stopped, when the server
     // gave event ids (the GET stream is always reopened).

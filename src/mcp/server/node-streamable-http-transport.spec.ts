@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
+import type { OutboundLimits } from './outbound-budget.js';
 
 /**
  * The door's server transport over real HTTP, with a tiny protocol behind it: every request
@@ -31,10 +32,14 @@ afterEach(() => {
   server = undefined;
 });
 
-async function start(): Promise<{ url: string; transport: NodeStreamableHttpTransport }> {
+async function start(
+  outboundLimits?: OutboundLimits,
+  keepAliveMs = 50,
+): Promise<{ url: string; transport: NodeStreamableHttpTransport }> {
   const transport = new NodeStreamableHttpTransport({
     sessionIdGenerator: () => 'session-1',
-    keepAliveMs: 50,
+    keepAliveMs,
+    outboundLimits,
   });
   transport.onmessage = (message: JSONRPCMessage) => {
     received.push(message);
@@ -43,8 +48,12 @@ async function start(): Promise<{ url: string; transport: NodeStreamableHttpTran
       // Slow (past the headers flush, so keep-alives run) and large (more than a socket
       // buffer holds while the client does not read).
       const text = 'x'.repeat(8 * 1024 * 1024);
+      // (A send to a client too far behind fails, as the SDK's Protocol expects it may.)
       setTimeout(
-        () => void transport.send({ jsonrpc: '2.0', id: message.id, result: { text } }),
+        () =>
+          void transport
+            .send({ jsonrpc: '2.0', id: message.id, result: { text } })
+            .catch(() => undefined),
         150,
       );
       return;
@@ -323,3 +332,94 @@ describe('NodeStreamableHttpTransport', () => {
     expect(answer.result.text).toHaveLength(8 * 1024 * 1024);
   });
 });
+
+describe('NodeStreamableHttpTransport with a client that stops reading', () => {
+  const limits = { dropNotificationsPastBytes: 64 * 1024, closePastBytes: 1024 * 1024 };
+
+  it('drops notifications past the limit, and sends them again once the client caught up', async () => {
+    // No keep-alive comments: the stream is quiet once the notifications are read.
+    const { url, transport } = await start(limits, 60_000);
+    await (await post(url, INIT)).text();
+    const socket = await rawRequest(url, 'GET', { accept: 'text/event-stream', ...inSession });
+    socket.pause();
+    const log = (data: string) =>
+      transport.send({
+        jsonrpc: '2.0',
+        method: 'notifications/message',
+        params: { level: 'info', data },
+      });
+    // 20 MB: more than the socket's buffers take, so the gateway's own would fill.
+    for (let i = 0; i < 20_000; i++) await log('x'.repeat(1000));
+    let text = await readUntilQuiet(socket);
+    const heard = text.split('notifications/message').length - 1;
+    expect(heard).toBeGreaterThan(0);
+    expect(heard).toBeLessThan(20_000);
+    await log('after catching up');
+    text = await readUntilQuiet(socket);
+    expect(text).toContain('after catching up');
+    socket.destroy();
+  });
+
+  it('closes the stream rather than queue an answer past the hard limit', async () => {
+    const { url } = await start(limits);
+    await (await post(url, INIT)).text();
+    // Two 8 MiB answers: the first is queued (the stream was empty), the second is not.
+    const batch = [
+      { jsonrpc: '2.0', id: 30, method: 'big' },
+      { jsonrpc: '2.0', id: 31, method: 'big' },
+    ];
+    const socket = await rawRequest(url, 'POST', inSession, JSON.stringify(batch));
+    socket.pause();
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    // Only a read sees the reset: take the bytes, slowly, until it comes.
+    const drain = setInterval(() => socket.read(), 50);
+    let giveUp: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      closed.then(() => 'closed'),
+      new Promise((open) => (giveUp = setTimeout(() => open('open'), 5000))),
+    ]);
+    clearTimeout(giveUp);
+    clearInterval(drain);
+    socket.destroy();
+    expect(outcome).toBe('closed');
+  });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A request on a raw socket, resolved once the answer's first bytes came (and not read). */
+async function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Socket> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  const lines = [`${method} /mcp HTTP/1.1`, `host: 127.0.0.1:${port}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  if (body !== undefined) {
+    lines.push('content-type: application/json', `accept: ${ACCEPT}`);
+    lines.push(`content-length: ${Buffer.byteLength(body)}`);
+  }
+  socket.write(`${lines.join('\r\n')}\r\n\r\n${body ?? ''}`);
+  await new Promise<void>((answered) => socket.once('data', () => answered()));
+  return socket;
+}
+
+/** What the socket has, then whatever comes until nothing has for 200 ms. */
+async function readUntilQuiet(socket: Socket): Promise<string> {
+  let text = '';
+  const take = (chunk: Buffer) => (text += chunk.toString('utf8'));
+  socket.on('data', take);
+  socket.resume();
+  for (let length = -1; length !== text.length;) {
+    length = text.length;
+    await sleep(200);
+  }
+  socket.off('data', take);
+  socket.pause();
+  return text;
+}

@@ -11,9 +11,10 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isRequest, isResponse } from '../json-rpc-shape.js';
+import { cancelledRequestId, isRequest, isResponse } from '../json-rpc-shape.js';
 import { hasNoBody, initializeProblem, messageProblem, requestIdOf } from './json-rpc-envelope.js';
 import { replyError as reply } from './json-rpc-reply.js';
+import { OutboundBudget, type OutboundLimits } from './outbound-budget.js';
 
 /**
  * A fast answer goes out as one write (headers, event, end); a slow one gets its headers
@@ -35,6 +36,13 @@ interface PostStream {
   res: ServerResponse;
   /** Requests of this POST still waiting for their response. */
   pending: Set<RequestId>;
+  budget: OutboundBudget;
+}
+
+/** A client's stream, written within what the client may leave unread. */
+interface Outbound {
+  res: ServerResponse;
+  budget: OutboundBudget;
 }
 
 export interface NodeStreamableHttpTransportOptions {
@@ -42,6 +50,8 @@ export interface NodeStreamableHttpTransportOptions {
   onsessioninitialized?: (sessionId: string) => void;
   /** Interval of the keep-alive comment on open streams (default 15 s). */
   keepAliveMs?: number;
+  /** How much a client that does not read may have waiting (see OutboundBudget). */
+  outboundLimits?: OutboundLimits;
 }
 
 /**
@@ -62,7 +72,7 @@ export class NodeStreamableHttpTransport implements Transport {
 
   private initialized = false;
   private closed = false;
-  private standalone?: ServerResponse;
+  private standalone?: Outbound;
   private readonly streams = new Map<RequestId, PostStream>();
 
   constructor(private readonly options: NodeStreamableHttpTransportOptions) {}
@@ -94,8 +104,8 @@ export class NodeStreamableHttpTransport implements Transport {
         return Promise.reject(new Error('Cannot send a response on the standalone SSE stream'));
       }
       // Nobody listening (no GET stream open): the spec lets the server drop it.
-      if (this.standalone) writeIfOpen(this.standalone, sseEvent(message));
-      return Promise.resolve();
+      if (!this.standalone) return Promise.resolve();
+      return this.write(this.standalone, message);
     }
     const stream = this.streams.get(requestId);
     if (!stream) {
@@ -104,12 +114,43 @@ export class NodeStreamableHttpTransport implements Transport {
         new Error(`No connection established for request ID: ${String(requestId)}`),
       );
     }
-    if (!answer) {
-      writeIfOpen(stream.res, sseEvent(message));
-      return Promise.resolve();
+    if (!answer) return this.write(stream, message);
+    if (this.closesFor(stream, message)) {
+      this.settle(stream, requestId);
+      return Promise.reject(new Error(closedMessage(message)));
     }
     this.settle(stream, requestId, sseEvent(message));
     return Promise.resolve();
+  }
+
+  /**
+   * A message that is not a POST's last answer, within the client's budget: a notification
+   * past it is dropped (the SDK sends them without waiting for anyone), a request fails.
+   */
+  private write(to: Outbound, message: JSONRPCMessage): Promise<void> {
+    if (to.res.writableEnded || to.res.destroyed) return Promise.resolve();
+    const verdict = to.budget.verdict(message, to.res.writableLength);
+    if (verdict === 'drop') return Promise.resolve();
+    if (verdict === 'close') {
+      to.budget.reportClosed(message, to.res.writableLength);
+      to.res.destroy();
+      return Promise.reject(new Error(closedMessage(message)));
+    }
+    to.res.write(sseEvent(message));
+    return Promise.resolve();
+  }
+
+  /**
+   * Whether the client of this stream is so far behind that an answer cannot be queued: its
+   * stream is closed then (destroyed, so that its socket's buffer goes too). The SDK's client
+   * sees that POST stream fail and its call wait for its own timeout; a GET stream it reopens.
+   */
+  private closesFor(to: Outbound, message: JSONRPCMessage): boolean {
+    if (to.res.writableEnded || to.res.destroyed) return false;
+    if (to.budget.verdict(message, to.res.writableLength) !== 'close') return false;
+    to.budget.reportClosed(message, to.res.writableLength);
+    to.res.destroy();
+    return true;
   }
 
   /**
@@ -129,7 +170,7 @@ export class NodeStreamableHttpTransport implements Transport {
     this.closed = true;
     for (const { res } of this.streams.values()) res.end();
     this.streams.clear();
-    this.standalone?.end();
+    this.standalone?.res.end();
     this.standalone = undefined;
     this.onclose?.();
     return Promise.resolve();
@@ -211,7 +252,7 @@ export class NodeStreamableHttpTransport implements Transport {
       return;
     }
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
-    const stream: PostStream = { res, pending: new Set() };
+    const stream: PostStream = { res, pending: new Set(), budget: this.budget('POST stream') };
     for (const request of requests) {
       const id = (request as { id: RequestId }).id;
       stream.pending.add(id);
@@ -222,7 +263,7 @@ export class NodeStreamableHttpTransport implements Transport {
       if (res.writableEnded) return;
       // headersSent is true once writeHead ran, sent or not; an empty flush is harmless.
       res.flushHeaders();
-      keepAlive = this.keepAlive(res);
+      keepAlive = this.keepAlive(stream);
     }, HEADERS_AFTER_MS);
     // A client that goes away takes its stream with it, and its requests are cancelled as if
     // it had said so: the tool calls behind them stop, and free their slots, now rather than
@@ -230,6 +271,7 @@ export class NodeStreamableHttpTransport implements Transport {
     res.once('close', () => {
       clearTimeout(flush);
       clearInterval(keepAlive);
+      stream.budget.report();
       const abandoned = [...stream.pending];
       stream.pending.clear();
       for (const id of abandoned) {
@@ -264,11 +306,13 @@ export class NodeStreamableHttpTransport implements Transport {
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
     // Headers now: the client waits for them before it counts the stream as open.
     res.flushHeaders();
-    this.standalone = res;
-    const keepAlive = this.keepAlive(res);
+    const standalone = { res, budget: this.budget('GET stream') };
+    this.standalone = standalone;
+    const keepAlive = this.keepAlive(standalone);
     res.once('close', () => {
       clearInterval(keepAlive);
-      if (this.standalone === res) this.standalone = undefined;
+      standalone.budget.report();
+      if (this.standalone === standalone) this.standalone = undefined;
     });
   }
 
@@ -278,14 +322,21 @@ export class NodeStreamableHttpTransport implements Transport {
     await this.close();
   }
 
-  private keepAlive(res: ServerResponse): NodeJS.Timeout {
+  private keepAlive({ res, budget }: Outbound): NodeJS.Timeout {
     const timer = setInterval(() => {
       // Ended (answered) but not yet closed, say while a slow reader drains it: a write now
       // would throw from this timer and take the process down.
-      if (!writeIfOpen(res, ': keepalive\n\n')) clearInterval(timer);
+      if (res.writableEnded || res.destroyed) return clearInterval(timer);
+      // A client with bytes still to read has a stream that is anything but idle.
+      if (budget.idle(res.writableLength)) res.write(': keepalive\n\n');
     }, this.options.keepAliveMs ?? KEEP_ALIVE_MS);
     timer.unref();
     return timer;
+  }
+
+  private budget(stream: string): OutboundBudget {
+    const session = `MCP session ${this.sessionId?.slice(0, 8) ?? ''}…`;
+    return new OutboundBudget(`${session} ${stream}`, this.options.outboundLimits);
   }
 
   /** Session and protocol version checks of every request but initialize; answers when refused. */
@@ -333,11 +384,9 @@ function parseMessages(body: unknown): JSONRPCMessage[] | string {
   return messages;
 }
 
-/** Writes unless the response has ended or its socket is gone; says whether it wrote. */
-function writeIfOpen(res: ServerResponse, chunk: string): boolean {
-  if (res.writableEnded || res.destroyed) return false;
-  res.write(chunk);
-  return true;
+function closedMessage(message: JSONRPCMessage): string {
+  const what = 'method' in message ? `the request ${message.method}` : 'the answer';
+  return `the client is not reading its stream: it was closed rather than queue ${what}`;
 }
 
 /** A request id used twice in one batch, or already waiting for its answer in this session. */
@@ -356,13 +405,6 @@ function duplicateId(
 
 function cancellation(requestId: RequestId, reason: string): JSONRPCMessage {
   return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
-}
-
-function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
-  const m = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
-  if (m.method !== 'notifications/cancelled' || m.id !== undefined) return undefined;
-  const id = m.params?.requestId;
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }
 
 function sseEvent(message: JSONRPCMessage): string {

@@ -6,6 +6,7 @@ import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { hasNoBody, messageProblem } from './json-rpc-envelope.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
+import { limitOutbound, OutboundBudget } from './outbound-budget.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { currentPrincipal } from '../../common/logging/request-context.js';
 
@@ -39,6 +40,11 @@ export class SseSessions implements OnApplicationShutdown {
       return replyOpenFailure(res, error);
     }
     const transport = new SSEServerTransport(MESSAGES_PATH, res);
+    // The SDK's transport writes every message, read or not: a stalled client must not
+    // hold the gateway's memory.
+    const budget = new OutboundBudget(`SSE session ${transport.sessionId.slice(0, 8)}…`);
+    limitOutbound(transport, res, budget, () => res.destroy());
+    res.once('close', () => budget.report());
     const entry = { transport, session, owner: currentPrincipal()?.keyId };
     this.live.set(transport.sessionId, entry);
     transport.onclose = () => {

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
+import { limitOutbound, OutboundBudget } from './outbound-budget.js';
 
 /**
  * Serves the gateway to one MCP client over this process's stdin/stdout, bound to `scope`
@@ -24,6 +25,13 @@ export async function serveStdio(
   // listener the broken pipe (EPIPE) is an uncaught error: a stack trace, exit 1, and no
   // orderly end of the upstream processes.
   process.stdout.on('error', () => end());
+  // A client that keeps the pipe open but stops reading it: notifications to it are dropped
+  // rather than kept; one that owes an answer it cannot take is given up, and we end.
+  const budget = new OutboundBudget('stdio client');
+  limitOutbound(transport, process.stdout, budget, () => {
+    process.stdout.destroy();
+    end();
+  });
   await session.server.connect(transport);
   answerUnreadableLines(transport);
   return { ended, close: () => session.close() };
