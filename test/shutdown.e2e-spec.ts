@@ -291,3 +291,87 @@ describe('closing while MCP clients are connected', () => {
     }
   });
 });
+
+describe('an MCP tool call cut off by the shutdown grace', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('gets a JSON-RPC error on its stream saying so, not a stream that just ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-mcp-'));
+    writeFileSync(
+      join(dir, 'servers.json'),
+      JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
+    );
+    const port = await unusedPort();
+    const url = `http://127.0.0.1:${port}/mcp`;
+    let output = '';
+    child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      env: {
+        PATH: process.env.PATH,
+        GATEWAY_PORT: String(port),
+        MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
+        SHUTDOWN_GRACE_MS: '500',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = exitOf(child);
+    expect(await waitFor(() => output.includes('Ready in'), 20_000)).toBe(true);
+
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    const init = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        },
+      }),
+    });
+    await init.text();
+    headers['mcp-session-id'] = init.headers.get('mcp-session-id')!;
+    headers['mcp-protocol-version'] = '2025-06-18';
+    const post = (body: unknown) =>
+      fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+    await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).text();
+    const call = await post({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'demo__echo', arguments: { message: 'slow', delay_ms: 20_000 } },
+    });
+    expect(call.status).toBe(200);
+    const stream = call.text();
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+
+    const events = (await stream)
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
+    expect(events).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        error: {
+          code: -32603,
+          message: expect.stringContaining('did not finish within SHUTDOWN_GRACE_MS (500 ms)'),
+          data: { code: 'NOT_READY' },
+        },
+      },
+    ]);
+    expect(await exited).toEqual({ code: 0, signal: null });
+  });
+});

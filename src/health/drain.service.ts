@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { errorBody } from '../common/http/error-body.js';
 import { isLongLivedStream } from '../common/http/request-done.js';
+import { answerCutOff } from '../common/http/cut-off-answer.js';
 import { answerEarly } from '../common/http/early-errors.js';
 import type { RequestWithId } from '../common/http/request-id.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
@@ -83,22 +84,18 @@ export class DrainService implements BeforeApplicationShutdown {
 
   /** A 503 saying what happened, rather than a reset connection the caller must guess at. */
   private answerCutOff(grace: number): void {
+    const message = `The gateway is shutting down and this request did not finish within SHUTDOWN_GRACE_MS (${grace} ms); it may have run in part: check before retrying on another replica`;
     for (const res of this.open) {
       if (res.headersSent) {
-        res.end();
+        // A stream already answering (MCP's SSE): its owner answers each request it owes.
+        if (!answerCutOff(res, message)) res.end();
         continue;
       }
       const requestId = (res.req as RequestWithId | undefined)?.requestId;
       res
         .status(503)
         .setHeader('connection', 'close')
-        .json(
-          errorBody(
-            503,
-            `The gateway is shutting down and this request did not finish within SHUTDOWN_GRACE_MS (${grace} ms); it may have run in part: check before retrying on another replica`,
-            { code: ErrorCode.NOT_READY, requestId },
-          ),
-        );
+        .json(errorBody(503, message, { code: ErrorCode.NOT_READY, requestId }));
     }
   }
 }

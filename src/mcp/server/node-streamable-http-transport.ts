@@ -5,12 +5,14 @@ import type {
   TransportSendOptions,
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  ErrorCode as McpErrorCode,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { onCutOff } from '../../common/http/cut-off-answer.js';
 import { cancelledRequestId, isRequest, isResponse } from '../json-rpc-shape.js';
 import { hasNoBody, initializeProblem, messageProblem, requestIdOf } from './json-rpc-envelope.js';
 import { replyError as reply } from './json-rpc-reply.js';
@@ -258,6 +260,11 @@ export class NodeStreamableHttpTransport implements Transport {
       stream.pending.add(id);
       this.streams.set(id, stream);
     }
+    // Cut off by the shutdown grace: each request still owed gets an error, not silence.
+    onCutOff(res, (message) => {
+      const owed = [...stream.pending];
+      for (const id of owed) this.settle(stream, id, sseEvent(cutOffError(id, message)));
+    });
     let keepAlive: NodeJS.Timeout | undefined;
     const flush = setTimeout(() => {
       if (res.writableEnded) return;
@@ -405,6 +412,15 @@ function duplicateId(
 
 function cancellation(requestId: RequestId, reason: string): JSONRPCMessage {
   return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
+}
+
+/** What a request cut off by the shutdown grace is answered: the REST door's 503, in JSON-RPC. */
+function cutOffError(id: RequestId, message: string): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: { code: McpErrorCode.InternalError, message, data: { code: 'NOT_READY' } },
+  };
 }
 
 function sseEvent(message: JSONRPCMessage): string {
