@@ -1,7 +1,10 @@
+import { Logger } from '@nestjs/common';
+import { errorMessage } from '../common/errors/error-message.js';
 import type { UpstreamTool } from '../mcp/upstream-client.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
 import type { ToolAdmission } from './pinning/tool-admission.js';
+import { planLeave, planPart, type PartPlan, type ServerPart } from './server-part.js';
 import { namespaceTools, scopeToolNames, type ToolNamePrefix } from './tool-naming.js';
 
 export interface CatalogTool {
@@ -13,6 +16,11 @@ export interface CatalogTool {
   definition: UpstreamTool;
 }
 
+/**
+ * What one update changed: only tools added, removed, renamed or redefined, never the
+ * server's unchanged ones. A name can be in both lists (its tool changed, or passed to this
+ * server): listeners apply `removed` first. No change is announced when nothing changed.
+ */
 export interface CatalogChange {
   server: string;
   added: CatalogTool[];
@@ -21,11 +29,13 @@ export interface CatalogChange {
 
 /**
  * The merged, namespaced catalog of one registry. It follows the registry's events and
- * updates only the part of the server that changed, so nothing is rebuilt per request.
+ * updates only the tools of a server that changed, so nothing is rebuilt per request and a
+ * list_changed on a large server costs about what changed in it.
  */
 export class ToolCatalog {
+  private readonly logger = new Logger(ToolCatalog.name);
   private readonly byName = new Map<string, CatalogTool>();
-  private readonly byServer = new Map<string, string[]>();
+  private readonly parts = new Map<string, ServerPart>();
   private readonly byBareName = new Map<string, Set<string>>();
   /**
    * Under auto/never: each tool's `<server>__<tool>` form (its name under `always`) → its
@@ -33,7 +43,6 @@ export class ToolCatalog {
    * A set: "a" + "b__x" and "a__b" + "x" share the form a__b__x, which then names neither.
    */
   private readonly byQualifiedName = new Map<string, Set<string>>();
-  private readonly qualifiedByServer = new Map<string, string[]>();
   private readonly listeners = new Set<(change: CatalogChange) => void>();
   /** Tools whose definition changed since it was pinned: named, but not listed or callable. */
   private readonly quarantined = new Map<string, CatalogTool>();
@@ -51,8 +60,7 @@ export class ToolCatalog {
   /** A pin changed (approval, another replica): look at this server's tools again. */
   resyncServer(serverName: string): void {
     const server = this.registry.find({ name: serverName });
-    // sync() always re-publishes the server it is given.
-    if (server) this.sync(server);
+    if (server) this.sync(server, serverName);
   }
 
   servers(): readonly ServerConnection[] {
@@ -95,7 +103,7 @@ export class ToolCatalog {
   }
 
   namesOf(server: string): string[] {
-    return this.byServer.get(server) ?? [];
+    return this.parts.get(server)?.names ?? [];
   }
 
   subscribe(listener: (change: CatalogChange) => void): () => void {
@@ -106,9 +114,10 @@ export class ToolCatalog {
   /**
    * Under `always` a server's names depend on that server alone, so only its part changes.
    * Under `auto`/`never` a server arriving or leaving can rename another server's tools
-   * (a collision appears or goes away), so every server whose names moved is re-published.
+   * (a collision appears or goes away), so every server whose names moved is re-planned.
+   * `recheck` names a server whose pins changed: its tools are admitted again, changed or not.
    */
-  private sync(server: ServerConnection): void {
+  private sync(server: ServerConnection, recheck?: string): void {
     // A shared connection stays up after this scope lets it go: membership decides too.
     const live = (this.prefix === 'always' ? [server] : this.registry.list()).filter(
       (s) => s.status === 'connected' && this.registry.has(s),
@@ -117,90 +126,111 @@ export class ToolCatalog {
     // server's ("a" + "b__echo" and "a__b" + "echo"): the names others hold are off limits,
     // or the newcomer would take over (and on removal delete) the other server's tool.
     const naming = new Set(live.map((s) => s.name));
-    const reserved = new Set(
-      [...this.byName.values()].filter((t) => !naming.has(t.server)).map((t) => t.name),
-    );
+    const reserved = new Set<string>();
+    for (const [name, part] of this.parts) {
+      if (!naming.has(name)) for (const held of part.names) reserved.add(held);
+    }
     const names = scopeToolNames(
       live.map((s) => ({ server: s.name, tools: s.tools.map((t) => t.name) })),
       this.prefix,
-      (srv, tool) => this.namesOf(srv).find((n) => this.byName.get(n)?.tool === tool),
+      (srv, tool) => this.parts.get(srv)?.admitted.get(tool)?.name,
       reserved,
     );
+    const plans: PartPlan[] = [];
     for (const other of live) {
       const next = names.get(other.name)!;
       const unchanged =
         other !== server &&
+        other.name !== recheck &&
         sameNames(
           this.namesOf(other.name),
           other.tools.map((t) => next.get(t.name)!),
         );
-      if (!unchanged) this.replace(other, next);
+      if (!unchanged) plans.push(this.plan(other, next, other.name === recheck));
     }
-    if (!live.includes(server)) this.replace(server, new Map());
+    if (!live.includes(server)) plans.push(planLeave(server.name, this.parts.get(server.name)));
+    this.apply(plans);
   }
 
-  /** Swaps the entries of one server for `names` (tool → catalog name) and tells listeners. */
-  private replace(server: ServerConnection, names: Map<string, string>): void {
-    const removed = this.byServer.get(server.name) ?? [];
-    for (const [name, entry] of this.quarantined)
-      if (entry.server === server.name) this.quarantined.delete(name);
-    for (const name of removed) {
-      const entry = this.byName.get(name);
-      this.byName.delete(name);
-      if (entry) this.byBareName.get(entry.tool)?.delete(name);
-    }
-    for (const full of this.qualifiedByServer.get(server.name) ?? []) {
-      const holders = this.byQualifiedName.get(full);
-      for (const name of removed) holders?.delete(name);
-      if (holders?.size === 0) this.byQualifiedName.delete(full);
-    }
-    this.qualifiedByServer.delete(server.name);
-    this.byServer.delete(server.name);
-    const qualified =
-      this.prefix === 'always'
-        ? undefined
-        : namespaceTools(
-            server.name,
-            server.tools.map((t) => t.name),
-          );
-    const added: CatalogTool[] = [];
-    for (const definition of server.tools) {
-      const name = names.get(definition.name);
-      if (name === undefined) continue;
-      const entry = { name, server: server.name, tool: definition.name, definition };
-      const admission = this.admission?.admit(server, definition) ?? 'admit';
-      if (admission === 'quarantine') this.quarantined.set(entry.name, entry);
-      if (admission !== 'admit') continue;
-      this.byName.set(entry.name, entry);
-      const bare = this.byBareName.get(entry.tool) ?? new Set<string>();
-      bare.add(entry.name);
-      this.byBareName.set(entry.tool, bare);
-      const full = qualified?.get(definition.name);
-      if (full !== undefined && full !== entry.name) {
-        this.byQualifiedName.set(
-          full,
-          (this.byQualifiedName.get(full) ?? new Set()).add(entry.name),
-        );
+  /** Works out a server's next part without touching the catalog, so no failure half-applies. */
+  private plan(server: ServerConnection, names: Map<string, string>, recheck: boolean): PartPlan {
+    return planPart(this.parts.get(server.name), server, names, {
+      admit: (s, definition) => this.admission?.admit(s, definition) ?? 'admit',
+      recheck,
+      qualified:
+        this.prefix === 'always'
+          ? undefined
+          : namespaceTools(
+              server.name,
+              server.tools.map((t) => t.name),
+            ),
+      logger: this.logger,
+    });
+  }
+
+  /**
+   * Swaps the planned parts in (map updates only: nothing here can fail half-way), then tells
+   * listeners what changed. Every removal goes before any addition, so a name passing from
+   * one server to another (under `never`) ends up with its new holder.
+   */
+  private apply(plans: readonly PartPlan[]): void {
+    const taken = new Map<string, PartPlan>();
+    for (const plan of plans) for (const entry of plan.added) taken.set(entry.name, plan);
+    const changes = new Map<PartPlan, CatalogChange>(
+      plans.map((plan) => [plan, { server: plan.server, added: plan.added, removed: [] }]),
+    );
+    for (const plan of plans) {
+      for (const entry of plan.removed) {
+        // A name another server takes over is reported with that server's change, whose
+        // addition listeners apply after the removal: reported here it could come after it.
+        changes.get(taken.get(entry.name) ?? plan)!.removed.push(entry.name);
+        if (this.byName.get(entry.name) === entry) this.byName.delete(entry.name);
+        deleteFrom(this.byBareName, entry.tool, entry.name);
       }
-      added.push(entry);
+      for (const entry of plan.previous?.quarantined.values() ?? []) {
+        if (this.quarantined.get(entry.name) === entry) this.quarantined.delete(entry.name);
+      }
+      for (const [full, name] of plan.previous?.aliases ?? []) {
+        deleteFrom(this.byQualifiedName, full, name);
+      }
     }
-    if (qualified) {
-      const aliases = added
-        .map((t) => qualified.get(t.tool)!)
-        .filter((f) => this.byQualifiedName.has(f));
-      if (aliases.length > 0) this.qualifiedByServer.set(server.name, aliases);
+    for (const plan of plans) {
+      for (const entry of plan.added) {
+        this.byName.set(entry.name, entry);
+        addTo(this.byBareName, entry.tool, entry.name);
+      }
+      for (const entry of plan.next?.quarantined.values() ?? []) {
+        this.quarantined.set(entry.name, entry);
+      }
+      for (const [full, name] of plan.next?.aliases ?? []) addTo(this.byQualifiedName, full, name);
+      if (plan.next) this.parts.set(plan.server, plan.next);
+      else this.parts.delete(plan.server);
     }
-    if (added.length > 0) {
-      this.byServer.set(
-        server.name,
-        added.map((t) => t.name),
-      );
+    for (const change of changes.values()) {
+      if (change.added.length === 0 && change.removed.length === 0) continue;
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch (error) {
+          // One failing follower (an index, a notifier) must not keep the others uninformed.
+          this.logger.error(`a catalog listener failed: ${errorMessage(error)}`);
+        }
+      }
     }
-    const change = { server: server.name, added, removed };
-    for (const listener of this.listeners) listener(change);
   }
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, name: string): void {
+  const names = index.get(key);
+  if (names) names.add(name);
+  else index.set(key, new Set([name]));
+}
+
+function deleteFrom(index: Map<string, Set<string>>, key: string, name: string): void {
+  const names = index.get(key);
+  if (names?.delete(name) && names.size === 0) index.delete(key);
 }

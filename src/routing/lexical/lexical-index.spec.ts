@@ -175,6 +175,67 @@ describe('LexicalIndex', () => {
     );
   });
 
+  it('says when only the first letters of a query word matched', () => {
+    const index = new LexicalIndex();
+    index.upsert(tool('demo', 'calculator', 'Evaluates an arithmetic expression.'));
+    index.upsert(tool('weather', 'get_weather', 'Weather for a city.', { city: {} }));
+    index.upsert(tool('demo', 'time', 'Current time.', { timezone: { type: 'string' } }));
+    expect(index.search('calculus', { limit: 1 })[0].reasoning).toBe(
+      "matched 'calc…' (prefix of 'calculus') in name",
+    );
+    expect(index.search('weatherman', { limit: 1 })[0].reasoning).toBe(
+      "matched 'weat…' (prefix of 'weatherman') in name",
+    );
+    // The whole word matched a parameter by stem; its prefix alone matched the name.
+    expect(index.search('timezones', { limit: 1 })[0].reasoning).toBe(
+      "matched 'time…' (prefix of 'timezones') in name; 'timezones' in parameters",
+    );
+  });
+
+  it('does not mention a prefix match where the whole word matched as well', () => {
+    const index = new LexicalIndex();
+    index.upsert(tool('demo', 'calculator', 'Evaluates an arithmetic expression.'));
+    expect(index.search('calculator', { limit: 1 })[0].reasoning).toBe(
+      "matched 'calculator' in name",
+    );
+    expect(index.search('calculators', { limit: 1 })[0].reasoning).toBe(
+      "matched 'calculators' in name",
+    );
+  });
+
+  it('scores a catalog after much churn exactly as one built afresh', () => {
+    const words = ['weather', 'stock', 'email', 'file', 'image', 'slack', 'query', 'route'];
+    const make = (i: number, version: number) =>
+      tool(`s${i % 7}`, `t${i}`, `${words[i % 8]} ${words[(i * 3 + version) % 8]} helper`, {
+        [words[(i * 5) % 8]]: { type: 'string' },
+      });
+    const churned = new LexicalIndex();
+    const live = new Map<number, IndexedTool>();
+    // A fixed pseudo-random walk: many removals from long posting lists, in every order.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) % 300;
+    for (let step = 0; step < 3000; step++) {
+      const i = next();
+      if (step % 3 === 0 && live.has(i)) {
+        churned.remove(live.get(i)!.name);
+        live.delete(i);
+      } else {
+        const t = make(i, step);
+        churned.upsert(t);
+        live.set(i, t);
+      }
+    }
+    const fresh = new LexicalIndex();
+    for (const t of [...live.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) fresh.upsert(t);
+    expect(churned.size).toBe(fresh.size);
+    for (const query of ['weather helper', 'stock email', 'image route slack', 'query file']) {
+      const got = churned.search(query, { limit: 50 });
+      const want = fresh.search(query, { limit: 50 });
+      expect(got.map((h) => h.name)).toEqual(want.map((h) => h.name));
+      got.forEach((hit, k) => expect(hit.score).toBeCloseTo(want[k].score, 9));
+    }
+  });
+
   it('applies upserts and removals incrementally, document frequencies included', () => {
     const index = catalog();
     expect(index.size).toBe(6);

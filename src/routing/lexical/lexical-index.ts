@@ -48,6 +48,8 @@ const TF_BITS = 5;
 const TF_MAX = (1 << TF_BITS) - 1;
 const PHRASE_PREFIX = '>';
 const STEM_PREFIX = '~';
+/** Marks prefix terms (tokenize's PREFIX_PREFIX): "^calc". */
+const PREFIX_MARK = '^';
 /** Fields that count as the tool's own words for coverage and server documents. */
 const WORD_FIELDS = FIELD.phrases;
 /** Coverage is tracked per query word group in a 64-bit mask (two int32 words). */
@@ -59,6 +61,8 @@ interface Doc {
   /** The tool's terms and their packed frequencies (parallel), for removal and explanations. */
   terms: string[];
   packed: Int32Array;
+  /** Where each of its terms' postings sits in that term's list (parallel to `terms`). */
+  positions: Int32Array;
   /** Distinct word terms (stems) of the tool name, for the name-coverage boost. */
   nameTerms: string[];
   /** Summed idf of nameTerms, valid while `nameIdfVersion` equals the index's version. */
@@ -129,11 +133,8 @@ export class LexicalIndex {
   }
 
   upsert(tool: IndexedTool): void {
-    this.remove(tool.name);
-    this.version++;
-    const slot = this.bySlotFree.pop() ?? this.docs.length;
-    this.ensureCapacity(slot + 1);
-
+    // Everything that reads the definition comes first: a text that cannot be read throws
+    // before the index is touched, and the tool's previous entry stays as it was.
     const fieldUnits: Unit[][] = Array.from({ length: FIELD_COUNT }, () => []);
     const nameUnits = tokenize(tool.tool);
     const descriptionUnits = tokenize(tool.description);
@@ -144,6 +145,10 @@ export class LexicalIndex {
     fieldUnits[FIELD.paramNames] = schema.names.flatMap((n) => tokenize(n));
     fieldUnits[FIELD.paramDescriptions] = schema.descriptions.flatMap((d) => tokenize(d));
 
+    this.remove(tool.name);
+    this.version++;
+    const slot = this.bySlotFree.pop() ?? this.docs.length;
+    this.ensureCapacity(slot + 1);
     const counts = new Map<string, number>();
     const serverCounts = new Map<string, number>();
     for (let field = 0; field < WORD_FIELDS; field++) {
@@ -163,13 +168,16 @@ export class LexicalIndex {
     }
     this.setLength(slot, FIELD.phrases, phrases.length);
 
+    const positions = new Int32Array(counts.size);
+    let termIndex = 0;
     for (const [term, packed] of counts) {
       let list = this.postings.get(term);
       if (!list) {
         list = new PostingList();
         this.postings.set(term, list);
       }
-      list.add(slot, packed);
+      positions[termIndex] = list.add(slot, packed, termIndex);
+      termIndex++;
     }
     // The terms a query word matches a name word through (its stem, or the word itself where
     // it has no stem); joined two-part forms are left out, as they repeat their parts.
@@ -185,6 +193,7 @@ export class LexicalIndex {
       server: this.servers.add(tool.server, serverCounts),
       terms: [...counts.keys()],
       packed: Int32Array.from(counts.values()),
+      positions,
       nameTerms: [...nameTerms],
       nameIdfTotal: 0,
       nameIdfVersion: -1,
@@ -206,8 +215,11 @@ export class LexicalIndex {
       if (wordTf > 0) serverCounts.set(term, wordTf);
       const list = this.postings.get(term);
       if (!list) continue;
-      list.remove(slot);
+      const at = doc.positions[i];
+      list.removeAt(at);
       if (list.size === 0) this.postings.delete(term);
+      // Another tool's posting moved into the hole: it keeps its new position.
+      else if (at < list.size) this.docs[list.slots[at]]!.positions[list.termIndexes[at]] = at;
     }
     this.servers.remove(doc.tool.server, serverCounts);
     for (let field = 0; field < FIELD_COUNT; field++) this.setLength(slot, field, 0);
@@ -471,7 +483,11 @@ export class LexicalIndex {
     return [...byText.values()].filter((t) => t.weight > 0);
   }
 
-  /** For each query word, the highest-weighted field of the tool where it matched. */
+  /**
+   * For each query word, the highest-weighted field of the tool where it matched. A match of
+   * the word's first letters only is named as such, and only where it says more than the
+   * word's own matches: in a field that weighs more than any the whole word was found in.
+   */
   private explain(slot: number, terms: QueryTerm[]): string {
     const doc = this.docs[slot];
     if (!doc) return buildReasoning([]);
@@ -479,6 +495,10 @@ export class LexicalIndex {
     for (let i = 0; i < doc.terms.length; i++) packedByTerm.set(doc.terms[i], doc.packed[i]);
     const matches: FieldMatch[] = [];
     const related: string[] = [];
+    const prefixes: { term: QueryTerm; field: number }[] = [];
+    /** Per query word, the weight of the best field its whole-word terms matched in. */
+    const wholeWeight = new Map<string, number>();
+    const weights = this.params.fieldWeights;
     for (const term of terms) {
       const packed = packedByTerm.get(term.text);
       if (packed === undefined) continue;
@@ -487,13 +507,18 @@ export class LexicalIndex {
         related.push(term.display);
         continue;
       }
-      let best = -1;
-      for (let field = 0; field < FIELD_COUNT; field++) {
-        if (tfOf(packed, field) === 0) continue;
-        if (best < 0 || this.params.fieldWeights[field] > this.params.fieldWeights[best])
-          best = field;
+      const field = bestField(packed, weights);
+      if (field < 0) continue;
+      if (term.kind === 'prefix') {
+        prefixes.push({ term, field });
+        continue;
       }
-      if (best >= 0) matches.push({ word: term.display, field: best });
+      matches.push({ word: term.display, field });
+      wholeWeight.set(term.display, Math.max(wholeWeight.get(term.display) ?? 0, weights[field]));
+    }
+    for (const { term, field } of prefixes) {
+      if (weights[field] <= (wholeWeight.get(term.display) ?? -Infinity)) continue;
+      matches.push({ word: term.display, field, prefix: term.text.slice(PREFIX_MARK.length) });
     }
     return buildReasoning(matches, related);
   }
@@ -536,6 +561,16 @@ function fieldLength(units: readonly Unit[]): number {
   let length = 0;
   for (const unit of units) if (!unit.joined) length++;
   return length;
+}
+
+/** The field of a posting with the highest weight, -1 when none holds the term. */
+function bestField(packed: number, weights: readonly number[]): number {
+  let best = -1;
+  for (let field = 0; field < FIELD_COUNT; field++) {
+    if (tfOf(packed, field) === 0) continue;
+    if (best < 0 || weights[field] > weights[best]) best = field;
+  }
+  return best;
 }
 
 /** Adjacent word pairs (by stem) as phrase terms; units without a pair key are skipped over. */

@@ -4,13 +4,19 @@ import { FIELD_COUNT, FIELD_LABELS } from './field-weights.js';
 export interface FieldMatch {
   word: string;
   field: number;
+  /**
+   * Set when only the word's first letters matched ("calc" of "calculus" in "calculator"):
+   * the text says so rather than claim the whole word was found.
+   */
+  prefix?: string;
 }
 
 const MAX_WORDS_PER_FIELD = 4;
 
 /**
  * Short human text for a hit, e.g.
- * "matched 'forecast' in name; 'weather' in server; 'city' in parameters".
+ * "matched 'forecast' in name; 'weather' in server; 'city' in parameters", or
+ * "matched 'calc…' (prefix of 'calculus') in name" where only a word's first letters matched.
  * Fields are listed in a fixed order (their index order) so equal inputs give
  * equal text.
  */
@@ -19,14 +25,15 @@ export function buildReasoning(
   related: readonly string[] = [],
 ): string {
   const byField: string[][] = Array.from({ length: FIELD_COUNT }, () => []);
-  for (const { word, field } of matches) {
+  for (const { word, field, prefix } of matches) {
     const words = byField[field];
-    if (!words.includes(word)) words.push(word);
+    const shown = prefix === undefined ? `'${word}'` : `'${prefix}…' (prefix of '${word}')`;
+    if (!words.includes(shown)) words.push(shown);
   }
   const parts: string[] = [];
   byField.forEach((words, field) => {
     if (words.length === 0) return;
-    const shown = words.slice(0, MAX_WORDS_PER_FIELD).map((w) => `'${w}'`);
+    const shown = words.slice(0, MAX_WORDS_PER_FIELD);
     const more =
       words.length > MAX_WORDS_PER_FIELD ? ` (+${words.length - MAX_WORDS_PER_FIELD} more)` : '';
     parts.push(`${shown.join(', ')}${more} in ${FIELD_LABELS[field]}`);
