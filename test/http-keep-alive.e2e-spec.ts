@@ -9,7 +9,9 @@ const QUIET = { LOG_FORMAT: 'json', QUEUE_ENABLED: 'false' };
  * One GET /health/live on a raw keep-alive connection: the answer's head, and a promise of
  * how long after the answer the server closed the connection.
  */
-function keepAliveProbe(url: string): Promise<{ head: string; closedAfter: Promise<number> }> {
+function keepAliveProbe(
+  url: string,
+): Promise<{ head: string; closedAfter: Promise<number>; socket: Socket }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(Number(port), hostname);
@@ -25,7 +27,7 @@ function keepAliveProbe(url: string): Promise<{ head: string; closedAfter: Promi
       const closedAfter = new Promise<number>((done) =>
         socket.once('close', () => done(Date.now() - answered)),
       );
-      resolve({ head: received.slice(0, end), closedAfter });
+      resolve({ head: received.slice(0, end), closedAfter, socket });
     });
     socket.write(
       `GET /health/live HTTP/1.1\r\nHost: ${hostname}\r\nConnection: keep-alive\r\n\r\n`,
@@ -42,12 +44,13 @@ describe('the keep-alive timeout of the HTTP server (HTTP_KEEP_ALIVE_TIMEOUT_MS)
   it('is 65 s by default, past the 60 s idle timeout of the usual load balancers', async () => {
     const gateway = await spawnGateway(await unusedPort(), QUIET);
     started.push(gateway);
-    const { head, closedAfter } = await keepAliveProbe(gateway.url);
+    const { head, closedAfter, socket } = await keepAliveProbe(gateway.url);
     expect(head).toMatch(/^HTTP\/1\.1 200/);
     expect(head).toMatch(/^keep-alive: timeout=65$/im);
     // Node's own default (5 s) would have closed it by now.
     const closed = await Promise.race([closedAfter, sleep(6_000).then(() => undefined)]);
     expect(closed).toBeUndefined();
+    socket.destroy();
   }, 20_000);
 
   it('closes an idle connection after the configured time', async () => {
