@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { bootLogger, createGatewayApp } from './app.factory.js';
 import { errorMessage } from './common/errors/error-message.js';
+import { applyHttpTimeouts } from './common/http/http-timeouts.js';
 import { reportStartFailure } from './common/logging/start-failure.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DrainService } from './health/drain.service.js';
@@ -15,6 +16,7 @@ import { ServersService } from './servers/servers.service.js';
 async function main(): Promise<void> {
   const started = performance.now();
   const app = await createGatewayApp();
+  applyHttpTimeouts(app);
   const config = app.get(GatewayConfig);
   stopOnSignals(async () => {
     app.get(DrainService).begin();
