@@ -16,8 +16,8 @@ import { ServersService } from './servers/servers.service.js';
 async function main(): Promise<void> {
   const started = performance.now();
   const app = await createGatewayApp();
-  applyHttpTimeouts(app);
   const config = app.get(GatewayConfig);
+  applyHttpTimeouts(app.getHttpServer() as Server, config.httpKeepAliveTimeoutMs);
   stopOnSignals(async () => {
     app.get(DrainService).begin();
     // Not ready, still serving: time for load balancers to stop sending before we stop taking.

@@ -67,25 +67,28 @@ describe('the keep-alive timeout of the HTTP server (HTTP_KEEP_ALIVE_TIMEOUT_MS)
   }, 20_000);
 
   it.each([
-    ['abc', 'must be an integer number'],
-    ['500', 'must not be less than 1000'],
-  ])('%s: the start stops, exit 1, with a message naming the variable', async (value, said) => {
-    const { child, output, exit } = runGateway({
-      ...QUIET,
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(await unusedPort()),
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: value,
-    });
-    await exit;
-    expect(child.exitCode).toBe(1);
-    const lines = output.join('').trim().split('\n');
-    const last = JSON.parse(lines[lines.length - 1]) as Record<string, string>;
-    expect(last).toMatchObject({ level: 'fatal', service: 'mcp-gateway' });
-    expect(last.msg).toBe(
-      `mcp-gateway failed to start: Invalid configuration:\n  HTTP_KEEP_ALIVE_TIMEOUT_MS="${value}": HTTP_KEEP_ALIVE_TIMEOUT_MS ${said}`,
-    );
-    expect(output.join('')).not.toContain('Listening on');
-  });
+    ['abc', '"abc"', 'must be an integer number'],
+    ['500', '500', 'must not be less than 1000'],
+  ])(
+    '%s: the start stops, exit 1, with a message naming the variable',
+    async (value, shown, said) => {
+      const { child, output, exit } = runGateway({
+        ...QUIET,
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: String(await unusedPort()),
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: value,
+      });
+      await exit;
+      expect(child.exitCode).toBe(1);
+      const lines = output.join('').trim().split('\n');
+      const last = JSON.parse(lines[lines.length - 1]) as Record<string, string>;
+      expect(last).toMatchObject({ level: 'fatal', service: 'mcp-gateway' });
+      expect(last.msg).toBe(
+        `mcp-gateway failed to start: Invalid configuration:\n  HTTP_KEEP_ALIVE_TIMEOUT_MS=${shown}: HTTP_KEEP_ALIVE_TIMEOUT_MS ${said}`,
+      );
+      expect(output.join('')).not.toContain('Listening on');
+    },
+  );
 });
 
 function sleep(ms: number): Promise<void> {

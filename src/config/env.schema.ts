@@ -93,6 +93,12 @@ export class EnvSchema {
    * balancers stop sending first (Kubernetes removes an endpoint asynchronously); 0 locally.
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_DELAY_MS = 0;
+  /**
+   * How long an idle keep-alive connection stays open: above the 60 s idle timeout of the
+   * usual load balancers, so that the balancer, not the gateway, closes it (else it may send
+   * a request on a connection being closed, and answer 502). Node's own default is 5 s.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
   /** /health/ready also waits for at least this many connected servers (0: none needed). */
   @Transform(toInt) @IsInt() @Min(0) @Max(COUNT_MAX) READY_MIN_SERVERS = 0;

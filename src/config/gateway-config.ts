@@ -97,6 +97,9 @@ export class GatewayConfig {
   get logFormat(): 'json' | 'text' {
     return this.env.LOG_FORMAT;
   }
+  get httpKeepAliveTimeoutMs(): number {
+    return this.env.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  }
   get shutdownGraceMs(): number {
     return this.env.SHUTDOWN_GRACE_MS;
   }
