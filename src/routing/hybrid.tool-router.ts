@@ -1,13 +1,14 @@
 import type { ToolCatalog } from '../tools/tool-catalog.js';
-import { dot, type Embedder } from './embeddings/embedder.js';
+import type { Embedder } from './embeddings/embedder.js';
 import type { EmbeddingCache } from './embeddings/embedding-cache.js';
 import { reciprocalRankFusion } from './embeddings/rank-fusion.js';
+import type { ScoredName } from './embeddings/top-k.js';
 import { CatalogVectors } from './embeddings/tool-vectors.js';
 import type { LexicalToolRouter } from './lexical.tool-router.js';
-import { failureReason, withDeadline } from './model-failure.js';
+import { DimensionMismatchError, failureReason, withDeadline } from './model-failure.js';
 import { ToolRouter, type RouteRequest, type RouteResult, type RoutedHit } from './tool-router.js';
 
-/** Candidates each ranking contributes to the fusion. */
+/** Candidates each ranking contributes to the fusion: all the semantic side ever ranks. */
 const FUSION_DEPTH = 50;
 
 /**
@@ -29,19 +30,45 @@ export class HybridToolRouter extends ToolRouter {
 
   async route(catalog: ToolCatalog, request: RouteRequest): Promise<RouteResult> {
     const lexicalHits = this.lexical.rank(catalog, { ...request, limit: FUSION_DEPTH });
+    const lexicalOnly = (reason: string): RouteResult => ({
+      hits: lexicalHits.slice(0, request.limit),
+      strategy: `lexical (hybrid fallback: ${reason})`,
+    });
     try {
-      const [toolVectors, queryVector] = await withDeadline(
-        Promise.all([this.vectorsOf(catalog).ready(), this.embedder.embedQuery(request.query)]),
-        this.timeoutMs,
-      );
-      const semantic = nearest(catalog, toolVectors, queryVector, request.servers);
-      return { hits: fuse(lexicalHits, semantic, request.limit), strategy: 'hybrid' };
+      const semantic = await withDeadline(this.semantic(catalog, request), this.timeoutMs);
+      if ('unready' in semantic) return lexicalOnly(semantic.unready);
+      return { hits: fuse(lexicalHits, semantic.hits, request.limit), strategy: 'hybrid' };
     } catch (error) {
-      return {
-        hits: lexicalHits.slice(0, request.limit),
-        strategy: `lexical (hybrid fallback: ${failureReason(error)})`,
-      };
+      return lexicalOnly(failureReason(error));
     }
+  }
+
+  /**
+   * The semantic ranking, or why there is none yet. While some tools have no vector the
+   * answer is lexical, not a fusion over the tools embedded so far: those would outrank
+   * an unembedded tool that fits better only because the fill reached them first.
+   */
+  private async semantic(
+    catalog: ToolCatalog,
+    request: RouteRequest,
+  ): Promise<{ hits: ScoredName[] } | { unready: string }> {
+    const vectors = this.vectorsOf(catalog);
+    const progress = await vectors.prepare();
+    if (progress.embedded < progress.total) {
+      // The fill's latest request failed: that, not the wait, is why (it is retried anyway).
+      const unready =
+        progress.failure !== undefined
+          ? failureReason(progress.failure)
+          : `tool vectors being built, ${progress.embedded} of ${progress.total}`;
+      return { unready };
+    }
+    const query = await this.embedder.embedQuery(request.query);
+    if (vectors.dimension !== undefined && vectors.dimension !== query.length) {
+      throw new DimensionMismatchError(`query ${query.length}, tools ${vectors.dimension}`);
+    }
+    const servers = request.servers;
+    const accepted = servers && ((name: string) => servers.has(catalog.get(name)?.server ?? ''));
+    return { hits: vectors.nearest(query, FUSION_DEPTH, accepted) };
   }
 
   private vectorsOf(catalog: ToolCatalog): CatalogVectors {
@@ -54,32 +81,10 @@ export class HybridToolRouter extends ToolRouter {
   }
 }
 
-interface SemanticHit {
-  name: string;
-  similarity: number;
-}
-
-function nearest(
-  catalog: ToolCatalog,
-  vectors: ReadonlyMap<string, Float32Array>,
-  query: Float32Array,
-  servers: ReadonlySet<string> | undefined,
-): SemanticHit[] {
-  const hits: SemanticHit[] = [];
-  for (const [name, vector] of vectors) {
-    const tool = catalog.get(name);
-    if (!tool || (servers && !servers.has(tool.server))) continue;
-    hits.push({ name, similarity: dot(vector, query) });
-  }
-  return hits
-    .sort((a, b) => b.similarity - a.similarity || (a.name < b.name ? -1 : 1))
-    .slice(0, FUSION_DEPTH);
-}
-
-function fuse(lexical: RoutedHit[], semantic: SemanticHit[], limit: number): RoutedHit[] {
+function fuse(lexical: RoutedHit[], semantic: ScoredName[], limit: number): RoutedHit[] {
   const fused = reciprocalRankFusion([lexical.map((h) => h.name), semantic.map((h) => h.name)]);
   const lexicalByName = new Map(lexical.map((h) => [h.name, h]));
-  const similarityByName = new Map(semantic.map((h) => [h.name, h.similarity]));
+  const similarityByName = new Map(semantic.map((h) => [h.name, h.score]));
   return [...fused.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit)

@@ -5,6 +5,14 @@ export class MalformedAnswerError extends Error {
   override readonly name = 'MalformedAnswerError';
 }
 
+/**
+ * The query's vector and the tools' differ in length: the model changed, or answers
+ * queries and batches in different dimensions. Their similarity means nothing.
+ */
+export class DimensionMismatchError extends Error {
+  override readonly name = 'DimensionMismatchError';
+}
+
 /** Our own deadline passed before the model answered. */
 export class ModelTimeoutError extends Error {
   override readonly name = 'ModelTimeoutError';
@@ -19,6 +27,7 @@ export function failureReason(error: unknown): string {
     return 'timeout';
   }
   if (error instanceof APIUserAbortError) return 'aborted';
+  if (error instanceof DimensionMismatchError) return 'dimension mismatch';
   if (error instanceof APIConnectionError) return 'unreachable';
   if (error instanceof APIError && typeof error.status === 'number') return `HTTP ${error.status}`;
   // By name, not instanceof: a body parse error may come from another realm (fetch internals).

@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import { MalformedAnswerError } from '../model-failure.js';
 
 /** Inputs per embeddings request: large enough to embed a catalog in few calls. */
-const BATCH_SIZE = 128;
+export const BATCH_SIZE = 128;
 /** Characters of one input; tool texts are short, queries are capped by validation. */
 const MAX_INPUT_CHARS = 4_000;
 
@@ -17,20 +17,38 @@ export class Embedder {
     reject: (e: unknown) => void;
   }[] = [];
 
+  private knownDimension: number | undefined;
+
   constructor(
     private readonly client: OpenAI,
     readonly model: string,
   ) {}
 
-  async embedMany(texts: readonly string[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += BATCH_SIZE) {
-      out.push(...(await this.request(texts.slice(i, i + BATCH_SIZE))));
-    }
-    return out;
+  /**
+   * The length of the model's vectors, as far as this process has seen: set by every answer
+   * for catalog texts, and by a query's answer only until then. A model may keep its name
+   * and change its dimension (so cached vectors must be checked against this), but one that
+   * answers queries and catalog texts in different lengths is broken: following its queries
+   * would re-embed the whole catalog on every search without mending anything.
+   */
+  get dimension(): number | undefined {
+    return this.knownDimension;
   }
 
-  embedQuery(text: string): Promise<Float32Array> {
+  /** Catalog texts, at most BATCH_SIZE of them: one request, so its vectors can be kept at once. */
+  async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
+    const vectors = await this.request(texts);
+    this.knownDimension = vectors[0]?.length ?? this.knownDimension;
+    return vectors;
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    const vector = await this.queued(text);
+    this.knownDimension ??= vector.length;
+    return vector;
+  }
+
+  private queued(text: string): Promise<Float32Array> {
     return new Promise((resolve, reject) => {
       this.pending.push({ text, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.flushQueries());
@@ -83,11 +101,4 @@ function normalize(vector: Float32Array): Float32Array {
   norm = Math.sqrt(norm);
   if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] /= norm;
   return vector;
-}
-
-export function dot(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
 }

@@ -8,11 +8,14 @@ export type FakeReply =
   | { kind: 'hang' }
   | { kind: 'raw'; text: string };
 
+/** A promise lets a test hold a request until it decides to answer. */
+type Answer = FakeReply | Promise<FakeReply>;
+
 export interface FakeOpenAiHandlers {
   /** POST /v1/embeddings: the inputs of one request. */
-  embeddings?: (inputs: string[]) => FakeReply;
+  embeddings?: (inputs: string[]) => Answer;
   /** POST /v1/chat/completions: the messages' contents, in order. */
-  chat?: (messages: string[]) => FakeReply;
+  chat?: (messages: string[]) => Answer;
 }
 
 export interface FakeOpenAiServer {
@@ -87,13 +90,11 @@ export async function startFakeOpenAi(
       requests.push({ path, body });
       if (path === '/v1/embeddings' && state.handlers.embeddings) {
         const input = body.input;
-        send(
-          res,
-          state.handlers.embeddings(Array.isArray(input) ? (input as string[]) : [String(input)]),
-        );
+        const inputs = Array.isArray(input) ? (input as string[]) : [String(input)];
+        void Promise.resolve(state.handlers.embeddings(inputs)).then((reply) => send(res, reply));
       } else if (path === '/v1/chat/completions' && state.handlers.chat) {
         const messages = (body.messages as { content: string }[]).map((m) => m.content);
-        send(res, state.handlers.chat(messages));
+        void Promise.resolve(state.handlers.chat(messages)).then((reply) => send(res, reply));
       } else {
         send(res, { kind: 'status', status: 404 });
       }
