@@ -63,7 +63,8 @@ describe('the keep-alive timeout of the HTTP server (HTTP_KEEP_ALIVE_TIMEOUT_MS)
     expect(head).toMatch(/^keep-alive: timeout=1$/im);
     const closed = await closedAfter;
     expect(closed).toBeGreaterThanOrEqual(1_000);
-    expect(closed).toBeLessThan(5_000);
+    // Node's default would be 5 s; the default here 65 s.
+    expect(closed).toBeLessThan(10_000);
   }, 20_000);
 
   it.each([

@@ -299,7 +299,7 @@ describe('an MCP tool call cut off by the shutdown grace', () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('gets a JSON-RPC error on its stream saying so, not a stream that just ends', async () => {
+  it('gets a JSON-RPC error on its stream saying so, its session heard until then', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-mcp-'));
     writeFileSync(
       join(dir, 'servers.json'),
@@ -313,7 +313,7 @@ describe('an MCP tool call cut off by the shutdown grace', () => {
         PATH: process.env.PATH,
         GATEWAY_PORT: String(port),
         MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
-        SHUTDOWN_GRACE_MS: '500',
+        SHUTDOWN_GRACE_MS: '1500',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -356,6 +356,17 @@ describe('an MCP tool call cut off by the shutdown grace', () => {
     const stream = call.text();
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    // During the grace, the open session is still heard (a cancellation, an answer to a
+    // relayed request), while a new session is refused at once.
+    const heard = await post({ jsonrpc: '2.0', method: 'notifications/progress', params: {} });
+    expect(heard.status).toBe(202);
+    const fresh = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: headers.accept },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+    });
+    expect(fresh.status).toBe(503);
 
     const events = (await stream)
       .split('\n')
@@ -367,7 +378,7 @@ describe('an MCP tool call cut off by the shutdown grace', () => {
         id: 2,
         error: {
           code: -32603,
-          message: expect.stringContaining('did not finish within SHUTDOWN_GRACE_MS (500 ms)'),
+          message: expect.stringContaining('did not finish within SHUTDOWN_GRACE_MS (1500 ms)'),
           data: { code: 'NOT_READY' },
         },
       },

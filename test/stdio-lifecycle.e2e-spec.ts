@@ -128,7 +128,8 @@ describe('a stdio server that hangs during a call', () => {
     expect(await statusBecomes(gateway, 'failed', 5000)).toBe(true);
     const failedAt = Date.now();
     const res = await call;
-    expect(Date.now() - failedAt).toBeLessThan(1000);
+    // Long before the call's own 15 s; room for a loaded machine.
+    expect(Date.now() - failedAt).toBeLessThan(5000);
     expect(res.status).toBe(502);
     expect(res.body.message).toContain('no answer to ping');
 
@@ -174,8 +175,8 @@ describe('a server that lists its tools slowly, page after page', () => {
     expect(res.status).toBe(201);
     expect(res.body.failed[0].error).toContain('tools/list failed');
     expect(res.body.failed[0].error).toMatch(/timed out/);
-    // A bound, not a speed figure: 1.5 s, and the start of a node process.
-    expect(tookMs).toBeLessThan(3000);
+    // A bound, not a speed figure: 1.5 s, and the start of a node process (100 pages: 25 s).
+    expect(tookMs).toBeLessThan(10_000);
   }, 40_000);
 });
 

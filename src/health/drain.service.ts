@@ -45,8 +45,10 @@ export class DrainService implements BeforeApplicationShutdown {
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    // The probes still answer (readiness says why it is false; liveness stays true).
-    if (this.refusing && !PROBES.test(req.path)) return refuseNew(req, res);
+    // The probes still answer (readiness says why it is false; liveness stays true), and so
+    // does an MCP session: its next message may be what a call in flight waits for (the
+    // answer to a sampling request the gateway relayed, a cancellation) or its end (DELETE).
+    if (this.refusing && !PROBES.test(req.path) && !ofMcpSession(req)) return refuseNew(req, res);
     // A long-lived stream never "finishes": waiting on it would always use the whole grace.
     if (isLongLivedStream(req)) return next();
     this.inFlight += 1;
@@ -101,6 +103,12 @@ export class DrainService implements BeforeApplicationShutdown {
 }
 
 const PROBES = /^\/health(\/|$)/;
+
+/** A message for an MCP session already open: streamable HTTP's header, legacy SSE's query. */
+function ofMcpSession(req: Request): boolean {
+  if (req.path === '/mcp') return req.headers['mcp-session-id'] !== undefined;
+  return req.path === '/messages' && typeof req.query.sessionId === 'string';
+}
 
 /** A request that arrived once the drain began: nothing of it ran, so it is safe to retry. */
 function refuseNew(req: Request, res: Response): void {

@@ -46,7 +46,8 @@ describe('SdkUpstreamClient.listTools', () => {
     await expect(pager.upstream.listTools(1000, 400)).rejects.toThrow(
       /tools\/list failed: timed out, the whole listing gets 400 ms/,
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Far below the 5 s of 100 pages; room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('takes a listing that completes within it', async () => {

@@ -431,5 +431,8 @@ function skipKey(skipped: SkippedTool): string {
  * slow, not broken. A later try may well succeed (npm keeps what the first one downloaded).
  */
 function isSlowStart(error: unknown): boolean {
-  return /no MCP handshake within|timed out|took all/.test(errorMessage(error));
+  // The gateway's own words only: a stdio failure ends with the server's stderr, whose
+  // "timed out" (a database's, say) says nothing about the handshake.
+  const own = errorMessage(error).split('; stderr:')[0];
+  return /no MCP handshake within|timed out|took all/.test(own);
 }
