@@ -17,9 +17,35 @@ const exitOf = (child: ChildProcess) =>
     child.once('exit', (code, signal) => done({ code, signal })),
   );
 
+/** A gateway process with the demo server, its output gathered, ready when this resolves. */
+async function spawnDemoGateway(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-'));
+  writeFileSync(
+    join(dir, 'servers.json'),
+    JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
+  );
+  const port = await unusedPort();
+  const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  child.stdout.on('data', (d: Buffer) => logs.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => logs.push(d.toString()));
+  const exited = exitOf(child);
+  const output = () => logs.join('');
+  expect(await waitFor(() => output().includes('Ready in'), 20_000)).toBe(true);
+  return { child, url: `http://127.0.0.1:${port}`, output, exited };
+}
+
 describe('graceful shutdown of a real gateway process', () => {
   let child: ChildProcess | undefined;
-  const logs: string[] = [];
 
   afterAll(() => {
     if (child?.exitCode === null) child.kill('SIGKILL');
@@ -31,33 +57,15 @@ describe('graceful shutdown of a real gateway process', () => {
     const requests = `${prefix}requests`;
     const responses = `${prefix}responses`;
     const redis = new Redis(redisUrl);
-    const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-'));
-    writeFileSync(
-      join(dir, 'servers.json'),
-      JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
-    );
-    const port = await unusedPort();
-    const url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        GATEWAY_HOST: '127.0.0.1',
-        GATEWAY_PORT: String(port),
-        MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
-        SHUTDOWN_GRACE_MS: '10000',
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: prefix,
-        QUEUE_REQUEST_STREAM: requests,
-        QUEUE_RESPONSE_STREAM: responses,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = await spawnDemoGateway({
+      SHUTDOWN_GRACE_MS: '10000',
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      QUEUE_REQUEST_STREAM: requests,
+      QUEUE_RESPONSE_STREAM: responses,
     });
-    child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
-    child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-    const exited = exitOf(child);
-
-    const ready = await waitFor(() => logs.join('').includes('Ready in'), 20_000);
-    expect(ready).toBe(true);
+    child = started.child;
+    const { url, exited } = started;
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     const gatewayPid = child.pid!;
     const serverPids = descendantsRunning(DEMO_SERVER);
@@ -100,7 +108,7 @@ describe('graceful shutdown of a real gateway process', () => {
     // Checked by pid: an orphan would be re-parented and no longer look like ours.
     expect(serverPids.filter(isAlive)).toEqual([]);
     // Structured logs: every line is JSON, and the shutdown is in them.
-    const lines = logs.join('').split('\n').filter(Boolean);
+    const lines = started.output().split('\n').filter(Boolean);
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(lines.some((l) => l.includes('SIGTERM received'))).toBe(true);
   });
@@ -114,28 +122,12 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
   });
 
   it('serves on while not ready for the delay, then refuses new requests and answers a call cut off by the grace 503', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-delay-'));
-    writeFileSync(
-      join(dir, 'servers.json'),
-      JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
-    );
-    const port = await unusedPort();
-    const url = `http://127.0.0.1:${port}`;
-    let output = '';
-    child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        GATEWAY_PORT: String(port),
-        MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
-        SHUTDOWN_DELAY_MS: '1500',
-        SHUTDOWN_GRACE_MS: '2500',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = await spawnDemoGateway({
+      SHUTDOWN_DELAY_MS: '1500',
+      SHUTDOWN_GRACE_MS: '2500',
     });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = exitOf(child);
-    expect(await waitFor(() => output.includes('Ready in'), 20_000)).toBe(true);
+    child = started.child;
+    const { url, exited } = started;
     const echo = (message: string, delay_ms = 0, signal?: AbortSignal) =>
       fetch(`${url}/mcp/execute`, {
         method: 'POST',
@@ -185,7 +177,8 @@ describe('shutdown timing: SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS', () => {
     expect(await exited).toEqual({ code: 0, signal: null });
 
     // Access lines carry the request's facts as JSON fields.
-    const access = output
+    const access = started
+      .output()
       .split('\n')
       .filter((l) => l.includes('"context":"HTTP"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -300,27 +293,10 @@ describe('an MCP tool call cut off by the shutdown grace', () => {
   });
 
   it('gets a JSON-RPC error on its stream saying so, its session heard until then', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-shutdown-mcp-'));
-    writeFileSync(
-      join(dir, 'servers.json'),
-      JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }),
-    );
-    const port = await unusedPort();
-    const url = `http://127.0.0.1:${port}/mcp`;
-    let output = '';
-    child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        GATEWAY_PORT: String(port),
-        MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
-        SHUTDOWN_GRACE_MS: '1500',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = exitOf(child);
-    expect(await waitFor(() => output.includes('Ready in'), 20_000)).toBe(true);
+    const started = await spawnDemoGateway({ SHUTDOWN_GRACE_MS: '1500' });
+    child = started.child;
+    const url = `${started.url}/mcp`;
+    const { exited } = started;
 
     const headers: Record<string, string> = {
       'content-type': 'application/json',

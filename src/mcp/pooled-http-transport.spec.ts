@@ -369,29 +369,9 @@ describe('PooledHttpTransport failures and redirects', () => {
 
   it('fails a call at once when the server ends its answer stream without answering', async () => {
     // A bare server: JSON answers for the handshake, then an SSE stream that just ends.
-    const http = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        const message = body as { id?: number; method?: string } | undefined;
-        if (req.method !== 'POST') return void res.writeHead(405).end();
-        if (message?.method === 'initialize') {
-          res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' });
-          return void res.end(
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id: message.id,
-              result: {
-                protocolVersion: '2025-06-18',
-                capabilities: { tools: {} },
-                serverInfo: { name: 'ends-early', version: '1' },
-              },
-            }),
-          );
-        }
-        if (message?.id === undefined) return void res.writeHead(202).end();
-        res.writeHead(200, { 'content-type': 'text/event-stream' }).end();
-      });
+    const http = handshakeThen((_message, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end();
     });
-    servers.push(http);
     await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
     const { port } = http.address() as AddressInfo;
     const client = await connect(`http://127.0.0.1:${port}/mcp`);
