@@ -14,15 +14,20 @@ type Found = { problem: 'depth' } | { problem: 'number'; path: string } | undefi
 export function jsonShapeProblem(root: unknown, max: number): string | undefined {
   // Paths are built only to name a number already known to be there: the common, clean body
   // costs one walk and no strings.
-  const found = walk(root, max, false);
+  const found = walk(root, max, true, false);
   if (found?.problem === 'depth') return `is nested deeper than ${max} levels`;
   if (!found) return undefined;
-  const at = (walk(root, max, true) as { path: string }).path.slice(1, 201);
+  const at = (walk(root, max, true, true) as { path: string }).path.slice(1, 201);
   return `has a number too large to represent${at ? ` at ${at}` : ''}`;
 }
 
+/** Whether objects and arrays nest past `max` levels (numbers are not looked at). */
+export function nestedDeeperThan(root: unknown, max: number): boolean {
+  return walk(root, max, false, false)?.problem === 'depth';
+}
+
 /** Iterative, so that the check itself cannot overflow the stack it protects. */
-function walk(root: unknown, max: number, withPath: boolean): Found {
+function walk(root: unknown, max: number, numbers: boolean, withPath: boolean): Found {
   const stack: [unknown, number, string][] = [[root, 1, '']];
   while (stack.length > 0) {
     const [value, depth, path] = stack.pop()!;
@@ -34,7 +39,8 @@ function walk(root: unknown, max: number, withPath: boolean): Found {
     if (depth > max) return { problem: 'depth' };
     const isArray = Array.isArray(value);
     for (const [key, child] of Object.entries(value)) {
-      if (typeof child !== 'number' && (typeof child !== 'object' || child === null)) continue;
+      const walked = (numbers && typeof child === 'number') || typeof child === 'object';
+      if (!walked || child === null) continue;
       const childPath = withPath ? (isArray ? `${path}[${key}]` : `${path}.${key}`) : '';
       stack.push([child, depth + 1, childPath]);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { nestedDeeperThan, ToolListReader } from './tool-list-reader.js';
+import { nestedDeeperThan } from '../common/json-shape.js';
+import { ToolListReader } from './tool-list-reader.js';
 
 const tool = (name: unknown, extra: Record<string, unknown> = {}) => ({
   name,

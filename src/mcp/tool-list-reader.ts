@@ -1,5 +1,6 @@
 import { PaginatedResultSchema, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
+import { nestedDeeperThan } from '../common/json-shape.js';
 import type { SkippedTool, UpstreamTool } from './upstream-client.js';
 
 /**
@@ -75,20 +76,6 @@ export class ToolListReader {
       this.tools.push(parsed.data);
     }
   }
-}
-
-/** Whether objects and arrays nest past `limit` levels; iterative, as the input may be deep. */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(current)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
-  }
-  return false;
 }
 
 function labelOf(listed: unknown, index: number): string {

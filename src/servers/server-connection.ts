@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { requestContext } from '../common/logging/request-context.js';
+import { sameDefinition } from '../common/same-definition.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { redact } from '../common/redact.js';
@@ -60,8 +61,6 @@ export class ServerConnection {
   private checking?: Promise<void>;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
-  /** Of the tools last taken: a list_changed that changed nothing is not passed on. */
-  private toolsFingerprint = '';
   /** Closing of connections given up on; a restart waits for it, so no two trees overlap. */
   private reaping?: Promise<void>;
   /** The current connection attempt (open()), and how to end it early. */
@@ -276,11 +275,11 @@ export class ServerConnection {
         if (this.status !== 'connected' || !this.client) return;
         try {
           // A re-listing gets SERVER_CONNECT_TIMEOUT_MS in all too, as the first one did.
-          const before = this.toolsFingerprint;
+          const before = this.tools;
           this.take(await this.client.listTools(this.options.maxTools, this.options.timeoutMs));
           // A server may say "changed" without end and list the same tools each time: only a
           // real change is logged and passed on, or each notice would reach every client.
-          if (this.toolsFingerprint === before) continue;
+          if (sameDefinition(this.tools, before)) continue;
           this.logger.log(`tool list changed: ${this.tools.length} tool(s)`);
           this.onToolsChanged(this);
         } catch (error) {
@@ -399,7 +398,6 @@ export class ServerConnection {
     }
     const disabled = new Set(this.spec.disabledTools);
     this.tools = this.capped(listing.tools.filter((tool) => !disabled.has(tool.name)));
-    this.toolsFingerprint = fingerprint(this.tools);
   }
 
   /** The first MAX_TOOLS_PER_SERVER tools, in the server's order; a longer list is logged. */
@@ -415,11 +413,6 @@ export class ServerConnection {
   private safeMessage(error: unknown): string {
     return redact(errorMessage(error), this.secrets);
   }
-}
-
-/** Names and whole definitions, in order: any change the catalog or the pins could see. */
-function fingerprint(tools: UpstreamTool[]): string {
-  return createHash('sha256').update(JSON.stringify(tools)).digest('base64');
 }
 
 function skipKey(skipped: SkippedTool): string {

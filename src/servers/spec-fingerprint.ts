@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json.js';
 import type { ServerSpec } from './server-spec.js';
 
 /**
@@ -8,17 +9,4 @@ import type { ServerSpec } from './server-spec.js';
  */
 export function specFingerprint(spec: ServerSpec): string {
   return createHash('sha256').update(canonicalJson(spec)).digest('hex');
-}
-
-/** JSON with object keys sorted (undefined members left out, as JSON.stringify does). */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const members = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-    return `{${members.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

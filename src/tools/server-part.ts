@@ -3,7 +3,7 @@ import { errorMessage } from '../common/errors/error-message.js';
 import type { UpstreamTool } from '../mcp/upstream-client.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { Admission } from './pinning/tool-admission.js';
-import { sameDefinition } from './same-definition.js';
+import { sameDefinition } from '../common/same-definition.js';
 import type { CatalogTool } from './tool-catalog.js';
 
 /** One server's part of a catalog, each map keyed by the server's own tool name. */

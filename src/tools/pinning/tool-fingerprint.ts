@@ -1,17 +1,6 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../common/canonical-json.js';
 import type { UpstreamTool } from '../../mcp/upstream-client.js';
-
-/** JSON with sorted keys, so the same definition always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * What an agent trusts about a tool: its name, title, description, schemas and annotations.
@@ -20,6 +9,6 @@ function canonical(value: unknown): string {
 export function toolFingerprint(tool: UpstreamTool): string {
   const { name, title, description, inputSchema, outputSchema, annotations } = tool;
   return createHash('sha256')
-    .update(canonical({ name, title, description, inputSchema, outputSchema, annotations }))
+    .update(canonicalJson({ name, title, description, inputSchema, outputSchema, annotations }))
     .digest('hex');
 }
