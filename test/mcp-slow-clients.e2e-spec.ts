@@ -9,13 +9,13 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { waitFor } from './helpers/processes.js';
+import { RawMcp } from './helpers/security.js';
 
 const CHATTY_SERVER = resolve(REPO_ROOT, 'dist/mcp_servers/fixtures/chatty-server.js');
 /** 20 MB of log lines: far more than a socket buffers for a client that does not read. */
 const FLOOD = { count: 20_000, bytes: 1000 };
 /** The door's limit for notifications (1 MiB), and room for the message that crossed it. */
 const BOUND_BYTES = 2 * 1024 * 1024;
-const PROTOCOL = '2025-06-18';
 const STALLED_MARK = 'x-test-stalled';
 
 /**
@@ -97,42 +97,15 @@ describe('an /mcp client that stops reading, with a chatty upstream server', () 
 
 /** initialize and initialized over fetch, then a GET stream on a raw socket that is never read. */
 async function openStalledGetStream(url: string): Promise<Socket> {
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  const init = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: PROTOCOL,
-        capabilities: {},
-        clientInfo: { name: 'stalled', version: '1' },
-      },
-    }),
-  });
-  const session = init.headers.get('mcp-session-id')!;
-  await init.text();
-  const sessionHeaders = {
-    ...headers,
-    'mcp-session-id': session,
-    'mcp-protocol-version': PROTOCOL,
-  };
-  await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: sessionHeaders,
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  }).then((r) => r.text());
+  const mcp = new RawMcp(url);
+  await mcp.initialize();
+  const session = mcp.sessionId!;
   const { port } = new URL(url);
   const socket = connect(Number(port), '127.0.0.1');
   await new Promise<void>((opened) => socket.once('connect', opened));
   socket.write(
     `GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n` +
-      `Mcp-Session-Id: ${session}\r\nMcp-Protocol-Version: ${PROTOCOL}\r\n${STALLED_MARK}: 1\r\n\r\n`,
+      `Mcp-Session-Id: ${session}\r\nMcp-Protocol-Version: ${RawMcp.PROTOCOL}\r\n${STALLED_MARK}: 1\r\n\r\n`,
   );
   // The status line, then never another read: the socket's buffers fill, then the gateway's.
   await new Promise<void>((answered) => socket.once('data', () => answered()));

@@ -10,6 +10,7 @@ import { DEMO_SERVER, demoStdioSpec, REPO_ROOT } from './helpers/paths.js';
 import { isAlive } from '../src/mcp/process-tree.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
+import { MCP_ACCEPT, RawMcp } from './helpers/security.js';
 import { Redis } from 'ioredis';
 
 const exitOf = (child: ChildProcess) =>
@@ -298,56 +299,31 @@ describe('an MCP tool call cut off by the shutdown grace', () => {
     const url = `${started.url}/mcp`;
     const { exited } = started;
 
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    };
-    const init = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 't', version: '1' },
-        },
-      }),
-    });
-    await init.text();
-    headers['mcp-session-id'] = init.headers.get('mcp-session-id')!;
-    headers['mcp-protocol-version'] = '2025-06-18';
-    const post = (body: unknown) =>
-      fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-    await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).text();
-    const call = await post({
+    const mcp = new RawMcp(started.url);
+    await mcp.initialize();
+    const call = mcp.post({
       jsonrpc: '2.0',
       id: 2,
       method: 'tools/call',
       params: { name: 'demo__echo', arguments: { message: 'slow', delay_ms: 20_000 } },
     });
-    expect(call.status).toBe(200);
-    const stream = call.text();
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     // During the grace, the open session is still heard (a cancellation, an answer to a
     // relayed request), while a new session is refused at once.
-    const heard = await post({ jsonrpc: '2.0', method: 'notifications/progress', params: {} });
+    const heard = await mcp.post({ jsonrpc: '2.0', method: 'notifications/progress', params: {} });
     expect(heard.status).toBe(202);
     const fresh = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: headers.accept },
+      headers: MCP_ACCEPT,
       body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
     });
     expect(fresh.status).toBe(503);
 
-    const events = (await stream)
-      .split('\n')
-      .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
+    const answer = await call;
+    expect(answer.status).toBe(200);
+    const events = answer.messages;
     expect(events).toEqual([
       {
         jsonrpc: '2.0',

@@ -13,12 +13,15 @@ export const MCP_ACCEPT = {
   accept: 'application/json, text/event-stream',
 };
 
+/** The protocol version the raw clients here speak. */
+const PROTOCOL = '2025-11-25';
+
 export const INITIALIZE = {
   jsonrpc: '2.0',
   id: 0,
   method: 'initialize',
   params: {
-    protocolVersion: '2025-11-25',
+    protocolVersion: PROTOCOL,
     capabilities: {},
     clientInfo: { name: 'security-e2e', version: '1' },
   },
@@ -64,6 +67,7 @@ export function messagesOf(text: string, contentType: string | null): JsonRpcMes
  * test can check what came back, not what an SDK made of it.
  */
 export class RawMcp {
+  static readonly PROTOCOL = PROTOCOL;
   sessionId?: string;
   private nextId = 1;
 
@@ -79,7 +83,7 @@ export class RawMcp {
       headers: {
         ...MCP_ACCEPT,
         ...(this.sessionId
-          ? { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': '2025-11-25' }
+          ? { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': PROTOCOL }
           : {}),
         ...this.headers,
         ...extra,

@@ -46,7 +46,7 @@ export class CatalogVectors {
   ) {
     for (const tool of catalog.all()) this.track(tool);
     catalog.subscribe((change) => {
-      // A server's refresh removes and re-adds all its tools: keep those that come back.
+      // A redefined or renamed tool is both removed and added: its row stays if its text did.
       const back = new Set(change.added.map((tool) => tool.name));
       for (const name of change.removed) if (!back.has(name)) this.forget(name);
       for (const tool of change.added) this.track(tool);
