@@ -583,3 +583,54 @@ describe('a server that completes the handshake and never lists its tools', () =
     expect(server.error).toMatch(/timed out/i);
   });
 });
+
+describe('a server whose calls pile up', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { slow: demoStdioSpec(), other: demoStdioSpec() },
+      env: { MAX_CONCURRENT_CALLS_PER_SERVER: '2', MAX_CONCURRENT_CALLS: '3' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('holds only MAX_CONCURRENT_CALLS_PER_SERVER slots: past it 503 SERVER_BUSY, and other servers still answer', async () => {
+    const hung = { message: 'hung', delay_ms: 3000 };
+    const slowCalls = [1, 2].map(() =>
+      gateway.post('/mcp/execute', { tool_name: 'slow__echo', args: hung }),
+    );
+    // Both slow calls are in flight once a third one to that server is refused.
+    let refused: Awaited<ReturnType<TestGateway['post']>> | undefined;
+    for (let i = 0; i < 40 && refused?.status !== 503; i++) {
+      refused = await gateway.post('/mcp/execute', {
+        tool_name: 'slow__echo',
+        args: { message: 'x' },
+      });
+      if (refused.status !== 503) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.body).toMatchObject({
+      code: 'SERVER_BUSY',
+      details: { retry_after_s: 1, server: 'slow' },
+    });
+    expect(refused?.body.message).toContain('MAX_CONCURRENT_CALLS_PER_SERVER');
+    // One of the three gateway-wide slots is still free, for the other server.
+    const other = await gateway.post('/mcp/execute', {
+      tool_name: 'other__echo',
+      args: { message: 'still here' },
+    });
+    expect(other.status).toBe(200);
+    expect(other.body.result.structuredContent).toMatchObject({ message: 'still here' });
+    for (const call of await Promise.all(slowCalls)) expect(call.status).toBe(200);
+    // The slots were given back.
+    const after = await gateway.post('/mcp/execute', {
+      tool_name: 'slow__echo',
+      args: { message: 'y' },
+    });
+    expect(after.status).toBe(200);
+  });
+});

@@ -62,6 +62,7 @@ export async function startGatewayProcess(
       RATE_LIMIT_TOOL_PER_MINUTE: '0',
       MAX_CONCURRENT_CALLS: '100000',
       MAX_CONCURRENT_CALLS_PER_KEY: '100000',
+      MAX_CONCURRENT_CALLS_PER_SERVER: '100000',
       LOG_LEVEL: 'warn',
       ...env,
     },

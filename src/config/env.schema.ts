@@ -120,6 +120,11 @@ export class EnvSchema {
   /** Tool calls in flight at once, in total and per API key; past them a fast 429. */
   @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MAX_CONCURRENT_CALLS = 256;
   @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MAX_CONCURRENT_CALLS_PER_KEY = 32;
+  /**
+   * Tool calls in flight at once to one server connection; past it a fast 503 SERVER_BUSY.
+   * A server that hangs then holds this many of MAX_CONCURRENT_CALLS, not all of them.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) MAX_CONCURRENT_CALLS_PER_SERVER = 64;
   /** Largest tool result relayed to a caller, in bytes of JSON. */
   @Transform(toInt) @IsInt() @Min(1024) @Max(COUNT_MAX) MAX_TOOL_RESULT_BYTES = 5_242_880;
   /** Largest single tool definition accepted from an upstream server, in bytes of JSON. */

@@ -26,6 +26,7 @@ export interface SecuritySettings {
   rateLimitToolPerMinute: number;
   maxConcurrentCalls: number;
   maxConcurrentCallsPerKey: number;
+  maxConcurrentCallsPerServer: number;
   maxToolResultBytes: number;
   maxToolDefinitionBytes: number;
   allowPrivateUpstreams: boolean;
@@ -160,6 +161,7 @@ export class GatewayConfig {
       rateLimitToolPerMinute: e.RATE_LIMIT_TOOL_PER_MINUTE,
       maxConcurrentCalls: e.MAX_CONCURRENT_CALLS,
       maxConcurrentCallsPerKey: e.MAX_CONCURRENT_CALLS_PER_KEY,
+      maxConcurrentCallsPerServer: e.MAX_CONCURRENT_CALLS_PER_SERVER,
       maxToolResultBytes: e.MAX_TOOL_RESULT_BYTES,
       maxToolDefinitionBytes: e.MAX_TOOL_DEFINITION_BYTES,
       allowPrivateUpstreams:

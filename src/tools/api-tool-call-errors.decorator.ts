@@ -40,7 +40,8 @@ export const ApiToolCallErrors = () =>
     }),
     ApiResponse({
       status: 503,
-      description: 'MAX_CONCURRENT_CALLS tool calls in flight (GATEWAY_BUSY)',
+      description:
+        "MAX_CONCURRENT_CALLS tool calls in flight (GATEWAY_BUSY), or MAX_CONCURRENT_CALLS_PER_SERVER to the tool's server (SERVER_BUSY)",
       type: ErrorDto,
     }),
     ApiResponse({

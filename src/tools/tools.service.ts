@@ -11,6 +11,7 @@ import { UNKNOWN_TOOL_KEY } from '../analytics/usage-cells.js';
 import { CallLimiter } from '../auth/call-limiter.js';
 import { ToolRateLimit } from '../auth/rate-limit/tool-rate-limit.js';
 import { ArgumentValidator } from './argument-validator.js';
+import { ServerCallSlots } from './server-call-slots.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
 import { missingToolError } from './missing-tool-error.js';
@@ -66,6 +67,7 @@ export class ToolsService {
     private readonly usage: UsageRecorder,
     private readonly admission: ToolAdmission,
     private readonly rateLimit: ToolRateLimit,
+    private readonly serverSlots: ServerCallSlots,
   ) {
     scopes.useToolNames((registry, server) => this.catalogOf(registry).namesOf(server));
   }
@@ -147,6 +149,7 @@ export class ToolsService {
       this.config.toolCallTimeoutMaxMs,
     );
     const started = performance.now();
+    const releaseServer = this.serverSlots.acquire(server);
     let result: ToolResult;
     try {
       result = await server.callTool(tool.tool, args, {
@@ -160,6 +163,8 @@ export class ToolsService {
       });
     } catch (error) {
       throw cutOffError(registry, server, tool, registry === this.scopes.global) ?? error;
+    } finally {
+      releaseServer();
     }
     this.assertRelayable(tool, result);
     // MCP lets a server leave isError out when false; API.md promises it on the REST and

@@ -22,6 +22,7 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.SERVER_LIMIT:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.GATEWAY_BUSY:
+    case ErrorCode.SERVER_BUSY:
     case ErrorCode.NOT_READY:
     case ErrorCode.STORE_UNAVAILABLE:
       return HttpStatus.SERVICE_UNAVAILABLE;

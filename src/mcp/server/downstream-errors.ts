@@ -12,7 +12,7 @@ export const RESOURCE_NOT_FOUND = -32002;
  * A call refused for load before it ran: over RATE_LIMIT_TOOL_PER_MINUTE, or over the calls
  * in flight allowed per key or in total. MCP and JSON-RPC name no code for it; this one is in
  * JSON-RPC's range for implementation-defined server errors, and reads as HTTP 429. `data`
- * carries `code` (RATE_LIMITED, CONCURRENCY_LIMIT or GATEWAY_BUSY) and `retry_after_s`, as the
+ * carries `code` (RATE_LIMITED, CONCURRENCY_LIMIT, GATEWAY_BUSY or SERVER_BUSY) and `retry_after_s`, as the
  * REST door's body does.
  */
 export const RATE_LIMITED_RPC = -32029;
@@ -25,6 +25,7 @@ const PROTOCOL_ERRORS = new Set<ErrorCode>([
   ErrorCode.RATE_LIMITED,
   ErrorCode.CONCURRENCY_LIMIT,
   ErrorCode.GATEWAY_BUSY,
+  ErrorCode.SERVER_BUSY,
 ]);
 
 /**
@@ -75,6 +76,7 @@ function codeFor(code: ErrorCode): number {
     case ErrorCode.RATE_LIMITED:
     case ErrorCode.CONCURRENCY_LIMIT:
     case ErrorCode.GATEWAY_BUSY:
+    case ErrorCode.SERVER_BUSY:
       return RATE_LIMITED_RPC;
     default:
       return McpErrorCode.InternalError;
