@@ -185,6 +185,16 @@ describe('API keys and scopes on the MCP door (/mcp)', () => {
     await byHeader.close();
   });
 
+  it('answers a key without a tool scope 403 in JSON-RPC, which an MCP client can read, naming the code', async () => {
+    const answer = await raw(bearer('sessions')).initialize();
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.text)).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32000, data: { code: 'INSUFFICIENT_SCOPE' } },
+    });
+  });
+
   it('keeps an MCP session to the key that opened it: its id in another key’s hands is unknown', async () => {
     const a = raw(bearer('call'));
     expect((await a.initialize()).status).toBe(200);

@@ -302,6 +302,19 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     );
   });
 
+  it('answers a body refused before routing (bad JSON, wrong media type) on a path no route serves as 404 or 405, not 400', async () => {
+    const unknown = await gateway.postRaw('/nope', '{bad');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('ROUTE_NOT_FOUND');
+    const getOnly = await gateway.postRaw('/mcp/tools', 'plain', { 'content-type': 'text/plain' });
+    expect(getOnly.status).toBe(405);
+    expect(getOnly.headers.get('allow')).toBe('GET, HEAD');
+    // Where a route takes the body, its problem is still the answer.
+    const known = await gateway.postRaw('/mcp/execute', '{bad');
+    expect(known.status).toBe(400);
+    expect(known.body.message).toMatch(/^Malformed JSON/);
+  });
+
   it('answers a known path with the wrong method 405, naming the methods it takes', async () => {
     const execute = await fetch(`${gateway.url}/mcp/execute`);
     expect(execute.status).toBe(405);

@@ -172,7 +172,11 @@ describe('per-tool rate limit on every door', () => {
     }));
     const answer = await mcp.post('/mcp', listing);
     expect(answer.status).toBe(429);
-    expect(answer.body.code).toBe('RATE_LIMITED');
+    // In JSON-RPC, which an MCP client reads, with the code a limited tool call gets.
+    expect(answer.body).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: RATE_LIMITED_RPC, data: { code: 'RATE_LIMITED' } },
+    });
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 

@@ -13,6 +13,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { isRedisUnavailable } from '../redis/redis-unavailable.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import type { RequestWithId } from './request-id.js';
+import { sendErrorBody } from './early-errors.js';
 import { unmatchedRouteError } from './unmatched-route.js';
 
 /**
@@ -56,15 +57,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const unmatched = unmatchedRouteError(exception, req);
     const body = toErrorBody(unmatched ?? exception, req.requestId, this.logger);
     if (res.headersSent) return;
-    const allowed = (body.details as { allowed?: string[] } | undefined)?.allowed;
-    if (body.code === ErrorCode.METHOD_NOT_ALLOWED && allowed) {
-      res.setHeader('Allow', allowed.join(', '));
-    }
-    if (body.code === ErrorCode.UNAUTHENTICATED)
-      res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
-    const retryAfter = (body.details as { retry_after_s?: number } | undefined)?.retry_after_s;
-    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-    res.status(body.statusCode).json(body);
+    sendErrorBody(body, req, res);
   }
 }
 

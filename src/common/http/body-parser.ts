@@ -4,12 +4,14 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { duplicateMemberName, jsonShapeProblem, MAX_JSON_DEPTH } from '../json-shape.js';
 import { nonObjectJsonBody } from './body-shape.js';
 import { answerEarly } from './early-errors.js';
+import { routeMissError } from './unmatched-route.js';
 
 /**
  * JSON bodies up to `limit` bytes, nested at most MAX_JSON_DEPTH deep. Problems with a body
  * (wrong media type, bad JSON, too large, too deep, a bad Content-Encoding) are found before
  * Nest routes the request: the error handler at the end answers them with the same JSON
- * error body as everything else, or a JSON-RPC error on the MCP doors.
+ * error body as everything else, or a JSON-RPC error on the MCP doors; on a path or method
+ * no route serves, with the 404 or 405 routing would have given.
  */
 export function jsonBodyParser(limit: number) {
   return [
@@ -27,7 +29,7 @@ export function jsonBodyParser(limit: number) {
     limitShape,
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
       if (res.headersSent) return next(error);
-      answerEarly(nonObjectJsonBody(error) ?? error, req, res);
+      answerEarly(routeMissError(req) ?? nonObjectJsonBody(error) ?? error, req, res);
     },
   ] as const;
 }

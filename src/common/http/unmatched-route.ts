@@ -21,8 +21,23 @@ const PATH_SHOWN = 200;
 export function unmatchedRouteError(exception: unknown, req: Request): GatewayError | undefined {
   if (!(exception instanceof NotFoundException)) return undefined;
   if (!exception.message.startsWith(`Cannot ${req.method} `)) return undefined;
+  return noRouteError(req, routeMethods(req).methods);
+}
+
+/**
+ * The 404 or 405 that routing would give this request, or undefined when a route takes it.
+ * For refusals made before routing (a body that is not JSON, too large, of another media
+ * type): a request to a path that does not exist learns that, not what is wrong with a body
+ * no route would have read.
+ */
+export function routeMissError(req: Request): GatewayError | undefined {
+  const { any, methods } = routeMethods(req);
+  if (any || methods.includes(req.method)) return undefined;
+  return noRouteError(req, methods);
+}
+
+function noRouteError(req: Request, allowed: string[]): GatewayError {
   const path = req.path.length > PATH_SHOWN ? `${req.path.slice(0, PATH_SHOWN)}…` : req.path;
-  const allowed = allowedMethods(req);
   if (allowed.length === 0) {
     return new GatewayError(
       ErrorCode.ROUTE_NOT_FOUND,
@@ -37,23 +52,27 @@ export function unmatchedRouteError(exception: unknown, req: Request): GatewayEr
 }
 
 /**
- * The methods the routes matching this request's path answer, HEAD with GET as Express does.
+ * The methods the routes matching this request's path answer, HEAD with GET as Express does,
+ * and whether one of them answers any method.
  * A literal route outranks a parameterised one: /sessions/create is the create route, not a
  * session called 'create', so it answers POST only.
  */
-function allowedMethods(req: Request): string[] {
+function routeMethods(req: Request): { any: boolean; methods: string[] } {
   const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
   const literal = new Set<string>();
   const parameterised = new Set<string>();
+  let any = false;
   for (const layer of router?.stack ?? []) {
     const match = layer.route ? layer.match(req.path) : false;
     if (!layer.route || !match) continue;
     const into = Object.keys(match.params ?? {}).length === 0 ? literal : parameterised;
     for (const method of Object.keys(layer.route.methods)) {
-      if (method !== '_all') into.add(method.toUpperCase());
+      // A route for every method (the MCP door's @All): the door answers what it does not serve.
+      if (method === '_all') any = true;
+      else into.add(method.toUpperCase());
     }
   }
   const methods = literal.size > 0 ? literal : parameterised;
   if (methods.has('GET')) methods.add('HEAD');
-  return [...methods].sort();
+  return { any, methods: [...methods].sort() };
 }
