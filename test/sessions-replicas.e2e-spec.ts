@@ -142,6 +142,54 @@ describe('a session server of one name, changed on one replica', () => {
   }, 30_000);
 });
 
+describe('a session server still connecting on one replica', () => {
+  it('is kept when another replica changes the session meanwhile, and a request reads that change', async () => {
+    const group = replicas('mid-add');
+    try {
+      const [a, b] = [await group.start(), await group.start()];
+      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+      const slow = await proxy(1500);
+      const adding = add(a, id, { x: { url: slow.url } });
+      await new Promise((r) => setTimeout(r, 300));
+      // While A still connects x, B records y, and a request on A reads B's record: A follows
+      // it (connects y) but must not drop x, which its own add has not recorded yet.
+      expect((await add(b, id, { y: { url: httpDemo.url } })).status).toBe(201);
+      expect(await namesOf(a, id)).toContain('y');
+      const added = await adding;
+      expect(added.status).toBe(201);
+      expect(added.body.added.map((s: { name: string }) => s.name)).toEqual(['x']);
+      for (const gateway of [a, b]) {
+        expect(await namesOf(gateway, id)).toEqual(['x', 'y']);
+        expect((await echo(gateway, id, 'x__echo')).status).toBe(200);
+      }
+    } finally {
+      await group.close();
+    }
+  }, 30_000);
+
+  it('refused because another replica recorded its name meanwhile, gives way to the recorded one there', async () => {
+    const group = replicas('mid-add-lost');
+    try {
+      const [a, b] = [await group.start(), await group.start()];
+      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+      const slow = await proxy(1500);
+      const adding = add(a, id, { x: { url: slow.url } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await add(b, id, { x: { url: httpDemo.url } })).status).toBe(201);
+      // A reads B's record while its own x still connects: it keeps its own for now...
+      await namesOf(a, id);
+      expect((await adding).status).toBe(409);
+      // ...and once its own is refused and undone, follows the record: B's x.
+      for (const gateway of [a, b]) {
+        expect((await serversOf(gateway, id)).map((s) => s.config.url)).toEqual([httpDemo.url]);
+        expect((await echo(gateway, id, 'x__echo')).status).toBe(200);
+      }
+    } finally {
+      await group.close();
+    }
+  }, 30_000);
+});
+
 describe('a servers-file server removed from a session', () => {
   it('stays removed on every replica and after a restart; its name can be added again', async () => {
     const group = replicas('file-removed', { servers: { demo: { url: httpDemo.url } } });

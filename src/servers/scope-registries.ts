@@ -17,6 +17,10 @@ export abstract class SessionScopes {
   /** Servers added at run time are part of the session record (restarts, other replicas). */
   abstract recordAdded(sessionId: string, specs: NamedSpec[]): Promise<void>;
   abstract recordRemoved(sessionId: string, name: string): Promise<void>;
+  /** Servers being added (connected, not yet recorded) are not dropped as stale meanwhile. */
+  abstract holdAdding(sessionId: string, names: string[]): () => void;
+  /** This process's copy of the session may differ from the record: follow it on next use. */
+  abstract resync(sessionId: string): void;
 }
 
 /**

@@ -160,25 +160,37 @@ export class ServersService implements OnApplicationShutdown {
       reachable.push(named);
     }
     await session?.assertRoomFor(sessionId!, reachable.length);
-    const connections = await registry.addAll(reachable, 'api');
+    // Until the record holds them, another replica's change to the session must not make this
+    // one drop them as servers the record does not know.
+    const release = session?.holdAdding(
+      sessionId!,
+      reachable.map((s) => s.name),
+    );
     const kept: ServerConnection[] = [];
-    for (const server of connections) {
-      if (server.status === 'connected') kept.push(server);
-      else {
-        // A server that could not connect is reported, not kept: the caller can retry the same name.
-        await registry.remove(server);
-        result.failed.push({ name: server.name, error: server.error ?? whyNotConnected(server) });
+    try {
+      const connections = await registry.addAll(reachable, 'api');
+      for (const server of connections) {
+        if (server.status === 'connected') kept.push(server);
+        else {
+          // A server that could not connect is reported, not kept: the caller can retry the same name.
+          await registry.remove(server);
+          result.failed.push({ name: server.name, error: server.error ?? whyNotConnected(server) });
+        }
       }
-    }
-    if (kept.length > 0 && session) {
-      try {
-        await session.recordAdded(sessionId!, kept.map(named));
-      } catch (error) {
-        // Not in the record, so not the session's: other replicas would never connect it, and
-        // a retry would find its name taken here for good.
-        await Promise.all(kept.map((server) => registry.remove(server)));
-        throw error;
+      if (kept.length > 0 && session) {
+        try {
+          await session.recordAdded(sessionId!, kept.map(named));
+        } catch (error) {
+          // Not in the record, so not the session's: other replicas would never connect it, and
+          // a retry would find its name taken here for good. What the record holds instead (the
+          // same name, added elsewhere meanwhile) is connected on this replica's next use.
+          await Promise.all(kept.map((server) => registry.remove(server)));
+          session.resync(sessionId!);
+          throw error;
+        }
       }
+    } finally {
+      release?.();
     }
     for (const server of kept) {
       const view = this.view(registry, server);

@@ -11,6 +11,11 @@ interface Runtime {
   ready: Promise<void>;
   revision: number;
   lastTouch: number;
+  /**
+   * Names this process is adding: connected or connecting, not yet in the record. A reconcile
+   * in the meantime (another replica changed the record) must not take them for stale.
+   */
+  adding: Map<string, number>;
 }
 
 /**
@@ -45,12 +50,13 @@ export class SessionRuntimes {
     if (!runtime) {
       const registry = this.createRegistry(record.id);
       const ready = addServers(registry, this.wanted(record));
-      runtime = { registry, ready, revision: record.revision, lastTouch: 0 };
+      runtime = { registry, ready, revision: record.revision, lastTouch: 0, adding: new Map() };
       this.runtimes.set(record.id, runtime);
     } else if (runtime.revision !== record.revision) {
       runtime.revision = record.revision;
       const wanted = this.wanted(record);
-      runtime.ready = runtime.ready.then(() => reconcile(runtime!.registry, wanted));
+      const { registry, adding } = runtime;
+      runtime.ready = runtime.ready.then(() => reconcile(registry, wanted, adding));
     }
     await runtime.ready;
     return runtime.registry;
@@ -69,6 +75,34 @@ export class SessionRuntimes {
   markSynced(sessionId: string, from: number, to: number): void {
     const runtime = this.runtimes.get(sessionId);
     if (runtime?.revision === from) runtime.revision = to;
+  }
+
+  /**
+   * Marks servers this process is adding to the session (connecting them, then writing the
+   * record): a reconcile meanwhile leaves them alone. Call the returned function when the add
+   * is over, recorded or not.
+   */
+  holdAdding(sessionId: string, names: string[]): () => void {
+    const adding = this.runtimes.get(sessionId)?.adding;
+    if (!adding) return () => undefined;
+    for (const name of names) adding.set(name, (adding.get(name) ?? 0) + 1);
+    return () => {
+      for (const name of names) {
+        const left = (adding.get(name) ?? 1) - 1;
+        if (left === 0) adding.delete(name);
+        else adding.set(name, left);
+      }
+    };
+  }
+
+  /**
+   * This process's copy no longer follows the record (an add it connected was refused by the
+   * record and undone, while a reconcile left the recorded server of that name alone): the
+   * next open() reconciles whatever the revision.
+   */
+  resync(sessionId: string): void {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime) runtime.revision = -1;
   }
 
   /** Whether the expiry should be slid now; at most once a second per session and process. */
@@ -104,13 +138,20 @@ async function addServers(registry: ServerRegistry, servers: SessionServer[]): P
 }
 
 /**
- * Another replica changed the session's servers: follow the record. A name is not enough: a
+ * Another replica changed the session's servers: follow the record, except for the servers
+ * this process is adding right now (not in the record yet). A name is not enough: a
  * server removed and added again under its name with a new URL or new headers is another
  * server, so whatever differs from the record's spec is reconnected.
  */
-async function reconcile(registry: ServerRegistry, wanted: SessionServer[]): Promise<void> {
+async function reconcile(
+  registry: ServerRegistry,
+  wanted: SessionServer[],
+  adding: ReadonlyMap<string, number>,
+): Promise<void> {
   const byName = new Map(wanted.map((s) => [s.name, s]));
-  const stale = registry.list().filter((s) => !matches(s, byName.get(s.name)));
+  const stale = registry
+    .list()
+    .filter((s) => !adding.has(s.name) && !matches(s, byName.get(s.name)));
   await Promise.all(stale.map((s) => registry.remove(s)));
   await addServers(
     registry,

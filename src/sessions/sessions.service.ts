@@ -178,6 +178,14 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     });
   }
 
+  holdAdding(sessionId: string, names: string[]): () => void {
+    return this.runtimes.holdAdding(sessionId, names);
+  }
+
+  resync(sessionId: string): void {
+    this.runtimes.resync(sessionId);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     // Records stay in the store: sessions outlive a restart when the store does.
