@@ -61,4 +61,52 @@ describe('ArgumentValidator', () => {
       validator.assertValid('p', patterned, { evil: `${'a'.repeat(40)}!` }),
     ).not.toThrow();
   });
+
+  describe('across sessions and reconnects', () => {
+    const strict = (id: string, required: string) => ({
+      $id: id,
+      type: 'object',
+      properties: { n: { type: 'number' }, s: { type: 'string' } },
+      required: [required],
+      additionalProperties: false,
+    });
+
+    it('enforces a second schema with the same $id (a server whose schema changed), not only the first', () => {
+      const fresh = new ArgumentValidator();
+      const first = strict('https://example.com/strict.json', 'n');
+      const second = strict('https://example.com/strict.json', 's');
+      expect(() => fresh.assertValid('a', first, { s: 'x' })).toThrow(GatewayError);
+      expect(() => fresh.assertValid('b', second, { n: 1 })).toThrow(GatewayError);
+      expect(() => fresh.assertValid('b', second, { s: 'x' })).not.toThrow();
+    });
+
+    it('compiles a schema once for every connection that lists it (equal content, new objects)', () => {
+      const fresh = new ArgumentValidator();
+      for (let session = 0; session < 50; session++) {
+        const copy = strict('https://example.com/same.json', 'n');
+        expect(() => fresh.assertValid('t', copy, { n: 'not a number' })).toThrow(GatewayError);
+      }
+      expect(fresh.compileStats.compiles).toBe(1);
+    });
+
+    it('keeps a bounded number of validators and Ajv caches however many distinct schemas come and go', () => {
+      const fresh = new ArgumentValidator();
+      const kept = strict('https://example.com/kept.json', 'n');
+      fresh.assertValid('kept', kept, { n: 1 });
+      for (let i = 0; i < 1200; i++) {
+        fresh.assertValid(
+          `t${i}`,
+          { type: 'object', properties: { [`p${i}`]: { type: 'string' } } },
+          {},
+        );
+      }
+      const stats = fresh.compileStats;
+      expect(stats.compiles).toBe(1201);
+      expect(stats.shared).toBe(1000);
+      // Each Ajv pair compiled at most 500 schemas before a fresh one took over.
+      expect(stats.generations).toBe(3);
+      // A definition still in use keeps its validator, compiled two pairs ago.
+      expect(() => fresh.assertValid('kept', kept, { n: 'x' })).toThrow(GatewayError);
+    });
+  });
 });
