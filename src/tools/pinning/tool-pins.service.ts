@@ -36,6 +36,15 @@ function serverIdentity(name: string, spec: ServerSpec): string {
  * run time and gone for good do not grow the pins without end: every hour each replica
  * touches the pins of the tools it serves, then drops the stale ones.
  */
+/** At most one change warning per tool in this time; the next one counts those not said. */
+const CHANGE_WARNING_INTERVAL_MS = 60_000;
+
+interface ChangeWarned {
+  fingerprint: string;
+  at: number;
+  unsaid: number;
+}
+
 @Injectable()
 export class ToolPins implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ToolPins.name);
@@ -43,7 +52,12 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
   private pins = new Map<string, string>();
   /** When this process last saw each pin's tool: its own copy expires like the store's. */
   private readonly seenAt = new Map<string, number>();
-  private readonly warned = new Set<string>();
+  /**
+   * The last change warned of, per pin: one entry per pin (not per definition seen), and at
+   * most one warning a minute per tool, so a server that changes a definition without end
+   * neither grows this map nor floods the log.
+   */
+  private readonly warned = new Map<string, ChangeWarned>();
   private readonly listeners = new Set<(server: string) => void>();
   private served: () => Iterable<ServedServer> = () => [];
   private sweeper?: NodeJS.Timeout;
@@ -137,6 +151,7 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     for (const key of dropped) {
       this.pins.delete(key);
       this.seenAt.delete(key);
+      this.warned.delete(key);
     }
     if (dropped.size > 0) {
       this.logger.log(
@@ -177,16 +192,32 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
       return 'trusted';
     }
     if (pinned === fingerprint) return 'trusted';
-    if (!this.warned.has(`${key}\0${fingerprint}`)) {
-      this.warned.add(`${key}\0${fingerprint}`);
-      this.logger.warn(
-        `audit: the definition of tool '${tool.name}' on server '${serverName}' changed since it was pinned; ` +
-          (this.mode === 'enforce'
-            ? 'it is quarantined until an admin approves it'
-            : 'TOOL_PINNING=warn lets it through'),
-      );
-    }
+    this.warnChanged(key, fingerprint, serverName, tool.name);
     return this.mode === 'enforce' ? 'quarantined' : 'flagged';
+  }
+
+  private warnChanged(
+    key: string,
+    fingerprint: string,
+    serverName: string,
+    toolName: string,
+  ): void {
+    const last = this.warned.get(key);
+    if (last?.fingerprint === fingerprint) return;
+    const now = this.now();
+    if (last && now - last.at < CHANGE_WARNING_INTERVAL_MS) {
+      last.fingerprint = fingerprint;
+      last.unsaid += 1;
+      return;
+    }
+    const unsaid = last?.unsaid ? ` (${last.unsaid} more change(s) since the last warning)` : '';
+    this.warned.set(key, { fingerprint, at: now, unsaid: 0 });
+    this.logger.warn(
+      `audit: the definition of tool '${toolName}' on server '${serverName}' changed since it was pinned${unsaid}; ` +
+        (this.mode === 'enforce'
+          ? 'it is quarantined until an admin approves it'
+          : 'TOOL_PINNING=warn lets it through'),
+    );
   }
 
   /** An admin accepts the tool's current definition as the new pin. */
@@ -196,6 +227,7 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     await this.store.replace(key, fingerprint);
     this.pins.set(key, fingerprint);
     this.seenAt.set(key, this.now());
+    this.warned.delete(key);
     this.logger.log(
       `audit: tool '${tool.name}' on server '${serverName}' approved with its new definition`,
     );
