@@ -337,6 +337,8 @@ type Document = {
 };
 
 const PUBLIC_ROUTES = ['get /health/live', 'get /health/ready'];
+// @NotRateLimited(): a scraper is never refused for the traffic around it.
+const NOT_RATE_LIMITED_ROUTES = ['get /metrics'];
 const KEY_SECURITY = [{ bearer: [] }, { api_key: [] }];
 
 const operationsOf = (doc: Document) =>
@@ -372,19 +374,20 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     expect(doc.security ?? []).toEqual([]);
   });
 
-  it('requires a key, and documents 401, 403 and 429, on every route but the probes', () => {
+  it('requires a key, and documents 401, 403 and 429, on every route but the probes (no 429 on /metrics)', () => {
     const operations = operationsOf(doc);
     expect(operations.length).toBeGreaterThan(15);
     for (const { method, path, operation } of operations) {
       const where = `${method} ${path}`;
       if (PUBLIC_ROUTES.includes(where)) {
         expect({ where, security: operation.security ?? [] }).toEqual({ where, security: [] });
-        for (const status of ['401', '403', '429'])
+        for (const status of ['401', '429'])
           expect({ where, status, response: operation.responses[status] }).toEqual({
             where,
             status,
             response: undefined,
           });
+        expect(operation.responses['403'].description).not.toContain('INSUFFICIENT_SCOPE');
         continue;
       }
       expect({ where, security: operation.security }).toEqual({ where, security: KEY_SECURITY });
@@ -397,12 +400,33 @@ describe('the OpenAPI document lists the errors that really happen', () => {
         where,
         r: { description: expect.stringContaining('INSUFFICIENT_SCOPE'), content: errorBody },
       });
+      if (NOT_RATE_LIMITED_ROUTES.includes(where)) {
+        expect({ where, r: responses['429'] }).toEqual({ where, r: undefined });
+        continue;
+      }
       expect({ where, r: responses['429'] }).toMatchObject({
         where,
         r: { description: expect.stringContaining('RATE_LIMITED'), content: errorBody },
       });
     }
     expect(doc.paths['/health/live'].get.security).toEqual([]);
+  });
+
+  it('documents 403 FORBIDDEN_ORIGIN on every route, the probes included, as the gateway answers it', async () => {
+    for (const { method, path, operation } of operationsOf(doc)) {
+      const where = `${method} ${path}`;
+      expect({ where, r: operation.responses['403'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('FORBIDDEN_ORIGIN'), content: errorBody },
+      });
+    }
+    const probe = await gateway.get('/health/live', { Origin: 'http://evil.example' });
+    expect([probe.status, probe.body.code]).toEqual([403, 'FORBIDDEN_ORIGIN']);
+  });
+
+  it('says in the description what is answered before routing: 404, 405 with Allow, 431', () => {
+    for (const word of ['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED', '`Allow`', '431'])
+      expect(doc.info.description).toContain(word);
   });
 
   it('documents 400, 413 and 415 on every route that takes a body', () => {
