@@ -51,6 +51,14 @@ export function registerFastBodyCheck(
  */
 export class GatewayValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const entity = await this.check(value, metadata);
+    if (metadata.type === 'body' && metadata.data === undefined && isJsonObject(entity)) {
+      dropNulls(entity);
+    }
+    return entity;
+  }
+
+  private async check(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const wholeBody = metadata.type === 'body' && metadata.data === undefined;
     if (wholeBody && value !== undefined && this.toValidate(metadata) && !isJsonObject(value)) {
       throw new BadRequestException([notAnObjectMessage(value)]);
@@ -133,6 +141,17 @@ function inheritedMemberKeys(body: Record<string, unknown>): string[] {
   return Object.keys(body).filter(
     (key) => key !== '__proto__' && (key === 'prototype' || key in Object.prototype),
   );
+}
+
+/**
+ * An optional field sent as null is one left out (clients in many languages write "no value"
+ * as null; the queue door reads it so too). A null that got through validation is an optional
+ * field's, since every required one refuses it, so the handler never has to tell null apart.
+ */
+function dropNulls(body: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(body)) {
+    if (value === null) Reflect.deleteProperty(body, key);
+  }
 }
 
 function standIn(value: unknown): unknown {

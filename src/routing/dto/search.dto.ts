@@ -29,6 +29,7 @@ export class SearchRequestDto {
   query: string;
 
   @ApiPropertyOptional({
+    nullable: true,
     example: 5,
     default: DEFAULT_LIMIT,
     minimum: 1,
@@ -44,6 +45,7 @@ export class SearchRequestDto {
   @ApiPropertyOptional({
     example: ['demo'],
     type: [String],
+    nullable: true,
     description: 'Only tools of these servers (names as in GET /mcp/servers)',
   })
   @IsOptional()

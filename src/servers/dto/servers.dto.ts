@@ -11,6 +11,7 @@ const EXAMPLE_CONFIG = {
 export class AddServersRequestDto {
   @ApiPropertyOptional({
     description: "The servers config as JSON text (the original gateway's form)",
+    nullable: true,
     example: JSON.stringify(EXAMPLE_CONFIG),
   })
   @IsOptional()
@@ -20,6 +21,7 @@ export class AddServersRequestDto {
 
   @ApiPropertyOptional({
     description: 'The servers config as an object: {"mcpServers": {name: spec}}',
+    nullable: true,
     example: EXAMPLE_CONFIG,
   })
   @FreeFormObject({ optional: true })
@@ -35,13 +37,13 @@ export class LegacyAddServerDto {
 }
 
 export class RemoveServerRequestDto {
-  @ApiPropertyOptional({ example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' })
+  @ApiPropertyOptional({ nullable: true, example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   server_uuid?: string;
 
-  @ApiPropertyOptional({ example: 'everything' })
+  @ApiPropertyOptional({ nullable: true, example: 'everything' })
   @IsOptional()
   @IsString()
   @Length(1, 64)

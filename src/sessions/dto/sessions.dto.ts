@@ -5,6 +5,7 @@ import { ToolDto } from '../../tools/dto/tool.dto.js';
 
 export class CreateSessionRequestDto {
   @ApiPropertyOptional({
+    nullable: true,
     example: { user: 'alice', agent: 'support-bot' },
     description: 'Free-form, bounded by SESSION_METADATA_MAX_BYTES',
   })

@@ -13,6 +13,7 @@ export class ExecuteRequestDto {
   tool_name: string;
 
   @ApiPropertyOptional({
+    nullable: true,
     example: { message: 'hello' },
     description: "Checked against the tool's input schema",
   })
@@ -21,6 +22,7 @@ export class ExecuteRequestDto {
 
   @ApiPropertyOptional({
     type: 'integer',
+    nullable: true,
     example: 30000,
     minimum: 1,
     description:
@@ -73,7 +75,7 @@ export class ExecuteResponseDto {
 /** The original gateway's `POST /tool` body. */
 export class LegacyToolCallDto {
   @ApiProperty({ example: 'echo' }) @IsString() @Length(1, 256) name: string;
-  @ApiPropertyOptional({ example: { message: 'hello' } })
+  @ApiPropertyOptional({ nullable: true, example: { message: 'hello' } })
   @FreeFormObject({ optional: true })
   arguments?: Record<string, unknown>;
 }
