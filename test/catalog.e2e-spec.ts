@@ -511,6 +511,70 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     }
   });
 
+  it('states the types and limits the server enforces', () => {
+    const schemas = doc.components.schemas as unknown as Record<
+      string,
+      { required?: string[]; properties: Record<string, Record<string, unknown>> }
+    >;
+    const property = (schema: string, name: string) => schemas[schema].properties[name];
+    expect(property('SearchRequestDto', 'limit')).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 50,
+    });
+    expect(property('SearchRequestDto', 'servers')).toMatchObject({ minItems: 1 });
+    for (const [schema, name] of [
+      ['ExecuteRequestDto', 'tool_name'],
+      ['ApproveToolRequestDto', 'tool_name'],
+      ['LegacyToolCallDto', 'name'],
+    ])
+      expect({ schema, p: property(schema, name) }).toMatchObject({
+        schema,
+        p: { minLength: 1, maxLength: 256 },
+      });
+    const top = (doc.paths['/analytics'].get.parameters ?? []).find((p) => p.name === 'top') as
+      { schema: unknown } | undefined;
+    expect(top?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    const counts = [
+      ['ErrorDto', 'statusCode'],
+      ['ToolListDto', 'count'],
+      ['ServerDto', 'tool_count'],
+      ['SessionSummaryDto', 'server_count'],
+      ['CallStatsDto', 'calls'],
+      ['CallStatsDto', 'errors'],
+      ['CallStatsDto', 'tool_errors'],
+      ['TopToolDto', 'calls'],
+      ['DoorStatsDto', 'calls'],
+      ['DoorStatsDto', 'errors'],
+      ['ErrorCodeCountDto', 'count'],
+      ['SearchesDto', 'searches'],
+      ['RecentQueryDto', 'result_count'],
+    ];
+    expect(counts.filter(([schema, name]) => property(schema, name)?.type !== 'integer')).toEqual(
+      [],
+    );
+  });
+
+  it('describes the CallToolResult of an execute answer, and every success answer', () => {
+    const result = JSON.stringify(
+      doc.components.schemas.ExecuteResponseDto.properties.result,
+    ).match(/schemas\/(\w+)/)?.[1];
+    const shape = doc.components.schemas[result ?? 'none'] as unknown as {
+      required: string[];
+      properties: Record<string, { type?: string }>;
+    };
+    expect(shape.required).toEqual(expect.arrayContaining(['content', 'isError']));
+    expect(shape.properties.content.type).toBe('array');
+    expect(shape.properties.isError.type).toBe('boolean');
+    expect(shape.properties.structuredContent.type).toBe('object');
+    const undescribed = operationsOf(doc).flatMap(({ method, path, operation }) =>
+      Object.entries(operation.responses)
+        .filter(([, response]) => !response.description)
+        .map(([status]) => `${method} ${path} ${status}`),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
   it('says that timeout_ms above the maximum is accepted and capped', () => {
     const timeout = doc.components.schemas.ExecuteRequestDto.properties.timeout_ms;
     expect(timeout.description).toMatch(/above TOOL_CALL_TIMEOUT_MAX_MS .*accepted.*capped/);

@@ -13,6 +13,8 @@ export class AddServersRequestDto {
     description: "The servers config as JSON text (the original gateway's form)",
     nullable: true,
     example: JSON.stringify(EXAMPLE_CONFIG),
+    minLength: 2,
+    maxLength: 1_000_000,
   })
   @IsOptional()
   @IsString()
@@ -37,13 +39,18 @@ export class LegacyAddServerDto {
 }
 
 export class RemoveServerRequestDto {
-  @ApiPropertyOptional({ nullable: true, example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a',
+    minLength: 1,
+    maxLength: 64,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   server_uuid?: string;
 
-  @ApiPropertyOptional({ nullable: true, example: 'everything' })
+  @ApiPropertyOptional({ nullable: true, example: 'everything', minLength: 1, maxLength: 64 })
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -69,7 +76,7 @@ export class ServerDto {
   status: string;
   @ApiProperty({ example: 'config', enum: ['config', 'api'] }) source: string;
   @ApiProperty({ example: ['demo__time', 'demo__calculator', 'demo__echo'] }) tools: string[];
-  @ApiProperty({ example: 3 }) tool_count: number;
+  @ApiProperty({ type: 'integer', example: 3 }) tool_count: number;
   @ApiPropertyOptional({ example: "failed to start 'nope': spawn nope ENOENT" }) error?: string;
   @ApiPropertyOptional({
     type: [SkippedToolDto],

@@ -33,7 +33,7 @@ export class SessionSummaryDto {
   @ApiProperty() last_active_at: string;
   @ApiProperty() expires_at: string;
   @ApiProperty({ example: { user: 'alice' } }) metadata: Record<string, unknown>;
-  @ApiProperty({ example: 1 }) server_count: number;
+  @ApiProperty({ type: 'integer', example: 1 }) server_count: number;
   @ApiProperty({
     type: 'integer',
     example: 3,
