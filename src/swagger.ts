@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { notRateLimitedOperations, publicOperations } from './auth/public-operations.js';
 import { ErrorDto } from './common/http/error.dto.js';
+import { withBodyAlternatives } from './common/http/body-alternatives.js';
 import { KEY_SCHEMES, withGatewayErrors } from './common/http/openapi-errors.js';
 
 /** Answers that come before routing, so they belong to no operation of the document. */
@@ -60,11 +61,13 @@ export function setUpSwagger(app: INestApplication): void {
   SwaggerModule.setup(
     'docs',
     app,
-    () =>
-      withGatewayErrors(SwaggerModule.createDocument(app, config, { extraModels: [ErrorDto] }), {
+    () => {
+      const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorDto] });
+      return withGatewayErrors(withBodyAlternatives(document), {
         public: publicOperations(app),
         notRateLimited: notRateLimitedOperations(app),
-      }),
+      });
+    },
     { jsonDocumentUrl: 'docs-json' },
   );
 }

@@ -575,6 +575,35 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     expect(undescribed).toEqual([]);
   });
 
+  it('says which of the alternative fields a body needs, and every cause of a 400', async () => {
+    const schemas = doc.components.schemas as unknown as Record<string, Record<string, unknown>>;
+    expect(schemas.AddServersRequestDto.oneOf).toEqual([
+      { required: ['config'], properties: { config: { type: 'object' } } },
+      { required: ['config_data'], properties: { config_data: { type: 'string' } } },
+    ]);
+    expect(schemas.RemoveServerRequestDto.anyOf).toEqual([
+      { required: ['server_uuid'], properties: { server_uuid: { type: 'string' } } },
+      { required: ['server_name'], properties: { server_name: { type: 'string' } } },
+    ]);
+    const badRequest = (path: string) => doc.paths[path].post.responses['400'].description;
+    expect(badRequest('/mcp/servers/remove')).toContain('Neither server_uuid nor server_name');
+    for (const path of ['/mcp/servers/remove', '/mcp/tools/approve', '/sessions/create'])
+      expect({ path, text: badRequest(path) }).toEqual({
+        path,
+        text: expect.stringContaining('unknown fields'),
+      });
+
+    const admin = { Authorization: 'Bearer openapi-admin-key' };
+    for (const body of [{}, { server_name: 'x', extra: 1 }, { server_name: 5 }]) {
+      const res = await gateway.post('/mcp/servers/remove', body, admin);
+      expect({ body, status: res.status, code: res.body.code }).toEqual({
+        body,
+        status: 400,
+        code: 'INVALID_REQUEST',
+      });
+    }
+  });
+
   it('says that timeout_ms above the maximum is accepted and capped', () => {
     const timeout = doc.components.schemas.ExecuteRequestDto.properties.timeout_ms;
     expect(timeout.description).toMatch(/above TOOL_CALL_TIMEOUT_MAX_MS .*accepted.*capped/);

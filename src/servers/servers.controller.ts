@@ -67,8 +67,15 @@ export class ServersController {
     type: RemoveServerResponseDto,
   })
   @ApiResponse({
+    status: 400,
+    description:
+      'Neither server_uuid nor server_name, or the two naming different servers (INVALID_REQUEST)',
+    type: ErrorDto,
+  })
+  @ApiResponse({
     status: 404,
-    description: 'No such server in scope (SERVER_NOT_FOUND)',
+    description:
+      'No such server in scope, or a server_uuid that names none beside a server_name (SERVER_NOT_FOUND)',
     type: ErrorDto,
   })
   async remove(

@@ -118,25 +118,15 @@ export function withGatewayErrors(
           'The shared store (Redis, when REDIS_URL is set) does not answer; sessions, session-scoped calls and Redis analytics need it',
         );
       }
-      if (path.includes('{')) {
-        addResponse(operation, '400', 'INVALID_REQUEST', 'A path parameter with a broken %-escape');
-      }
-      if (scoped) {
-        addResponse(
-          operation,
-          '400',
-          'INVALID_REQUEST',
-          'An X-Session-ID header that is there but empty',
-          undefined,
-          'X-Session-ID',
-        );
-      }
       if (operation.requestBody) {
         addResponse(
           operation,
           '400',
           'INVALID_REQUEST',
           'Malformed JSON, or a body that is not a JSON object, is nested too deep, breaks the schema or has unknown fields',
+          undefined,
+          // Added even where the route names INVALID_REQUEST for causes of its own.
+          'Malformed JSON',
         );
         addResponse(
           operation,
@@ -149,6 +139,19 @@ export function withGatewayErrors(
           '415',
           'UNSUPPORTED_MEDIA_TYPE',
           'The body is not sent as application/json',
+        );
+      }
+      if (path.includes('{')) {
+        addResponse(operation, '400', 'INVALID_REQUEST', 'A path parameter with a broken %-escape');
+      }
+      if (scoped) {
+        addResponse(
+          operation,
+          '400',
+          'INVALID_REQUEST',
+          'An X-Session-ID header that is there but empty',
+          undefined,
+          'X-Session-ID',
         );
       }
     }

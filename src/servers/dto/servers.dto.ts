@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+import { AtLeastOneOf, ExactlyOneOf } from '../../common/http/body-alternatives.js';
 import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
 
 const EXAMPLE_CONFIG = {
@@ -8,6 +9,9 @@ const EXAMPLE_CONFIG = {
   },
 };
 
+/** Exactly one of the two forms; both, or neither, is a 400. */
+@ApiSchema({ description: 'Exactly one of `config` and `config_data`' })
+@ExactlyOneOf('config', 'config_data')
 export class AddServersRequestDto {
   @ApiPropertyOptional({
     description: "The servers config as JSON text (the original gateway's form)",
@@ -38,6 +42,13 @@ export class LegacyAddServerDto {
   >;
 }
 
+@ApiSchema({
+  description:
+    'Name the server by `server_uuid` or `server_name`. Both may be given when they name the same ' +
+    'server (a guard against removing a newer server of the name): a uuid that names no server ' +
+    'is a 404 SERVER_NOT_FOUND and nothing is removed, two different servers a 400.',
+})
+@AtLeastOneOf('server_uuid', 'server_name')
 export class RemoveServerRequestDto {
   @ApiPropertyOptional({
     nullable: true,
