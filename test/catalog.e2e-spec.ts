@@ -677,6 +677,46 @@ describe('the OpenAPI document lists the errors that really happen', () => {
   });
 });
 
+describe('GET /health while not serving', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    // One server needed, none configured: the gateway never serves.
+    gateway = await startGateway({ env: { READY_MIN_SERVERS: '1' } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('answers 503 with the error body and the summary, as its OpenAPI document says', async () => {
+    const res = await gateway.get('/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.stringContaining('READY_MIN_SERVERS'),
+      code: 'NOT_READY',
+      request_id: res.headers.get('x-request-id'),
+      status: 'unavailable',
+      servers_total: 0,
+      servers_connected: 0,
+      tools_total: 0,
+    });
+
+    const doc = (await gateway.get('/docs-json')).body as Document;
+    const ajv = new Ajv({ strict: false });
+    ajv.addSchema({ $id: 'openapi', components: doc.components });
+    const schema = doc.paths['/health'].get.responses['503'].content?.['application/json'].schema;
+    const rebased = JSON.parse(
+      JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'),
+    ) as object;
+    const validate = ajv.compile(rebased);
+    expect(validate(res.body) ? 'ok' : ajv.errorsText(validate.errors)).toBe('ok');
+    expect(JSON.stringify(schema)).toContain('#/components/schemas/ErrorDto');
+  });
+});
+
 describe('TOOL_NAME_PREFIX=never: the full server__tool name still works', () => {
   let gateway: TestGateway;
   let httpDemo: RunningHttpServer;
