@@ -27,6 +27,7 @@ describe('catalog and execution against real demo servers', () => {
     expect(demo).toMatchObject({
       name: 'demo',
       transport: 'stdio',
+      transport_negotiated: true,
       status: 'connected',
       tool_count: 3,
     });
@@ -96,9 +97,10 @@ describe('catalog and execution against real demo servers', () => {
     expect(res.body.failed).toEqual([]);
     expect(res.body.added[0]).toMatchObject({ name: 'remote', status: 'connected' });
     const servers = await gateway.get('/mcp/servers');
-    expect(servers.body.servers.find((s: { name: string }) => s.name === 'remote').transport).toBe(
-      'streamable-http',
-    );
+    expect(servers.body.servers.find((s: { name: string }) => s.name === 'remote')).toMatchObject({
+      transport: 'streamable-http',
+      transport_negotiated: true,
+    });
     const call = await gateway.post('/mcp/execute', {
       tool_name: 'remote__echo',
       args: { message: 'over http' },
@@ -677,12 +679,34 @@ describe('the OpenAPI document lists the errors that really happen', () => {
   });
 });
 
-describe('GET /health while not serving', () => {
+describe('a gateway whose one server never connects', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    // One server needed, none configured: the gateway never serves.
-    gateway = await startGateway({ env: { READY_MIN_SERVERS: '1' } });
+    // One server needed, and the only one configured never answers: the gateway never serves.
+    gateway = await startGateway({
+      servers: { far: { url: 'http://127.0.0.1:1/mcp' } },
+      env: { READY_MIN_SERVERS: '1' },
+    });
+  });
+
+  it('shows the transport a url server is tried with first, as not negotiated, never "auto"', async () => {
+    const res = await gateway.get('/mcp/servers');
+    expect(res.body.servers).toEqual([
+      expect.objectContaining({
+        name: 'far',
+        status: 'failed',
+        transport: 'streamable-http',
+        transport_negotiated: false,
+      }),
+    ]);
+    const doc = (await gateway.get('/docs-json')).body as Document;
+    const server = doc.components.schemas.ServerDto.properties as Record<
+      string,
+      { enum?: string[] }
+    >;
+    expect(server.transport.enum).toEqual(['stdio', 'streamable-http', 'sse']);
+    expect(server.transport_negotiated).toBeDefined();
   });
 
   afterAll(async () => {
@@ -699,7 +723,7 @@ describe('GET /health while not serving', () => {
       code: 'NOT_READY',
       request_id: res.headers.get('x-request-id'),
       status: 'unavailable',
-      servers_total: 0,
+      servers_total: 1,
       servers_connected: 0,
       tools_total: 0,
     });

@@ -81,8 +81,19 @@ export class SkippedToolDto {
 export class ServerDto {
   @ApiProperty({ example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' }) uuid: string;
   @ApiProperty({ example: 'demo' }) name: string;
-  @ApiProperty({ example: 'stdio', enum: ['stdio', 'streamable-http', 'sse', 'auto'] })
+  @ApiProperty({
+    example: 'stdio',
+    enum: ['stdio', 'streamable-http', 'sse'],
+    description:
+      'The transport in use, or set by the spec; for a url server without one that has not connected yet, streamable-http, the one tried first (then SSE)',
+  })
   transport: string;
+  @ApiProperty({
+    example: true,
+    description:
+      'False while `transport` is only the one to be tried first: a url server whose spec names no transport, not connected yet',
+  })
+  transport_negotiated: boolean;
   @ApiProperty({ example: 'connected', enum: ['connecting', 'connected', 'failed', 'closed'] })
   status: string;
   @ApiProperty({ example: 'config', enum: ['config', 'api'] }) source: string;
