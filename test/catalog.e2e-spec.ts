@@ -139,6 +139,11 @@ describe('catalog and execution against real demo servers', () => {
     );
     const tools = (await gateway.get('/mcp/tools')).body.tools as { name: string }[];
     expect(tools.filter((t) => t.name.startsWith('re_mote__')).length).toBeGreaterThan(0);
+    // A call names the tool as the catalog does (README, "Names"), not as the servers file does.
+    const call = (tool_name: string) =>
+      gateway.post('/mcp/execute', { tool_name, args: { message: 'm' } });
+    expect((await call('re_mote__echo')).status).toBe(200);
+    expect((await call('re mote__echo')).body.code).toBe('TOOL_NOT_FOUND');
     expect((await gateway.post('/mcp/servers/remove', { server_name: 're mote' })).status).toBe(
       200,
     );
