@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+const TOOL_KEY =
+  'Catalog name; "(unknown)" for calls to a name no tool in scope has, "(other)" for tools past the key cap';
+
 /** Swagger shapes of GET /analytics; the service builds the plain objects (analytics-report.ts). */
 class WindowDto {
   @ApiProperty({
@@ -37,7 +40,7 @@ class CallStatsDto {
 }
 
 class ToolStatsDto extends CallStatsDto {
-  @ApiProperty({ example: 'demo__echo', description: 'Catalog name; "(other)" past the key cap' })
+  @ApiProperty({ example: 'demo__echo', description: TOOL_KEY })
   tool: string;
 }
 
@@ -50,7 +53,7 @@ class SessionStatsDto extends CallStatsDto {
 }
 
 class TopToolDto {
-  @ApiProperty({ example: 'demo__echo' }) tool: string;
+  @ApiProperty({ example: 'demo__echo', description: TOOL_KEY }) tool: string;
   @ApiProperty({ type: 'integer', example: 120 }) calls: number;
   @ApiProperty({ example: 0.025 }) error_rate: number;
 }
