@@ -1,8 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { publicOperations } from './auth/public-operations.js';
+import { notRateLimitedOperations, publicOperations } from './auth/public-operations.js';
 import { ErrorDto } from './common/http/error.dto.js';
+import { withBodyAlternatives } from './common/http/body-alternatives.js';
 import { KEY_SCHEMES, withGatewayErrors } from './common/http/openapi-errors.js';
+
+/** Answers that come before routing, so they belong to no operation of the document. */
+const UNROUTED_DESCRIPTION =
+  'Before any route: a path that no route serves is a 404 `ROUTE_NOT_FOUND`, and a path served ' +
+  'with another method a 405 `METHOD_NOT_ALLOWED` whose `Allow` header (and `details.allowed`) ' +
+  'lists the methods it takes; request headers over 16 KB are a 431, and a request without a ' +
+  'Host header, or with two, a 400 `INVALID_REQUEST`. All of them carry the same error body.';
 
 const QUEUE_DESCRIPTION =
   '**Queue door.** With Redis configured, requests can also be put on the Redis stream ' +
@@ -24,6 +32,8 @@ export function setUpSwagger(app: INestApplication): void {
     .setDescription(
       'One namespaced catalog of the tools of many MCP servers, with execution, sessions and health. ' +
         'Every error body is {statusCode, error, message, code?, details?, request_id}.\n\n' +
+        UNROUTED_DESCRIPTION +
+        '\n\n' +
         QUEUE_DESCRIPTION,
     )
     .setVersion('0.1.0')
@@ -51,11 +61,13 @@ export function setUpSwagger(app: INestApplication): void {
   SwaggerModule.setup(
     'docs',
     app,
-    () =>
-      withGatewayErrors(
-        SwaggerModule.createDocument(app, config, { extraModels: [ErrorDto] }),
-        publicOperations(app),
-      ),
+    () => {
+      const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorDto] });
+      return withGatewayErrors(withBodyAlternatives(document), {
+        public: publicOperations(app),
+        notRateLimited: notRateLimitedOperations(app),
+      });
+    },
     { jsonDocumentUrl: 'docs-json' },
   );
 }

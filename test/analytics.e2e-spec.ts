@@ -156,13 +156,19 @@ describe('GET /metrics and GET /analytics', () => {
     expect(usage.body.error_codes).toContainEqual({ code: 'TOOL_NOT_FOUND', count: 260 });
   });
 
-  it('refuses a bad window with a 400 INVALID_REQUEST', async () => {
-    for (const query of ['since=yesterday', 'since=3d', 'top=0', 'color=red']) {
+  it('refuses a bad window with a 400 INVALID_REQUEST, and ignores parameters it does not take', async () => {
+    for (const query of ['since=yesterday', 'since=3d', 'top=0', 'top=2.5']) {
       const res = await gateway.get(`/analytics?${query}`);
       expect(res.status).toBe(400);
       expect(res.body.request_id).toEqual(expect.any(String));
     }
     expect((await gateway.get('/analytics?since=yesterday')).body.code).toBe('INVALID_REQUEST');
+    // A parameter no route declares is ignored, on /analytics as on every other GET.
+    for (const path of ['/analytics?color=red&top=1', '/mcp/tools?color=red']) {
+      expect({ path, status: (await gateway.get(path)).status }).toEqual({ path, status: 200 });
+    }
+    const ignored = await gateway.get('/analytics?color=red&since=15m');
+    expect(ignored.body.window.requested).toBe('15m');
   });
 
   it('documents both routes in the OpenAPI document', async () => {
@@ -174,6 +180,14 @@ describe('GET /metrics and GET /analytics', () => {
       },
     );
     expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+    // Both keys a report can show in place of a tool's name are explained.
+    for (const schema of ['ToolStatsDto', 'TopToolDto']) {
+      const { description } = doc.components.schemas[schema].properties.tool;
+      expect({ schema, description }).toEqual({
+        schema,
+        description: expect.stringMatching(/\(unknown\).*\(other\)/),
+      });
+    }
   });
 });
 

@@ -27,6 +27,7 @@ describe('catalog and execution against real demo servers', () => {
     expect(demo).toMatchObject({
       name: 'demo',
       transport: 'stdio',
+      transport_negotiated: true,
       status: 'connected',
       tool_count: 3,
     });
@@ -96,9 +97,10 @@ describe('catalog and execution against real demo servers', () => {
     expect(res.body.failed).toEqual([]);
     expect(res.body.added[0]).toMatchObject({ name: 'remote', status: 'connected' });
     const servers = await gateway.get('/mcp/servers');
-    expect(servers.body.servers.find((s: { name: string }) => s.name === 'remote').transport).toBe(
-      'streamable-http',
-    );
+    expect(servers.body.servers.find((s: { name: string }) => s.name === 'remote')).toMatchObject({
+      transport: 'streamable-http',
+      transport_negotiated: true,
+    });
     const call = await gateway.post('/mcp/execute', {
       tool_name: 'remote__echo',
       args: { message: 'over http' },
@@ -137,6 +139,11 @@ describe('catalog and execution against real demo servers', () => {
     );
     const tools = (await gateway.get('/mcp/tools')).body.tools as { name: string }[];
     expect(tools.filter((t) => t.name.startsWith('re_mote__')).length).toBeGreaterThan(0);
+    // A call names the tool as the catalog does (README, "Names"), not as the servers file does.
+    const call = (tool_name: string) =>
+      gateway.post('/mcp/execute', { tool_name, args: { message: 'm' } });
+    expect((await call('re_mote__echo')).status).toBe(200);
+    expect((await call('re mote__echo')).body.code).toBe('TOOL_NOT_FOUND');
     expect((await gateway.post('/mcp/servers/remove', { server_name: 're mote' })).status).toBe(
       200,
     );
@@ -337,6 +344,8 @@ type Document = {
 };
 
 const PUBLIC_ROUTES = ['get /health/live', 'get /health/ready'];
+// @NotRateLimited(): a scraper is never refused for the traffic around it.
+const NOT_RATE_LIMITED_ROUTES = ['get /metrics'];
 const KEY_SECURITY = [{ bearer: [] }, { api_key: [] }];
 
 const operationsOf = (doc: Document) =>
@@ -372,19 +381,20 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     expect(doc.security ?? []).toEqual([]);
   });
 
-  it('requires a key, and documents 401, 403 and 429, on every route but the probes', () => {
+  it('requires a key, and documents 401, 403 and 429, on every route but the probes (no 429 on /metrics)', () => {
     const operations = operationsOf(doc);
     expect(operations.length).toBeGreaterThan(15);
     for (const { method, path, operation } of operations) {
       const where = `${method} ${path}`;
       if (PUBLIC_ROUTES.includes(where)) {
         expect({ where, security: operation.security ?? [] }).toEqual({ where, security: [] });
-        for (const status of ['401', '403', '429'])
+        for (const status of ['401', '429'])
           expect({ where, status, response: operation.responses[status] }).toEqual({
             where,
             status,
             response: undefined,
           });
+        expect(operation.responses['403'].description).not.toContain('INSUFFICIENT_SCOPE');
         continue;
       }
       expect({ where, security: operation.security }).toEqual({ where, security: KEY_SECURITY });
@@ -397,12 +407,33 @@ describe('the OpenAPI document lists the errors that really happen', () => {
         where,
         r: { description: expect.stringContaining('INSUFFICIENT_SCOPE'), content: errorBody },
       });
+      if (NOT_RATE_LIMITED_ROUTES.includes(where)) {
+        expect({ where, r: responses['429'] }).toEqual({ where, r: undefined });
+        continue;
+      }
       expect({ where, r: responses['429'] }).toMatchObject({
         where,
         r: { description: expect.stringContaining('RATE_LIMITED'), content: errorBody },
       });
     }
     expect(doc.paths['/health/live'].get.security).toEqual([]);
+  });
+
+  it('documents 403 FORBIDDEN_ORIGIN on every route, the probes included, as the gateway answers it', async () => {
+    for (const { method, path, operation } of operationsOf(doc)) {
+      const where = `${method} ${path}`;
+      expect({ where, r: operation.responses['403'] }).toMatchObject({
+        where,
+        r: { description: expect.stringContaining('FORBIDDEN_ORIGIN'), content: errorBody },
+      });
+    }
+    const probe = await gateway.get('/health/live', { Origin: 'http://evil.example' });
+    expect([probe.status, probe.body.code]).toEqual([403, 'FORBIDDEN_ORIGIN']);
+  });
+
+  it('says in the description what is answered before routing: 404, 405 with Allow, 431', () => {
+    for (const word of ['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED', '`Allow`', '431'])
+      expect(doc.info.description).toContain(word);
   });
 
   it('documents 400, 413 and 415 on every route that takes a body', () => {
@@ -487,6 +518,99 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     }
   });
 
+  it('states the types and limits the server enforces', () => {
+    const schemas = doc.components.schemas as unknown as Record<
+      string,
+      { required?: string[]; properties: Record<string, Record<string, unknown>> }
+    >;
+    const property = (schema: string, name: string) => schemas[schema].properties[name];
+    expect(property('SearchRequestDto', 'limit')).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 50,
+    });
+    expect(property('SearchRequestDto', 'servers')).toMatchObject({ minItems: 1 });
+    for (const [schema, name] of [
+      ['ExecuteRequestDto', 'tool_name'],
+      ['ApproveToolRequestDto', 'tool_name'],
+      ['LegacyToolCallDto', 'name'],
+    ])
+      expect({ schema, p: property(schema, name) }).toMatchObject({
+        schema,
+        p: { minLength: 1, maxLength: 256 },
+      });
+    const top = (doc.paths['/analytics'].get.parameters ?? []).find((p) => p.name === 'top') as
+      { schema: unknown } | undefined;
+    expect(top?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    const counts = [
+      ['ErrorDto', 'statusCode'],
+      ['ToolListDto', 'count'],
+      ['ServerDto', 'tool_count'],
+      ['SessionSummaryDto', 'server_count'],
+      ['CallStatsDto', 'calls'],
+      ['CallStatsDto', 'errors'],
+      ['CallStatsDto', 'tool_errors'],
+      ['TopToolDto', 'calls'],
+      ['DoorStatsDto', 'calls'],
+      ['DoorStatsDto', 'errors'],
+      ['ErrorCodeCountDto', 'count'],
+      ['SearchesDto', 'searches'],
+      ['RecentQueryDto', 'result_count'],
+    ];
+    expect(counts.filter(([schema, name]) => property(schema, name)?.type !== 'integer')).toEqual(
+      [],
+    );
+  });
+
+  it('describes the CallToolResult of an execute answer, and every success answer', () => {
+    const result = JSON.stringify(
+      doc.components.schemas.ExecuteResponseDto.properties.result,
+    ).match(/schemas\/(\w+)/)?.[1];
+    const shape = doc.components.schemas[result ?? 'none'] as unknown as {
+      required: string[];
+      properties: Record<string, { type?: string }>;
+    };
+    expect(shape.required).toEqual(expect.arrayContaining(['content', 'isError']));
+    expect(shape.properties.content.type).toBe('array');
+    expect(shape.properties.isError.type).toBe('boolean');
+    expect(shape.properties.structuredContent.type).toBe('object');
+    const undescribed = operationsOf(doc).flatMap(({ method, path, operation }) =>
+      Object.entries(operation.responses)
+        .filter(([, response]) => !response.description)
+        .map(([status]) => `${method} ${path} ${status}`),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
+  it('says which of the alternative fields a body needs, and every cause of a 400', async () => {
+    const schemas = doc.components.schemas as unknown as Record<string, Record<string, unknown>>;
+    expect(schemas.AddServersRequestDto.oneOf).toEqual([
+      { required: ['config'], properties: { config: { type: 'object' } } },
+      { required: ['config_data'], properties: { config_data: { type: 'string' } } },
+    ]);
+    expect(schemas.RemoveServerRequestDto.anyOf).toEqual([
+      { required: ['server_uuid'], properties: { server_uuid: { type: 'string' } } },
+      { required: ['server_name'], properties: { server_name: { type: 'string' } } },
+    ]);
+    const badRequest = (path: string) => doc.paths[path].post.responses['400'].description;
+    expect(badRequest('/mcp/servers/remove')).toContain('Neither server_uuid nor server_name');
+    for (const path of ['/mcp/servers/remove', '/mcp/tools/approve', '/sessions/create'])
+      expect({ path, text: badRequest(path) }).toEqual({
+        path,
+        text: expect.stringContaining('unknown fields'),
+      });
+
+    const admin = { Authorization: 'Bearer openapi-admin-key' };
+    for (const body of [{}, { server_name: 'x', extra: 1 }, { server_name: 5 }]) {
+      const res = await gateway.post('/mcp/servers/remove', body, admin);
+      expect({ body, status: res.status, code: res.body.code }).toEqual({
+        body,
+        status: 400,
+        code: 'INVALID_REQUEST',
+      });
+    }
+  });
+
   it('says that timeout_ms above the maximum is accepted and capped', () => {
     const timeout = doc.components.schemas.ExecuteRequestDto.properties.timeout_ms;
     expect(timeout.description).toMatch(/above TOOL_CALL_TIMEOUT_MAX_MS .*accepted.*capped/);
@@ -557,6 +681,68 @@ describe('the OpenAPI document lists the errors that really happen', () => {
         body: { code: 'UNSUPPORTED_MEDIA_TYPE' },
       });
     }
+  });
+});
+
+describe('a gateway whose one server never connects', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    // One server needed, and the only one configured never answers: the gateway never serves.
+    gateway = await startGateway({
+      servers: { far: { url: 'http://127.0.0.1:1/mcp' } },
+      env: { READY_MIN_SERVERS: '1' },
+    });
+  });
+
+  it('shows the transport a url server is tried with first, as not negotiated, never "auto"', async () => {
+    const res = await gateway.get('/mcp/servers');
+    expect(res.body.servers).toEqual([
+      expect.objectContaining({
+        name: 'far',
+        status: 'failed',
+        transport: 'streamable-http',
+        transport_negotiated: false,
+      }),
+    ]);
+    const doc = (await gateway.get('/docs-json')).body as Document;
+    const server = doc.components.schemas.ServerDto.properties as Record<
+      string,
+      { enum?: string[] }
+    >;
+    expect(server.transport.enum).toEqual(['stdio', 'streamable-http', 'sse']);
+    expect(server.transport_negotiated).toBeDefined();
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('answers 503 with the error body and the summary, as its OpenAPI document says', async () => {
+    const res = await gateway.get('/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.stringContaining('READY_MIN_SERVERS'),
+      code: 'NOT_READY',
+      request_id: res.headers.get('x-request-id'),
+      status: 'unavailable',
+      servers_total: 1,
+      servers_connected: 0,
+      tools_total: 0,
+    });
+
+    const doc = (await gateway.get('/docs-json')).body as Document;
+    const ajv = new Ajv({ strict: false });
+    ajv.addSchema({ $id: 'openapi', components: doc.components });
+    const schema = doc.paths['/health'].get.responses['503'].content?.['application/json'].schema;
+    const rebased = JSON.parse(
+      JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'),
+    ) as object;
+    const validate = ajv.compile(rebased);
+    expect(validate(res.body) ? 'ok' : ajv.errorsText(validate.errors)).toBe('ok');
+    expect(JSON.stringify(schema)).toContain('#/components/schemas/ErrorDto');
   });
 });
 

@@ -52,20 +52,73 @@ describe('free-form objects in REST bodies arrive exactly as sent', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('keeps session metadata whole, and refuses metadata that is null', async () => {
+  it('keeps session metadata whole', async () => {
     const created = await gateway.post('/sessions/create', { metadata: AWKWARD });
     expect(created.status).toBe(201);
     expect(created.body.metadata).toEqual(AWKWARD);
     const id = created.body.session_id as string;
     expect((await gateway.get(`/sessions/${id}`)).body.metadata).toEqual(AWKWARD);
     await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE' });
+  });
 
-    const nullMetadata = await gateway.post('/sessions/create', { metadata: null });
-    expect(nullMetadata.status).toBe(400);
-    expect(nullMetadata.body.message).toBe('metadata must be an object');
-    const nullArgs = await gateway.post('/mcp/execute', { tool_name: 'p__t1', args: null });
-    expect(nullArgs.status).toBe(400);
-    expect(nullArgs.body.message).toBe('args must be an object');
+  it('takes an optional field sent as null as one left out, on every body route', async () => {
+    const bare = await gateway.post('/mcp/execute', { tool_name: 'p__t1' });
+    const execute = await gateway.post('/mcp/execute', {
+      tool_name: 'p__t1',
+      args: null,
+      timeout_ms: null,
+    });
+    expect([execute.status, argsSeen(execute.body)]).toEqual([200, argsSeen(bare.body)]);
+    const legacy = await gateway.post('/tool', { name: 't1', arguments: null });
+    expect([legacy.status, argsSeen(legacy.body)]).toEqual([200, argsSeen(bare.body)]);
+    const search = await gateway.post('/mcp/search', { query: 't1', limit: null, servers: null });
+    expect(search.status).toBe(200);
+
+    const session = await gateway.post('/sessions/create', { metadata: null });
+    expect([session.status, session.body.metadata]).toEqual([201, {}]);
+    await fetch(`${gateway.url}/sessions/${session.body.session_id as string}`, {
+      method: 'DELETE',
+    });
+
+    const added = await gateway.post('/mcp/servers/add', {
+      config: null,
+      config_data: JSON.stringify({ mcpServers: { nulls: echoing } }),
+    });
+    expect([added.status, added.body.added?.[0]?.name]).toEqual([201, 'nulls']);
+    const removed = await gateway.post('/mcp/servers/remove', {
+      server_name: 'nulls',
+      server_uuid: null,
+    });
+    expect([removed.status, removed.body.removed?.name]).toEqual([200, 'nulls']);
+
+    // A required field is never optional: null there is still the wrong type.
+    const noName = await gateway.post('/mcp/execute', { tool_name: null });
+    expect([noName.status, noName.body.message]).toEqual([400, 'tool_name must be a string']);
+  });
+
+  it('marks every optional field of a request body nullable in the OpenAPI document', async () => {
+    const doc = (await gateway.get('/docs-json')).body as {
+      components: {
+        schemas: Record<string, { required?: string[]; properties: Record<string, object> }>;
+      };
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    const bodies = new Set(
+      Object.values(doc.paths)
+        .flatMap((item) => Object.values(item))
+        .map((op) => /schemas\/(\w+)/.exec(JSON.stringify(op.requestBody ?? ''))?.[1])
+        .filter((name): name is string => name !== undefined),
+    );
+    expect(bodies.size).toBeGreaterThan(6);
+    const notNullable: string[] = [];
+    for (const name of bodies) {
+      const { required = [], properties } = doc.components.schemas[name];
+      for (const [field, schema] of Object.entries(properties)) {
+        if (!required.includes(field) && !('nullable' in schema))
+          notNullable.push(`${name}.${field}`);
+      }
+    }
+    expect(notNullable).toEqual([]);
   });
 
   it('adds a server named like an Object member, in both body forms', async () => {

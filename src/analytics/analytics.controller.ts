@@ -17,7 +17,7 @@ export class AnalyticsController {
     summary:
       'Tool usage over a window: calls, errors, latency percentiles, per tool, server and session',
   })
-  @ApiOkResponse({ type: AnalyticsReportDto })
+  @ApiOkResponse({ description: 'The figures of the window', type: AnalyticsReportDto })
   @ApiResponse({
     status: 400,
     description: 'Bad `since` or `top` (INVALID_REQUEST)',

@@ -21,7 +21,7 @@ export class SearchController {
     operationId: 'searchTools',
     summary: 'Find the tools in scope that fit a need described in plain words, best first',
   })
-  @ApiOkResponse({ type: SearchResponseDto })
+  @ApiOkResponse({ description: 'The best matches, best first', type: SearchResponseDto })
   @ApiResponse({
     status: 400,
     description: 'Invalid body: blank or too long query, limit outside 1..50, unknown field',

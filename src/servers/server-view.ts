@@ -1,7 +1,7 @@
 import { maskValues } from '../common/redact.js';
 import type { SkippedTool } from '../mcp/upstream-client.js';
 import { redactArguments } from './argument-secrets.js';
-import { isStdioSpec, type ServerSpec } from './server-spec.js';
+import { isStdioSpec, type ServerSpec, type TransportKind } from './server-spec.js';
 import type { ServerConnection } from './server-connection.js';
 
 /**
@@ -40,7 +40,9 @@ function redactUrl(raw: string): string {
 export interface ServerView {
   uuid: string;
   name: string;
-  transport: string;
+  transport: TransportKind;
+  /** False while `transport` is only the one to be tried first (see serverView). */
+  transport_negotiated: boolean;
   status: string;
   source: string;
   tools: string[];
@@ -51,11 +53,18 @@ export interface ServerView {
   config: Record<string, unknown>;
 }
 
+/**
+ * A url server whose spec names no transport is tried as streamable HTTP, then SSE. Until one
+ * answers, the connection's transport is `auto`, which is no transport at all: the view shows
+ * the one tried first, within API.md's values, and says that it is not settled yet.
+ */
 export function serverView(server: ServerConnection, toolNames: string[]): ServerView {
+  const negotiated = server.transport !== 'auto';
   return {
     uuid: server.uuid,
     name: server.name,
-    transport: server.transport,
+    transport: negotiated ? server.transport : 'streamable-http',
+    transport_negotiated: negotiated,
     status: server.status,
     source: server.source,
     tools: toolNames,

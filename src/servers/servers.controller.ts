@@ -32,7 +32,7 @@ export class ServersController {
     operationId: 'listServers',
     summary: 'Servers in scope with status, tools and redacted config',
   })
-  @ApiOkResponse({ type: ServerListDto })
+  @ApiOkResponse({ description: 'The servers in scope', type: ServerListDto })
   async list(@SessionId() sessionId?: string): Promise<ServerListDto> {
     return { servers: await this.servers.list(sessionId) };
   }
@@ -43,7 +43,10 @@ export class ServersController {
     operationId: 'addServers',
     summary: 'Connect servers given as {"mcpServers": {...}}; each is reported added or failed',
   })
-  @ApiCreatedResponse({ type: AddServersResponseDto })
+  @ApiCreatedResponse({
+    description: 'Each server added or failed (a failed one is not kept)',
+    type: AddServersResponseDto,
+  })
   @ApiAddServerErrors()
   add(
     @Body() body: AddServersRequestDto,
@@ -59,10 +62,20 @@ export class ServersController {
     operationId: 'removeServer',
     summary: 'Disconnect a server and end its process tree',
   })
-  @ApiOkResponse({ type: RemoveServerResponseDto })
+  @ApiOkResponse({
+    description: 'Removed; its process tree is gone',
+    type: RemoveServerResponseDto,
+  })
+  @ApiResponse({
+    status: 400,
+    description:
+      'Neither server_uuid nor server_name, or the two naming different servers (INVALID_REQUEST)',
+    type: ErrorDto,
+  })
   @ApiResponse({
     status: 404,
-    description: 'No such server in scope (SERVER_NOT_FOUND)',
+    description:
+      'No such server in scope, or a server_uuid that names none beside a server_name (SERVER_NOT_FOUND)',
     type: ErrorDto,
   })
   async remove(

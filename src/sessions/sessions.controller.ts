@@ -47,7 +47,10 @@ export class SessionsController {
     operationId: 'createSession',
     summary: "A session with its own connections to the servers file's servers",
   })
-  @ApiCreatedResponse({ type: CreatedSessionDto })
+  @ApiCreatedResponse({
+    description: 'The new session, with the servers of the servers file',
+    type: CreatedSessionDto,
+  })
   @ApiResponse({
     status: 400,
     description:
@@ -68,7 +71,7 @@ export class SessionsController {
     operationId: 'listSessions',
     summary: 'Live sessions, across replicas when Redis is configured',
   })
-  @ApiOkResponse({ type: SessionListDto })
+  @ApiOkResponse({ description: 'The sessions this key may see', type: SessionListDto })
   async list(): Promise<SessionListDto> {
     return { sessions: this.views.summaries(await this.sessions.list()) };
   }
@@ -78,7 +81,7 @@ export class SessionsController {
     operationId: 'getSession',
     summary: 'A session with its servers and tools (counts as use)',
   })
-  @ApiOkResponse({ type: SessionDto })
+  @ApiOkResponse({ description: 'The session, its servers and tools', type: SessionDto })
   @ApiResponse({
     status: 404,
     description: 'Unknown or expired (SESSION_NOT_FOUND)',
@@ -94,7 +97,10 @@ export class SessionsController {
     operationId: 'deleteSession',
     summary: 'Ends the session; its connections and processes are gone when it answers',
   })
-  @ApiOkResponse({ type: DeletedSessionDto })
+  @ApiOkResponse({
+    description: 'Deleted; its connections and processes are gone',
+    type: DeletedSessionDto,
+  })
   @ApiResponse({
     status: 404,
     description: 'Unknown or expired (SESSION_NOT_FOUND)',

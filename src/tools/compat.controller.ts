@@ -26,7 +26,7 @@ export class CompatController {
   @Get('tools')
   @RequireScopes('tools:read')
   @ApiOperation({ operationId: 'legacyListTools', summary: 'Alias of GET /mcp/tools' })
-  @ApiOkResponse({ type: ToolListDto })
+  @ApiOkResponse({ description: 'The catalog, as GET /mcp/tools', type: ToolListDto })
   async list(@SessionId() sessionId?: string): Promise<ToolListDto> {
     const tools = await this.tools.list(sessionId);
     return { tools, count: tools.length };
@@ -39,7 +39,10 @@ export class CompatController {
     operationId: 'legacyCallTool',
     summary: 'Alias of POST /mcp/execute with {"name", "arguments"}',
   })
-  @ApiOkResponse({ type: ExecuteResponseDto })
+  @ApiOkResponse({
+    description: 'The tool ran, as POST /mcp/execute; failure it reports is result.isError',
+    type: ExecuteResponseDto,
+  })
   @ApiToolCallErrors()
   call(
     @Body() body: LegacyToolCallDto,
@@ -58,7 +61,10 @@ export class CompatController {
     operationId: 'legacyAddServer',
     summary: 'Alias of POST /mcp/servers/add with the config object as body',
   })
-  @ApiCreatedResponse({ type: AddServersResponseDto })
+  @ApiCreatedResponse({
+    description: 'Each server added or failed, as POST /mcp/servers/add',
+    type: AddServersResponseDto,
+  })
   @ApiAddServerErrors()
   addServer(
     @Body() body: LegacyAddServerDto,

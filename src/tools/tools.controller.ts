@@ -23,7 +23,7 @@ export class ToolsController {
     operationId: 'listTools',
     summary: 'The namespaced catalog of every connected server in scope',
   })
-  @ApiOkResponse({ type: ToolListDto })
+  @ApiOkResponse({ description: 'The catalog', type: ToolListDto })
   async list(@SessionId() sessionId?: string): Promise<ToolListDto> {
     const tools = await this.tools.list(sessionId);
     return { tools, count: tools.length };
@@ -36,7 +36,10 @@ export class ToolsController {
     operationId: 'executeTool',
     summary: 'Run a tool; a tool that reports failure is a 200 with result.isError true',
   })
-  @ApiOkResponse({ type: ExecuteResponseDto })
+  @ApiOkResponse({
+    description: 'The tool ran; failure it reports is result.isError: true',
+    type: ExecuteResponseDto,
+  })
   @ApiToolCallErrors()
   execute(
     @Body() body: ExecuteRequestDto,
@@ -59,7 +62,7 @@ export class ToolsController {
     operationId: 'listQuarantinedTools',
     summary: 'Tools held back because their definition changed since first seen (TOOL_PINNING)',
   })
-  @ApiOkResponse({ type: ToolListDto })
+  @ApiOkResponse({ description: 'The quarantined tools', type: ToolListDto })
   async quarantined(@SessionId() sessionId?: string): Promise<ToolListDto> {
     const tools = await this.tools.quarantined(sessionId);
     return { tools, count: tools.length };
@@ -71,7 +74,10 @@ export class ToolsController {
     operationId: 'approveTool',
     summary: "Accept a quarantined tool's new definition as its pin (admin)",
   })
-  @ApiOkResponse({ type: ApprovedToolDto })
+  @ApiOkResponse({
+    description: 'Approved: its definition as it is now is its pin',
+    type: ApprovedToolDto,
+  })
   @ApiResponse({ status: 404, description: 'No quarantined tool of that name', type: ErrorDto })
   async approve(
     @Body() body: ApproveToolRequestDto,

@@ -15,7 +15,14 @@ export class AnalyticsQueryDto {
   @IsString()
   since?: string;
 
-  @ApiPropertyOptional({ description: 'How many tools `top_tools` lists', default: 10, example: 5 })
+  @ApiPropertyOptional({
+    description: 'How many tools `top_tools` lists',
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 10,
+    example: 5,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

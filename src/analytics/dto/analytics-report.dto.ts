@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+const TOOL_KEY =
+  'Catalog name; "(unknown)" for calls to a name no tool in scope has, "(other)" for tools past the key cap';
+
 /** Swagger shapes of GET /analytics; the service builds the plain objects (analytics-report.ts). */
 class WindowDto {
   @ApiProperty({
@@ -13,9 +16,14 @@ class WindowDto {
 }
 
 class CallStatsDto {
-  @ApiProperty({ example: 120 }) calls: number;
-  @ApiProperty({ example: 3, description: 'Failed calls, tool_errors included' }) errors: number;
-  @ApiProperty({ example: 1, description: 'Calls whose tool answered isError: true' })
+  @ApiProperty({ type: 'integer', example: 120 }) calls: number;
+  @ApiProperty({ type: 'integer', example: 3, description: 'Failed calls, tool_errors included' })
+  errors: number;
+  @ApiProperty({
+    type: 'integer',
+    example: 1,
+    description: 'Calls whose tool answered isError: true',
+  })
   tool_errors: number;
   @ApiProperty({ example: 0.025, description: 'errors / calls' }) error_rate: number;
   @ApiProperty({
@@ -32,7 +40,7 @@ class CallStatsDto {
 }
 
 class ToolStatsDto extends CallStatsDto {
-  @ApiProperty({ example: 'demo__echo', description: 'Catalog name; "(other)" past the key cap' })
+  @ApiProperty({ example: 'demo__echo', description: TOOL_KEY })
   tool: string;
 }
 
@@ -45,26 +53,26 @@ class SessionStatsDto extends CallStatsDto {
 }
 
 class TopToolDto {
-  @ApiProperty({ example: 'demo__echo' }) tool: string;
-  @ApiProperty({ example: 120 }) calls: number;
+  @ApiProperty({ example: 'demo__echo', description: TOOL_KEY }) tool: string;
+  @ApiProperty({ type: 'integer', example: 120 }) calls: number;
   @ApiProperty({ example: 0.025 }) error_rate: number;
 }
 
 class DoorStatsDto {
   @ApiProperty({ enum: ['rest', 'mcp', 'queue'], example: 'rest' }) door: string;
-  @ApiProperty({ example: 100 }) calls: number;
-  @ApiProperty({ example: 2 }) errors: number;
+  @ApiProperty({ type: 'integer', example: 100 }) calls: number;
+  @ApiProperty({ type: 'integer', example: 2 }) errors: number;
   @ApiProperty({ example: 0.02 }) error_rate: number;
 }
 
 class ErrorCodeCountDto {
   @ApiProperty({ example: 'UPSTREAM_TIMEOUT', description: 'GatewayError code, or TOOL_ERROR' })
   code: string;
-  @ApiProperty({ example: 2 }) count: number;
+  @ApiProperty({ type: 'integer', example: 2 }) count: number;
 }
 
 class SearchStatsDto {
-  @ApiProperty({ example: 42 }) searches: number;
+  @ApiProperty({ type: 'integer', example: 42 }) searches: number;
   @ApiProperty({ example: 1.6, nullable: true, type: Number }) p50_ms: number | null;
   @ApiProperty({ example: 4.2, nullable: true, type: Number }) p95_ms: number | null;
   @ApiProperty({ example: 9.87, nullable: true, type: Number }) p99_ms: number | null;
@@ -86,7 +94,7 @@ class RecentQueryDto {
   @ApiProperty({ example: '2025-06-01T11:59:40.002Z' }) at: string;
   @ApiProperty({ example: 'what time is it in Paris' }) query: string;
   @ApiProperty({ example: 'lexical' }) strategy: string;
-  @ApiProperty({ example: 3 }) result_count: number;
+  @ApiProperty({ type: 'integer', example: 3 }) result_count: number;
   @ApiProperty({ example: 'rest' }) door: string;
 }
 

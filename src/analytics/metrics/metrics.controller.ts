@@ -18,6 +18,7 @@ export class MetricsController {
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({
+    description: 'The metrics, Prometheus text format',
     schema: {
       type: 'string',
       example:

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ErrorDto {
-  @ApiProperty({ example: 404 }) statusCode: number;
+  @ApiProperty({ type: 'integer', example: 404, description: 'The HTTP status, repeated' })
+  statusCode: number;
   @ApiProperty({ example: 'Not Found' }) error: string;
   @ApiProperty({ example: "Tool 'demo__nope' not found in this scope (GET /mcp/tools lists them)" })
   message: string;

@@ -7,8 +7,8 @@ const FREE_FORM = new WeakMap<object, Set<string>>();
  * A free-form JSON object in a request body (tool arguments, session metadata, a servers
  * config): kept exactly as sent. class-transformer would rebuild it, dropping keys such as
  * `toString` and failing outright on a `constructor` key, so GatewayValidationPipe keeps it
- * out of the transformation (see freeFormKeys). An optional one may be left out, but `null`
- * is not an object and is refused like any other non-object.
+ * out of the transformation (see freeFormKeys). An optional one may be left out or sent as
+ * `null`, which the pipe then drops: null means absent for every optional field.
  */
 export function FreeFormObject(options: { optional?: boolean } = {}): PropertyDecorator {
   const register: PropertyDecorator = (target, key) => {
@@ -18,7 +18,7 @@ export function FreeFormObject(options: { optional?: boolean } = {}): PropertyDe
   };
   return applyDecorators(
     register,
-    ...(options.optional ? [ValidateIf((_, value) => value !== undefined)] : []),
+    ...(options.optional ? [ValidateIf((_, value) => value !== undefined && value !== null)] : []),
     IsObject(),
   );
 }

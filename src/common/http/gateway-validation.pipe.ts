@@ -4,6 +4,7 @@ import {
   type ArgumentMetadata,
   type ValidationError,
 } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { notAnObjectMessage } from './body-shape.js';
 import { freeFormKeys } from './free-form-object.decorator.js';
 
@@ -51,6 +52,17 @@ export function registerFastBodyCheck(
  */
 export class GatewayValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && isJsonObject(value) && this.toValidate(metadata)) {
+      value = declaredOnly(value, metadata.metatype);
+    }
+    const entity = await this.check(value, metadata);
+    if (metadata.type === 'body' && metadata.data === undefined && isJsonObject(entity)) {
+      dropNulls(entity);
+    }
+    return entity;
+  }
+
+  private async check(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const wholeBody = metadata.type === 'body' && metadata.data === undefined;
     if (wholeBody && value !== undefined && this.toValidate(metadata) && !isJsonObject(value)) {
       throw new BadRequestException([notAnObjectMessage(value)]);
@@ -133,6 +145,33 @@ function inheritedMemberKeys(body: Record<string, unknown>): string[] {
   return Object.keys(body).filter(
     (key) => key !== '__proto__' && (key === 'prototype' || key in Object.prototype),
   );
+}
+
+/**
+ * A query string's parameters that its class declares. The others are ignored, not refused,
+ * on every route alike (most take no parameter at all): query strings pick up cache-busters
+ * and tracking tags on the way, which must not break the one route that has parameters. A
+ * body's unknown fields are still refused (API.md).
+ */
+function declaredOnly(query: Record<string, unknown>, metatype: unknown): Record<string, unknown> {
+  if (typeof metatype !== 'function') return query;
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(metatype, '', true, false)
+      .map((rule) => rule.propertyName),
+  );
+  return Object.fromEntries(Object.entries(query).filter(([key]) => declared.has(key)));
+}
+
+/**
+ * An optional field sent as null is one left out (clients in many languages write "no value"
+ * as null; the queue door reads it so too). A null that got through validation is an optional
+ * field's, since every required one refuses it, so the handler never has to tell null apart.
+ */
+function dropNulls(body: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(body)) {
+    if (value === null) Reflect.deleteProperty(body, key);
+  }
 }
 
 function standIn(value: unknown): unknown {

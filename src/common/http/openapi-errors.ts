@@ -44,23 +44,33 @@ function addResponse(
   operation.responses[status] = response;
 }
 
+/** Routes whose decorators lift a check the guards make everywhere else. */
+export interface RouteExceptions {
+  /** @Public(): no API key, so no 401 or 403 INSUFFICIENT_SCOPE. */
+  public: ReadonlySet<string>;
+  /** @NotRateLimited(): never a 429 RATE_LIMITED. */
+  notRateLimited: ReadonlySet<string>;
+}
+
 /**
- * Errors that the guards, the body parser and the validation pipe answer on every route they
- * cover, so no handler declares them: added here once. Every route but the @Public() ones
- * needs a key (401, 403) and counts against the rate limits (429: the rate-limit guard skips
- * public routes too); a route with a body can get one that is too large (413), not JSON (415)
- * or malformed (400); a blank X-Session-ID is a 400 too, and so is a path parameter that
+ * Errors that the middleware, the guards, the body parser and the validation pipe answer on
+ * every route they cover, so no handler declares them: added here once. Every route can get a
+ * 403 FORBIDDEN_ORIGIN (the Host/Origin check runs before routing, the probes included). Every
+ * route but the @Public() ones needs a key (401, 403) and counts against the rate limits (429),
+ * unless @NotRateLimited(); a route with a body can get one that is too large (413), not JSON
+ * (415) or malformed (400); a blank X-Session-ID is a 400 too, and so is a path parameter that
  * cannot be decoded. Routes that read sessions or Redis analytics answer 503 when Redis is away.
  */
 export function withGatewayErrors(
   document: OpenAPIObject,
-  publicRoutes: ReadonlySet<string>,
+  exceptions: RouteExceptions,
 ): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;
-      if (publicRoutes.has(`${method} ${path}`)) {
+      const route = `${method} ${path}`;
+      if (exceptions.public.has(route)) {
         // Explicit: no key, even if a document-wide requirement is ever added.
         operation.security = [];
       } else {
@@ -78,6 +88,14 @@ export function withGatewayErrors(
           'INSUFFICIENT_SCOPE',
           'The API key lacks the scope for this route',
         );
+      }
+      addResponse(
+        operation,
+        '403',
+        'FORBIDDEN_ORIGIN',
+        'The Host or Origin header names a site the gateway does not serve (DNS-rebinding protection; GATEWAY_ALLOWED_HOSTS)',
+      );
+      if (!exceptions.public.has(route) && !exceptions.notRateLimited.has(route)) {
         addResponse(
           operation,
           '429',
@@ -100,25 +118,15 @@ export function withGatewayErrors(
           'The shared store (Redis, when REDIS_URL is set) does not answer; sessions, session-scoped calls and Redis analytics need it',
         );
       }
-      if (path.includes('{')) {
-        addResponse(operation, '400', 'INVALID_REQUEST', 'A path parameter with a broken %-escape');
-      }
-      if (scoped) {
-        addResponse(
-          operation,
-          '400',
-          'INVALID_REQUEST',
-          'An X-Session-ID header that is there but empty',
-          undefined,
-          'X-Session-ID',
-        );
-      }
       if (operation.requestBody) {
         addResponse(
           operation,
           '400',
           'INVALID_REQUEST',
           'Malformed JSON, or a body that is not a JSON object, is nested too deep, breaks the schema or has unknown fields',
+          undefined,
+          // Added even where the route names INVALID_REQUEST for causes of its own.
+          'Malformed JSON',
         );
         addResponse(
           operation,
@@ -131,6 +139,19 @@ export function withGatewayErrors(
           '415',
           'UNSUPPORTED_MEDIA_TYPE',
           'The body is not sent as application/json',
+        );
+      }
+      if (path.includes('{')) {
+        addResponse(operation, '400', 'INVALID_REQUEST', 'A path parameter with a broken %-escape');
+      }
+      if (scoped) {
+        addResponse(
+          operation,
+          '400',
+          'INVALID_REQUEST',
+          'An X-Session-ID header that is there but empty',
+          undefined,
+          'X-Session-ID',
         );
       }
     }

@@ -1,6 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** The body of GET /health, whether serving (200) or not (503). */
+/**
+ * The body of GET /health while serving (200); not serving (503), the same fields beside those
+ * of the error body.
+ */
 export class HealthSummaryDto {
   @ApiProperty({ enum: ['ok', 'unavailable'], example: 'ok' }) status: string;
   @ApiProperty({ type: 'integer', example: 2 }) servers_total: number;

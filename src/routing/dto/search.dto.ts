@@ -29,6 +29,8 @@ export class SearchRequestDto {
   query: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
     example: 5,
     default: DEFAULT_LIMIT,
     minimum: 1,
@@ -43,7 +45,11 @@ export class SearchRequestDto {
 
   @ApiPropertyOptional({
     example: ['demo'],
-    type: [String],
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 64 },
+    nullable: true,
+    minItems: 1,
+    maxItems: 1000,
     description: 'Only tools of these servers (names as in GET /mcp/servers)',
   })
   @IsOptional()
@@ -83,5 +89,5 @@ export class SearchResponseDto {
   })
   strategy: string;
 
-  @ApiProperty({ example: 0.42 }) took_ms: number;
+  @ApiProperty({ example: 0.42, description: 'Time spent ranking, ms' }) took_ms: number;
 }

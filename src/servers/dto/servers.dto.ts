@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+import { AtLeastOneOf, ExactlyOneOf } from '../../common/http/body-alternatives.js';
 import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
 
 const EXAMPLE_CONFIG = {
@@ -8,10 +9,16 @@ const EXAMPLE_CONFIG = {
   },
 };
 
+/** Exactly one of the two forms; both, or neither, is a 400. */
+@ApiSchema({ description: 'Exactly one of `config` and `config_data`' })
+@ExactlyOneOf('config', 'config_data')
 export class AddServersRequestDto {
   @ApiPropertyOptional({
     description: "The servers config as JSON text (the original gateway's form)",
+    nullable: true,
     example: JSON.stringify(EXAMPLE_CONFIG),
+    minLength: 2,
+    maxLength: 1_000_000,
   })
   @IsOptional()
   @IsString()
@@ -20,6 +27,7 @@ export class AddServersRequestDto {
 
   @ApiPropertyOptional({
     description: 'The servers config as an object: {"mcpServers": {name: spec}}',
+    nullable: true,
     example: EXAMPLE_CONFIG,
   })
   @FreeFormObject({ optional: true })
@@ -34,14 +42,26 @@ export class LegacyAddServerDto {
   >;
 }
 
+@ApiSchema({
+  description:
+    'Name the server by `server_uuid` or `server_name`. Both may be given when they name the same ' +
+    'server (a guard against removing a newer server of the name): a uuid that names no server ' +
+    'is a 404 SERVER_NOT_FOUND and nothing is removed, two different servers a 400.',
+})
+@AtLeastOneOf('server_uuid', 'server_name')
 export class RemoveServerRequestDto {
-  @ApiPropertyOptional({ example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a',
+    minLength: 1,
+    maxLength: 64,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   server_uuid?: string;
 
-  @ApiPropertyOptional({ example: 'everything' })
+  @ApiPropertyOptional({ nullable: true, example: 'everything', minLength: 1, maxLength: 64 })
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -61,13 +81,24 @@ export class SkippedToolDto {
 export class ServerDto {
   @ApiProperty({ example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a' }) uuid: string;
   @ApiProperty({ example: 'demo' }) name: string;
-  @ApiProperty({ example: 'stdio', enum: ['stdio', 'streamable-http', 'sse', 'auto'] })
+  @ApiProperty({
+    example: 'stdio',
+    enum: ['stdio', 'streamable-http', 'sse'],
+    description:
+      'The transport in use, or set by the spec; for a url server without one that has not connected yet, streamable-http, the one tried first (then SSE)',
+  })
   transport: string;
+  @ApiProperty({
+    example: true,
+    description:
+      'False while `transport` is only the one to be tried first: a url server whose spec names no transport, not connected yet',
+  })
+  transport_negotiated: boolean;
   @ApiProperty({ example: 'connected', enum: ['connecting', 'connected', 'failed', 'closed'] })
   status: string;
   @ApiProperty({ example: 'config', enum: ['config', 'api'] }) source: string;
   @ApiProperty({ example: ['demo__time', 'demo__calculator', 'demo__echo'] }) tools: string[];
-  @ApiProperty({ example: 3 }) tool_count: number;
+  @ApiProperty({ type: 'integer', example: 3 }) tool_count: number;
   @ApiPropertyOptional({ example: "failed to start 'nope': spawn nope ENOENT" }) error?: string;
   @ApiPropertyOptional({
     type: [SkippedToolDto],

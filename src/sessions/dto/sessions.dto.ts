@@ -5,6 +5,7 @@ import { ToolDto } from '../../tools/dto/tool.dto.js';
 
 export class CreateSessionRequestDto {
   @ApiPropertyOptional({
+    nullable: true,
     example: { user: 'alice', agent: 'support-bot' },
     description: 'Free-form, bounded by SESSION_METADATA_MAX_BYTES',
   })
@@ -32,7 +33,7 @@ export class SessionSummaryDto {
   @ApiProperty() last_active_at: string;
   @ApiProperty() expires_at: string;
   @ApiProperty({ example: { user: 'alice' } }) metadata: Record<string, unknown>;
-  @ApiProperty({ example: 1 }) server_count: number;
+  @ApiProperty({ type: 'integer', example: 1 }) server_count: number;
   @ApiProperty({
     type: 'integer',
     example: 3,

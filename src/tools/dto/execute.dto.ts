@@ -7,12 +7,15 @@ export class ExecuteRequestDto {
   @ApiProperty({
     example: 'demo__echo',
     description: 'Namespaced name, or a bare name unique in scope',
+    minLength: 1,
+    maxLength: 256,
   })
   @IsString()
   @Length(1, 256)
   tool_name: string;
 
   @ApiPropertyOptional({
+    nullable: true,
     example: { message: 'hello' },
     description: "Checked against the tool's input schema",
   })
@@ -21,6 +24,7 @@ export class ExecuteRequestDto {
 
   @ApiPropertyOptional({
     type: 'integer',
+    nullable: true,
     example: 30000,
     minimum: 1,
     description:
@@ -58,22 +62,61 @@ export function isPlainValidExecuteBody(body: Record<string, unknown>): boolean 
 
 registerFastBodyCheck(ExecuteRequestDto, isPlainValidExecuteBody);
 
-export class ExecuteResponseDto {
-  @ApiProperty({ example: 'demo__echo' }) tool_name: string;
-  @ApiProperty({ example: 'demo' }) server: string;
+/** MCP's CallToolResult, as the server sent it but for isError, which REST always states. */
+export class CallToolResultDto {
   @ApiProperty({
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string', example: 'text' } },
+      additionalProperties: true,
+    },
     description:
-      'The MCP CallToolResult as the server sent it: content, structuredContent?, and isError (false when the server left it out)',
-    example: { content: [{ type: 'text', text: 'hello' }], isError: false },
+      'Content blocks as MCP defines them: text, image, audio, resource_link or resource, by `type`',
+    example: [{ type: 'text', text: 'hello' }],
   })
-  result: Record<string, unknown>;
+  content: Record<string, unknown>[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The result as JSON, when the tool declares an output schema; it follows that schema',
+    example: { message: 'hello' },
+  })
+  structuredContent?: Record<string, unknown>;
+
+  @ApiProperty({
+    description: 'True when the tool ran and reports failure; false when the server left it out',
+    example: false,
+  })
+  isError: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The server's `_meta`, passed on",
+  })
+  _meta?: Record<string, unknown>;
+}
+
+export class ExecuteResponseDto {
+  @ApiProperty({ example: 'demo__echo', description: 'The catalog name of the tool that ran' })
+  tool_name: string;
+  @ApiProperty({ example: 'demo' }) server: string;
+  @ApiProperty({ type: CallToolResultDto, description: 'The MCP CallToolResult' })
+  result: CallToolResultDto;
   @ApiProperty({ example: 1.8 }) took_ms: number;
 }
 
 /** The original gateway's `POST /tool` body. */
 export class LegacyToolCallDto {
-  @ApiProperty({ example: 'echo' }) @IsString() @Length(1, 256) name: string;
-  @ApiPropertyOptional({ example: { message: 'hello' } })
+  @ApiProperty({ example: 'echo', minLength: 1, maxLength: 256 })
+  @IsString()
+  @Length(1, 256)
+  name: string;
+  @ApiPropertyOptional({ nullable: true, example: { message: 'hello' } })
   @FreeFormObject({ optional: true })
   arguments?: Record<string, unknown>;
 }

@@ -17,13 +17,15 @@ export class ToolDto {
 
 export class ToolListDto {
   @ApiProperty({ type: [ToolDto] }) tools: ToolDto[];
-  @ApiProperty({ example: 3 }) count: number;
+  @ApiProperty({ type: 'integer', example: 3 }) count: number;
 }
 
 export class ApproveToolRequestDto {
   @ApiProperty({
     example: 'demo__echo',
     description: 'The quarantined tool to accept as it is now',
+    minLength: 1,
+    maxLength: 256,
   })
   @IsString()
   @Length(1, 256)
