@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { RedisConnections } from '../../common/redis/redis-connections.js';
 import type { GatewayConfig } from '../../config/gateway-config.js';
+import type { ServerSpec } from '../../servers/server-spec.js';
 import { ToolPins } from './tool-pins.service.js';
 
 /** ToolPins without Redis (its in-memory store), in enforce mode, with its clock and log in hand. */
@@ -15,7 +16,7 @@ function pinsInMemory() {
   return { pins, warn, advance: (ms: number) => (now += ms) };
 }
 
-const spec = { url: 'http://127.0.0.1:1/mcp' };
+const spec: ServerSpec = { url: 'http://127.0.0.1:1/mcp', headers: {} };
 const tool = (description: string) => ({
   name: 'drift',
   description,
