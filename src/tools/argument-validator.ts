@@ -43,27 +43,22 @@ const SHARED_VALIDATORS = 1000;
  * memory for good. So a pair compiles a bounded number of schemas, then a fresh pair takes
  * over; an old pair lives only as long as validators it compiled are still in use.
  */
+/**
+ * addUsedSchema false: a schema's `$id` is not registered on the instance, so a second schema
+ * with the same `$id` (the same server in another session, or after a reconnect) compiles
+ * instead of failing as "already exists", which had left it unvalidated.
+ */
+const AJV_OPTIONS: Options = {
+  strict: false,
+  allErrors: true,
+  addUsedSchema: false,
+  code: { regExp: guardedRegExp },
+};
+
 class Compilers {
   // MCP's default dialect is 2020-12; many servers still declare draft-07.
-  // addUsedSchema false: a schema's `$id` is not registered on the instance, so a second
-  // schema with the same `$id` (the same server in another session, or after a reconnect)
-  // compiles instead of failing as "already exists", which had left it unvalidated.
-  private readonly draft07 = withFormats(
-    new Ajv({
-      strict: false,
-      allErrors: true,
-      addUsedSchema: false,
-      code: { regExp: guardedRegExp },
-    }),
-  );
-  private readonly draft2020 = withFormats(
-    new Ajv2020({
-      strict: false,
-      allErrors: true,
-      addUsedSchema: false,
-      code: { regExp: guardedRegExp },
-    }),
-  );
+  private readonly draft07 = withFormats(new Ajv(AJV_OPTIONS));
+  private readonly draft2020 = withFormats(new Ajv2020(AJV_OPTIONS));
   compiles = 0;
 
   compile(schema: Record<string, unknown>): ValidateFunction {
