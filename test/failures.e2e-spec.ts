@@ -479,6 +479,43 @@ describe('a URL server that takes the connection but never answers', () => {
   });
 });
 
+describe('a URL server that hangs, while it is tried again', () => {
+  let gateway: TestGateway;
+  let silent: Server;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    silent = createServer((req) => requests.push(req.method ?? '?'));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    gateway = await startGateway({
+      servers: { hung: { url: `http://127.0.0.1:${port}/mcp` } },
+      env: { SERVER_CONNECT_TIMEOUT_MS: '3000', SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('stays failed, with its reason, during each new attempt, and /health counts it failed', async () => {
+    expect(requests).toEqual(['POST']);
+    // The second attempt has reached the server, and waits its 3 s for an answer.
+    expect(await waitFor(() => requests.length === 2, 5000)).toBe(true);
+    const hung = await firstServer(gateway);
+    expect(hung.status).toBe('failed');
+    expect(hung.error).toContain('no MCP handshake within 3000 ms');
+    const health = await gateway.get('/health');
+    expect(health.body).toMatchObject({
+      servers_total: 1,
+      servers_failed: 1,
+      servers_connected: 0,
+    });
+  });
+});
+
 describe('a stdio server that starts and never answers the handshake', () => {
   let gateway: TestGateway;
 

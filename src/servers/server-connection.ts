@@ -375,7 +375,9 @@ export class ServerConnection {
     await this.reaping;
     // Removed while the old process was being ended.
     if (this.status !== 'failed') return;
-    this.status = 'connecting';
+    // The status stays `failed`, with the reason, until this attempt succeeds: a server that
+    // hangs would otherwise show `connecting` for the whole SERVER_CONNECT_TIMEOUT_MS of each
+    // attempt, most of its outage, and /health would count it as not failed.
     const again = this.isRemote ? 'reconnecting' : 'restarting';
     this.logger.log(`${again} (attempt ${this.reconnectAttempts})`);
     await this.connect();
