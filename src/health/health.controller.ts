@@ -25,14 +25,14 @@ export class HealthController {
   })
   @ApiResponse({ status: 200, description: 'Serving', type: HealthSummaryDto })
   @ApiResponse({ status: 503, description: 'Starting or stopping', type: HealthSummaryDto })
-  summary(
+  async summary(
     @Res({ passthrough: true }) res: Response,
-  ): GatewaySummary & { status: string; uptime_s: number } {
+  ): Promise<GatewaySummary & { status: string; uptime_s: number }> {
     const serving = this.servers.serving;
     res.status(serving ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: serving ? 'ok' : 'unavailable',
-      ...this.servers.summary(),
+      ...(await this.servers.summary()),
       uptime_s: Math.round((Date.now() - started) / 1000),
     };
   }
