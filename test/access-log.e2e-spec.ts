@@ -23,6 +23,12 @@ describe('every request gets one access-log line and one count, with its route a
   let gateway: TestGateway;
   let log: ReturnType<typeof recordAccessLog>;
 
+  const metric = async (method: string, route: string, status: number) => {
+    const text = (await gateway.get('/metrics')).text;
+    const line = `mcp_gateway_http_requests_total{method="${method}",route="${route}",status="${status}"}`;
+    return text.split('\n').find((l) => l.startsWith(`${line} `));
+  };
+
   beforeAll(async () => {
     log = recordAccessLog();
     gateway = await startGateway({
@@ -52,5 +58,19 @@ describe('every request gets one access-log line and one count, with its route a
     });
     expect(status).toBe(403);
     expect(await waitFor(() => log.lines.includes('GET /mcp/tools 403'), 5000)).toBe(true);
+  });
+
+  it('reports a long-lived stream the client closed with the status it was sent, not 499', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${gateway.url}/sse`, {
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    controller.abort();
+    expect(await waitFor(() => log.lines.some((l) => l.startsWith('GET /sse ')), 5000)).toBe(true);
+    expect(log.lines.filter((l) => l.startsWith('GET /sse '))).toEqual(['GET /sse 200']);
+    expect(await metric('GET', '/sse', 200)).toMatch(/ 1$/);
+    expect(await metric('GET', '/sse', 499)).toBeUndefined();
   });
 });
