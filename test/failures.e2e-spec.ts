@@ -574,7 +574,7 @@ describe("a server's later log lines", () => {
         }),
       );
       await http.stop();
-      const fromServer = () => lines.filter((l) => l.context === 'Server later');
+      const fromServer = () => lines.filter((l) => l.context === 'Server later (global)');
       expect(
         await waitFor(() => fromServer().some((l) => /reconnect|fail/.test(l.message)), 10_000),
       ).toBe(true);
@@ -584,6 +584,40 @@ describe("a server's later log lines", () => {
       await gateway.close();
       // Stopped here as well: a failed expectation above must not leave it serving (and
       // the jest worker waiting on it).
+      await http.stop();
+    }
+  });
+});
+
+describe('the log lines of one server held by several scopes', () => {
+  it('say which scope each comes from: global or the session id', async () => {
+    const http = await startDemoHttpServer();
+    const gateway = await startGateway({
+      servers: { dhttp: { url: http.url } },
+      env: { LOG_LEVEL: 'info', SERVER_PING_INTERVAL_MS: '200' },
+    });
+    const contexts: string[] = [];
+    const record = (message: unknown, context?: string) => {
+      if (/reconnect|fail|lost/.test(String(message))) contexts.push(String(context));
+    };
+    const spies = [
+      jest.spyOn(PinoLoggerService.prototype, 'log').mockImplementation(record),
+      jest.spyOn(PinoLoggerService.prototype, 'warn').mockImplementation(record),
+    ];
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const created = await gateway.post('/sessions/create', {});
+        expect(created.status).toBe(201);
+        ids.push(created.body.session_id as string);
+      }
+      await http.stop();
+      const wanted = ['Server dhttp (global)', ...ids.map((id) => `Server dhttp (session ${id})`)];
+      expect(await waitFor(() => wanted.every((c) => contexts.includes(c)), 10_000)).toBe(true);
+      expect(new Set(contexts)).toEqual(new Set(wanted));
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+      await gateway.close();
       await http.stop();
     }
   });

@@ -78,8 +78,12 @@ export class ServerConnection {
     private readonly options: ConnectOptions,
     /** Called whenever the set of tools this server offers changes (including to none). */
     private readonly onToolsChanged: (server: ServerConnection) => void,
+    /** 'global', a session id, or 'shared': each session may hold its own copy of a server. */
+    scope = 'global',
   ) {
-    this.logger = new Logger(`Server ${name}`);
+    // The scope in the context: two sessions' copies of one server log the same lines.
+    const where = scope === 'global' || scope === 'shared' ? scope : `session ${scope}`;
+    this.logger = new Logger(`Server ${name} (${where})`);
     this.secrets = secretValuesOf(spec);
   }
 
