@@ -67,8 +67,9 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   if (config.trustedProxies > 0) app.set('trust proxy', config.trustedProxies);
   app.use(requestIdMiddleware);
   app.use(httpMetricsMiddleware(app.get(GatewayMetrics)));
-  app.use(hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)));
+  // Logged before the Host/Origin check: a refused foreign Host is a DNS-rebinding signal.
   app.use(accessLogMiddleware);
+  app.use(hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)));
   app.use(app.get(DrainService).middleware);
   app.use(authenticateEarly(app));
   app.use(...jsonBodyParser(config.maxBodyBytes));

@@ -53,6 +53,12 @@ describe('GET /metrics and GET /analytics', () => {
     await gateway.get('/sessions/sess_made_up_2');
     await gateway.get('/no/such/path');
     await gateway.postRaw('/mcp/execute', 'x', { 'content-type': 'text/plain' });
+    const badJson = await fetch(`${gateway.url}/sessions/sess_made_up_3`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: '{"reason": ',
+    });
+    expect(badJson.status).toBe(400);
     const after = parseExposition((await gateway.get('/metrics')).text);
     const grew = (series: string) => (after.get(series) ?? 0) - at(series);
     const key = (route: string, status: number, method = 'POST') =>
@@ -61,8 +67,12 @@ describe('GET /metrics and GET /analytics', () => {
     // Two made-up ids, one series: the template, not the path.
     expect(grew(key('/sessions/:id', 404, 'GET'))).toBe(2);
     expect(grew(key('(unmatched)', 404, 'GET'))).toBe(1);
-    // Refused before routing (415): counted all the same.
-    expect(grew(key('(unmatched)', 415))).toBe(1);
+    // Refused before routing (415, bad JSON): counted under the route they were for, apart
+    // from scans of unknown paths, and by its template, never the path.
+    expect(grew(key('/mcp/execute', 415))).toBe(1);
+    expect(grew(key('/sessions/:id', 400, 'DELETE'))).toBe(1);
+    expect(grew(key('(unmatched)', 415))).toBe(0);
+    expect([...after.keys()].filter((series) => series.includes('made_up'))).toEqual([]);
     expect(
       after.get('mcp_gateway_http_request_duration_seconds_count{method="GET",route="/mcp/tools"}'),
     ).toBeGreaterThanOrEqual(2);

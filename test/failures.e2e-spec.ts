@@ -479,6 +479,43 @@ describe('a URL server that takes the connection but never answers', () => {
   });
 });
 
+describe('a URL server that hangs, while it is tried again', () => {
+  let gateway: TestGateway;
+  let silent: Server;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    silent = createServer((req) => requests.push(req.method ?? '?'));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    gateway = await startGateway({
+      servers: { hung: { url: `http://127.0.0.1:${port}/mcp` } },
+      env: { SERVER_CONNECT_TIMEOUT_MS: '3000', SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('stays failed, with its reason, during each new attempt, and /health counts it failed', async () => {
+    expect(requests).toEqual(['POST']);
+    // The second attempt has reached the server, and waits its 3 s for an answer.
+    expect(await waitFor(() => requests.length === 2, 5000)).toBe(true);
+    const hung = await firstServer(gateway);
+    expect(hung.status).toBe('failed');
+    expect(hung.error).toContain('no MCP handshake within 3000 ms');
+    const health = await gateway.get('/health');
+    expect(health.body).toMatchObject({
+      servers_total: 1,
+      servers_failed: 1,
+      servers_connected: 0,
+    });
+  });
+});
+
 describe('a stdio server that starts and never answers the handshake', () => {
   let gateway: TestGateway;
 
@@ -537,7 +574,7 @@ describe("a server's later log lines", () => {
         }),
       );
       await http.stop();
-      const fromServer = () => lines.filter((l) => l.context === 'Server later');
+      const fromServer = () => lines.filter((l) => l.context === 'Server later (global)');
       expect(
         await waitFor(() => fromServer().some((l) => /reconnect|fail/.test(l.message)), 10_000),
       ).toBe(true);
@@ -547,6 +584,40 @@ describe("a server's later log lines", () => {
       await gateway.close();
       // Stopped here as well: a failed expectation above must not leave it serving (and
       // the jest worker waiting on it).
+      await http.stop();
+    }
+  });
+});
+
+describe('the log lines of one server held by several scopes', () => {
+  it('say which scope each comes from: global or the session id', async () => {
+    const http = await startDemoHttpServer();
+    const gateway = await startGateway({
+      servers: { dhttp: { url: http.url } },
+      env: { LOG_LEVEL: 'info', SERVER_PING_INTERVAL_MS: '200' },
+    });
+    const contexts: string[] = [];
+    const record = (message: unknown, context?: string) => {
+      if (/reconnect|fail|lost/.test(String(message))) contexts.push(String(context));
+    };
+    const spies = [
+      jest.spyOn(PinoLoggerService.prototype, 'log').mockImplementation(record),
+      jest.spyOn(PinoLoggerService.prototype, 'warn').mockImplementation(record),
+    ];
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const created = await gateway.post('/sessions/create', {});
+        expect(created.status).toBe(201);
+        ids.push(created.body.session_id as string);
+      }
+      await http.stop();
+      const wanted = ['Server dhttp (global)', ...ids.map((id) => `Server dhttp (session ${id})`)];
+      expect(await waitFor(() => wanted.every((c) => contexts.includes(c)), 10_000)).toBe(true);
+      expect(new Set(contexts)).toEqual(new Set(wanted));
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+      await gateway.close();
       await http.stop();
     }
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { QueueService } from '../src/queue/queue.service.js';
 import { ToolsService } from '../src/tools/tools.service.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
@@ -252,5 +253,70 @@ describe('QUEUE_ENABLED=false', () => {
       await off.close();
       await client.cleanUp();
     }
+  });
+});
+
+describe('the queue door’s log', () => {
+  let gateway: TestGateway;
+  let client: QueueTestClient;
+  const logged: { message: unknown; context?: string }[] = [];
+  let spy: ReturnType<typeof jest.spyOn>;
+
+  beforeAll(async () => {
+    const url = await testRedisUrl();
+    const streams = uniqueStreams('queue-log');
+    client = new QueueTestClient(url, streams);
+    spy = jest
+      .spyOn(PinoLoggerService.prototype, 'log')
+      .mockImplementation((message: unknown, context?: string) => {
+        logged.push({ message, context });
+      });
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { ...queueEnv(url, streams), LOG_LEVEL: 'info' },
+    });
+  });
+
+  afterAll(async () => {
+    spy?.mockRestore();
+    await gateway?.close();
+    await client?.cleanUp();
+  });
+
+  it('has one line per request, with its id, op, tool, outcome, code and time, never its arguments', async () => {
+    const secret = 'queue-argument-9c41d7';
+    await client.send({
+      id: 'log-ok',
+      op: 'execute',
+      tool_name: 'demo__echo',
+      args: { message: secret },
+    });
+    await client.send({ id: 'log-missing', op: 'execute', tool_name: 'demo__nope' });
+    await client.send({ id: 'log-list', op: 'list_tools' });
+    await client.waitForAnswers(['log-ok', 'log-missing', 'log-list']);
+    const lines = logged
+      .filter((l) => l.context === 'Queue')
+      .map((l) => l.message as Record<string, unknown>);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          msg: expect.stringMatching(/^execute demo__echo ok [\d.]+ms$/),
+          id: 'log-ok',
+          op: 'execute',
+          tool_name: 'demo__echo',
+          outcome: 'ok',
+          took_ms: expect.any(Number),
+        }),
+        expect.objectContaining({
+          id: 'log-missing',
+          tool_name: 'demo__nope',
+          outcome: 'error',
+          code: 'TOOL_NOT_FOUND',
+        }),
+        expect.objectContaining({ id: 'log-list', op: 'list_tools', outcome: 'ok' }),
+      ]),
+    );
+    expect(lines.filter((l) => l.id === 'log-ok')).toHaveLength(1);
+    expect(JSON.stringify(logged)).not.toContain(secret);
   });
 });

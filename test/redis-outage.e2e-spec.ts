@@ -144,6 +144,47 @@ describe('Redis hanging (connected, answering nothing) while the gateway runs', 
     }
     expect(header).not.toBeNull();
   });
+
+  it('is reported unavailable by /health and /metrics, though its socket stays open', async () => {
+    const redisUp = async () => {
+      const metrics = await fetch(`${gateway.url}/metrics`, {
+        signal: AbortSignal.timeout(HANG_MS),
+      });
+      return /^mcp_gateway_redis_up (\d)$/m.exec(await metrics.text())?.[1];
+    };
+    const health = async () =>
+      (
+        (await fetch(`${gateway.url}/health`, { signal: AbortSignal.timeout(HANG_MS) }).then((r) =>
+          r.json(),
+        )) as { redis: string }
+      ).redis;
+    expect(await health()).toBe('connected');
+    expect(await redisUp()).toBe('1');
+    // Polled: the last verdict is reused for a second, so scrapes and probes stay cheap.
+    const becomes = async <T>(read: () => Promise<T>, wanted: T) => {
+      let seen = await read();
+      for (let i = 0; i < 100 && seen !== wanted; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = await read();
+      }
+      return seen;
+    };
+    redis.freeze();
+    try {
+      expect(await becomes(health, 'unavailable')).toBe('unavailable');
+      expect(await redisUp()).toBe('0');
+      // Readiness leaves Redis out: a hung Redis takes no replica out of the load balancer.
+      const ready = await fetch(`${gateway.url}/health/ready`, {
+        signal: AbortSignal.timeout(HANG_MS),
+      });
+      expect(ready.status).toBe(200);
+    } finally {
+      redis.thaw();
+    }
+    const back = await becomes(health, 'connected');
+    expect(back).toBe('connected');
+    expect(await redisUp()).toBe('1');
+  });
 });
 
 describe('the session sweep while Redis is away', () => {

@@ -51,14 +51,14 @@ export class HealthController {
       ],
     },
   })
-  summary(
+  async summary(
     @Req() req: RequestWithId,
     @Res({ passthrough: true }) res: Response,
-  ): HealthSummary | (ErrorBody & HealthSummary) {
+  ): Promise<HealthSummary | (ErrorBody & HealthSummary)> {
     const serving = this.servers.serving;
     const summary = {
       status: serving ? 'ok' : 'unavailable',
-      ...this.servers.summary(),
+      ...(await this.servers.summary()),
       uptime_s: Math.round((Date.now() - started) / 1000),
     };
     if (serving) return summary;

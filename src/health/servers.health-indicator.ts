@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { RedisConnections } from '../common/redis/redis-connections.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { ScopeRegistries } from '../servers/scope-registries.js';
 import { ServersService } from '../servers/servers.service.js';
 import { ToolsService } from '../tools/tools.service.js';
 import { DrainService } from './drain.service.js';
+import { RedisLiveness, type RedisState } from './redis-liveness.js';
 
 export interface GatewaySummary {
   servers_total: number;
@@ -13,7 +13,7 @@ export interface GatewaySummary {
   servers_failed: number;
   tools_total: number;
   /** `unavailable` while Redis is away: sessions and shared limits are then off, tools still work. */
-  redis: 'connected' | 'unavailable' | 'not configured';
+  redis: RedisState;
 }
 
 /**
@@ -31,22 +31,22 @@ export class ServersHealthIndicator {
     private readonly scopes: ScopeRegistries,
     private readonly tools: ToolsService,
     private readonly drain: DrainService,
-    private readonly redis: RedisConnections,
+    private readonly redis: RedisLiveness,
     private readonly config: GatewayConfig,
   ) {}
 
-  summary(): GatewaySummary {
+  /** The servers and tools of the global scope, and whether Redis answers commands. */
+  async summary(): Promise<GatewaySummary> {
+    return { ...this.counts(), redis: await this.redis.state() };
+  }
+
+  private counts(): Omit<GatewaySummary, 'redis'> {
     const all = this.scopes.global.list();
     return {
       servers_total: all.length,
       servers_connected: all.filter((s) => s.status === 'connected').length,
       servers_failed: all.filter((s) => s.status === 'failed').length,
       tools_total: this.tools.catalogOf(this.scopes.global).size,
-      redis: !this.redis.enabled
-        ? 'not configured'
-        : this.redis.get()?.status === 'ready'
-          ? 'connected'
-          : 'unavailable',
     };
   }
 
@@ -55,7 +55,7 @@ export class ServersHealthIndicator {
     return (
       !this.drain.isDraining &&
       this.servers.ready &&
-      this.summary().servers_connected >= this.config.readyMinServers
+      this.counts().servers_connected >= this.config.readyMinServers
     );
   }
 
@@ -65,7 +65,9 @@ export class ServersHealthIndicator {
       draining: this.drain.isDraining,
       initial_connect_done: this.servers.ready,
       min_connected: this.config.readyMinServers,
-      ...this.summary(),
+      ...this.counts(),
+      // Readiness never waits on Redis: what was last seen of it, for the operator.
+      redis: this.redis.lastKnownState(),
     };
     return this.serving ? indicator.up(details) : indicator.down(details);
   }

@@ -10,6 +10,7 @@ import { QueueContext } from './queue.context.js';
 import { QueueDriver, type AcceptedEntry, type QueueHandler } from './queue-driver.js';
 import type { QueueRequest, QueueResponse } from './queue-message.js';
 import { parseQueuePayload } from './queue-payload.parser.js';
+import { logQueueRequest } from './queue-request-log.js';
 import { errorResponse, okResponse } from './queue-response.js';
 
 /**
@@ -69,7 +70,7 @@ export class QueueTransport
         return {
           kind: 'request',
           id: parsed.id,
-          answer: () => Promise.resolve(errorResponse(parsed.id, error, startedAt)),
+          answer: () => Promise.resolve(logged({}, errorResponse(parsed.id, error, startedAt))),
           abandon: (reason) => abandoned(parsed.id, reason, startedAt),
         };
       }
@@ -78,7 +79,7 @@ export class QueueTransport
         return {
           kind: 'request',
           id: request.id,
-          answer: () => this.run(request),
+          answer: async () => logged(request, await this.run(request)),
           abandon: (reason) => abandoned(request.id, reason, startedAt),
         };
       }
@@ -116,6 +117,11 @@ export class QueueTransport
       return errorResponse(request.id, error, startedAt);
     }
   }
+}
+
+function logged(request: Partial<QueueRequest>, response: QueueResponse): QueueResponse {
+  logQueueRequest(request, response);
+  return response;
 }
 
 function abandoned(id: string, reason: string, startedAt: number): QueueResponse {

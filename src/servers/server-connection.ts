@@ -78,8 +78,12 @@ export class ServerConnection {
     private readonly options: ConnectOptions,
     /** Called whenever the set of tools this server offers changes (including to none). */
     private readonly onToolsChanged: (server: ServerConnection) => void,
+    /** 'global', a session id, or 'shared': each session may hold its own copy of a server. */
+    scope = 'global',
   ) {
-    this.logger = new Logger(`Server ${name}`);
+    // The scope in the context: two sessions' copies of one server log the same lines.
+    const where = scope === 'global' || scope === 'shared' ? scope : `session ${scope}`;
+    this.logger = new Logger(`Server ${name} (${where})`);
     this.secrets = secretValuesOf(spec);
   }
 
@@ -375,7 +379,9 @@ export class ServerConnection {
     await this.reaping;
     // Removed while the old process was being ended.
     if (this.status !== 'failed') return;
-    this.status = 'connecting';
+    // The status stays `failed`, with the reason, until this attempt succeeds: a server that
+    // hangs would otherwise show `connecting` for the whole SERVER_CONNECT_TIMEOUT_MS of each
+    // attempt, most of its outage, and /health would count it as not failed.
     const again = this.isRemote ? 'reconnecting' : 'restarting';
     this.logger.log(`${again} (attempt ${this.reconnectAttempts})`);
     await this.connect();

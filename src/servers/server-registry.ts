@@ -53,8 +53,14 @@ export class ServerRegistry {
       this.emit(lease.connection);
       return lease.connection;
     }
-    const connection = new ServerConnection(name, spec, source, this.factory, this.options, (s) =>
-      this.emit(s),
+    const connection = new ServerConnection(
+      name,
+      spec,
+      source,
+      this.factory,
+      this.options,
+      (s) => this.emit(s),
+      this.scopeId,
     );
     this.servers.set(name, connection);
     await connection.connect();

@@ -50,8 +50,14 @@ export class SharedConnections {
     }
     if (!entry) {
       const listeners = new Set<Listener>();
-      const connection = new ServerConnection(name, spec, source, this.factory, this.options, (s) =>
-        listeners.forEach((l) => l(s)),
+      const connection = new ServerConnection(
+        name,
+        spec,
+        source,
+        this.factory,
+        this.options,
+        (s) => listeners.forEach((l) => l(s)),
+        'shared',
       );
       entry = { connection, connecting: connection.connect(), refs: 0, listeners };
       this.entries.set(key, entry);

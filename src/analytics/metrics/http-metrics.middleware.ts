@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isLongLivedStream, onRequestDone } from '../../common/http/request-done.js';
+import { routeTemplateOf } from '../../common/http/unmatched-route.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 /**
@@ -12,7 +13,11 @@ export function httpMetricsMiddleware(metrics: GatewayMetrics) {
     const started = performance.now();
     onRequestDone(res, (status) => {
       const matched = req.route as { path?: unknown } | undefined;
-      const route = matched ? `${req.baseUrl}${String(matched.path)}` : '(unmatched)';
+      // A request refused before routing (415, 413, bad JSON, 401) is labelled with the route
+      // it was for, not mixed with scans of unknown paths; labels stay templates, never paths.
+      const route = matched
+        ? `${req.baseUrl}${String(matched.path)}`
+        : (routeTemplateOf(req) ?? '(unmatched)');
       const ms = isLongLivedStream(req) ? undefined : performance.now() - started;
       metrics.httpRequest(req.method, route, status, ms);
     });

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/co
 import { ModuleRef } from '@nestjs/core';
 import { Gauge } from 'prom-client';
 import { errorMessage } from '../../common/errors/error-message.js';
-import { RedisConnections } from '../../common/redis/redis-connections.js';
+import { RedisLiveness } from '../../health/redis-liveness.js';
 import { ScopeRegistries } from '../../servers/scope-registries.js';
 import type { ServerStatus } from '../../servers/server-connection.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
@@ -37,7 +37,7 @@ export class StateGauges implements OnApplicationBootstrap {
     this.sessions ??= this.find(SessionsService);
     this.queue ??= this.find(QueueStats);
     this.registerServers();
-    const redis = this.find(RedisConnections);
+    const redis = this.find(RedisLiveness);
     if (redis?.enabled) this.registerRedis(redis);
     if (this.sessions) this.registerSessions(this.sessions);
     if (this.queue) this.registerQueue(this.queue);
@@ -65,13 +65,13 @@ export class StateGauges implements OnApplicationBootstrap {
     });
   }
 
-  private registerRedis(redis: RedisConnections): void {
+  private registerRedis(redis: RedisLiveness): void {
     const up: Gauge = new Gauge({
       name: 'mcp_gateway_redis_up',
-      help: '1 while the request connection to Redis is open; sessions and shared limits need it',
+      help: '1 while Redis answers commands; sessions and shared limits need it',
       registers: [this.metrics.registry],
-      collect() {
-        up.set(redis.get()?.status === 'ready' ? 1 : 0);
+      async collect() {
+        up.set((await redis.answering()) ? 1 : 0);
       },
     });
   }

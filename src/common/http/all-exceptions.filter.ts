@@ -119,12 +119,8 @@ function fromHttpException(e: HttpException, requestId?: string): ErrorBody {
   const code = status === 400 ? ErrorCode.INVALID_REQUEST : undefined;
   const probe = healthCheckResult(response);
   if (probe) {
-    // A failed readiness check: what failed (draining, servers not connected...) is the point.
-    const failed = Object.keys((probe.error as object | undefined) ?? {}).join(', ');
-    const message = isDraining(probe)
-      ? 'Not ready: shutting down (draining requests in flight)'
-      : `Not ready: ${failed || 'a check'} failed (see details)`;
-    return errorBody(status, message, {
+    // A failed readiness check: why (draining, still connecting, too few servers) is the point.
+    return errorBody(status, notReadyMessage(probe), {
       code: ErrorCode.NOT_READY,
       details: probe,
       requestId,
@@ -167,8 +163,29 @@ function fromBodyParser(e: BodyParserError, requestId?: string): ErrorBody {
   return errorBody(status, message, { code, requestId });
 }
 
-/** Whether the servers check reported a drain (see ServersHealthIndicator.checkServers). */
-function isDraining(probe: { error?: unknown }): boolean {
-  const checks = Object.values((probe.error as Record<string, unknown> | undefined) ?? {});
-  return checks.some((check) => (check as { draining?: unknown } | null)?.draining === true);
+/** What the servers check says (see ServersHealthIndicator.checkServers). */
+interface ServersCheck {
+  draining?: unknown;
+  initial_connect_done?: unknown;
+  min_connected?: unknown;
+  servers_connected?: unknown;
+  servers_failed?: unknown;
+}
+
+/**
+ * Why a readiness check failed, in words: "servers failed" while they are still connecting
+ * at start would send an operator looking for a fault that is not there.
+ */
+function notReadyMessage(probe: { error?: unknown }): string {
+  const failed = Object.entries((probe.error as Record<string, unknown> | undefined) ?? {});
+  const servers = failed.find(([key]) => key === 'servers')?.[1] as ServersCheck | undefined;
+  if (!servers) return `Not ready: ${failed.map(([key]) => key).join(', ') || 'a check'} failed`;
+  if (servers.draining === true) return 'Not ready: shutting down (draining requests in flight)';
+  if (servers.initial_connect_done === false) {
+    return "Not ready: the servers file's servers are still connecting";
+  }
+  return (
+    `Not ready: ${String(servers.servers_connected)} server(s) connected, READY_MIN_SERVERS ` +
+    `asks for ${String(servers.min_connected)} (${String(servers.servers_failed)} failed; see details)`
+  );
 }

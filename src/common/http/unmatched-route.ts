@@ -5,7 +5,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 
 /** What this file reads of Express 5's router: routes and their path matchers. */
 interface RouterLayer {
-  route?: { methods: Record<string, boolean> };
+  route?: { path: unknown; methods: Record<string, boolean> };
   /** router 2.x: what matched, with the path's parameters (none for a literal path). */
   match(path: string): false | { params?: Record<string, unknown> } | undefined;
 }
@@ -49,6 +49,27 @@ function noRouteError(req: Request, allowed: string[]): GatewayError {
     `${req.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`,
     { allowed },
   );
+}
+
+/**
+ * The template of the route that would take this request ('/sessions/:id'), or undefined
+ * when none would: for a request answered before routing (a body refused, a key missing),
+ * which Express never matched to its route.
+ */
+export function routeTemplateOf(req: Request): string | undefined {
+  const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
+  const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
+  let parameterised: string | undefined;
+  for (const layer of router?.stack ?? []) {
+    const route = layer.route;
+    if (!route || !(route.methods[method] || route.methods._all)) continue;
+    const match = layer.match(req.path);
+    if (!match) continue;
+    // As routing does: a literal route outranks a parameterised one.
+    if (Object.keys(match.params ?? {}).length === 0) return String(route.path);
+    parameterised ??= String(route.path);
+  }
+  return parameterised;
 }
 
 /**

@@ -21,8 +21,19 @@ export function useStructuredAccessLog(on: boolean, levels?: readonly LogLevel[]
   enabledLevels = levels ? new Set(levels) : undefined;
 }
 
-function isEnabled(level: LogLevel): boolean {
+export function isEnabled(level: LogLevel): boolean {
   return enabledLevels ? enabledLevels.has(level) : Logger.isLevelEnabled(level);
+}
+
+/** One request's line: its facts as fields in JSON logs, the readable line alone in text. */
+export function logRequestLine(
+  to: Logger,
+  level: LogLevel,
+  line: string,
+  fields: Record<string, unknown>,
+): void {
+  if (!structured) return to[level](line);
+  to[level]({ msg: line, ...fields });
 }
 
 /**
@@ -38,11 +49,8 @@ export function accessLogMiddleware(req: Request, res: Response, next: NextFunct
     if (!isEnabled(level)) return;
     requestContext.run({ requestId: (req as RequestWithId).requestId ?? 'unknown' }, () => {
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
-      const line = `${req.method} ${path} ${status} ${durationMs}ms`;
-      if (!structured) return logger[level](line);
       const keyId = (req as { principal?: { keyId?: string } }).principal?.keyId;
-      logger[level]({
-        msg: line,
+      logRequestLine(logger, level, `${req.method} ${path} ${status} ${durationMs}ms`, {
         method: req.method,
         path,
         status,
