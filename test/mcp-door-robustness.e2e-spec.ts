@@ -219,6 +219,25 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
     });
   });
 
+  it.each([
+    [
+      'without a name',
+      { arguments: {} },
+      'name: Invalid input: expected string, received undefined',
+    ],
+    [
+      'with a number for a name',
+      { name: 7 },
+      'name: Invalid input: expected string, received number',
+    ],
+  ])('tools/call %s: -32602 in one line naming the problem', async (_label, params, says) => {
+    const answer = await raw.request('tools/call', params);
+    expect(answer.message?.error).toEqual({
+      code: -32602,
+      message: `Invalid params for tools/call: ${says}`,
+    });
+  });
+
   it.each(['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list'])(
     '%s with a cursor the gateway never issued: -32602 naming it, not the first page again',
     async (method) => {
