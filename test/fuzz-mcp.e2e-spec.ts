@@ -115,7 +115,16 @@ const badParams: fc.Arbitrary<{ method: string; params: unknown }> = fc.oneof(
     .map(([method, cursor]) => ({ method, params: { cursor } })),
 );
 
-/** An envelope that breaks JSON-RPC itself: version, id type or params type. */
+/** Params MCP cannot take: JSON-RPC allows positional (array) params, MCP's methods take objects. */
+const notObjectParams = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(anyJson, { maxLength: 3 }),
+);
+
+/** An envelope that breaks JSON-RPC itself: version or id type. */
 const badEnvelope = fc.oneof(
   fc.record({
     jsonrpc: fc.oneof(fc.constantFrom('1.0', '2', '', 2, null)),
@@ -124,12 +133,6 @@ const badEnvelope = fc.oneof(
   }),
   fc.record({ id: validId, method: fc.constantFrom(...KNOWN_METHODS) }),
   fc.record({ jsonrpc: fc.constant('2.0'), id: oddId, method: fc.constantFrom(...KNOWN_METHODS) }),
-  fc.record({
-    jsonrpc: fc.constant('2.0'),
-    id: validId,
-    method: fc.constantFrom(...KNOWN_METHODS),
-    params: fc.oneof(fc.string(), fc.integer(), fc.array(anyJson, { maxLength: 3 })),
-  }),
   fc.record({ jsonrpc: fc.constant('2.0'), id: validId, method: notString }),
 );
 
@@ -204,8 +207,11 @@ describe('fuzzing the MCP door (/mcp): malformed JSON-RPC never yields a 5xx or 
     const answer = await client.post(body, extra);
     expect(answer.status).toBeLessThan(500);
     if (answer.status >= 400 && !isBodyParserAnswer(answer.status, answer.text)) {
-      // Every other refusal is a JSON-RPC error.
-      expect(answer.messages).toEqual([expect.objectContaining({ jsonrpc: '2.0', id: null })]);
+      // Every other refusal is a JSON-RPC error, for a message unread (a null id) but for bad
+      // params (an initialize's), whose request is named.
+      expect(answer.messages).toEqual([expect.objectContaining({ jsonrpc: '2.0' })]);
+      const [refusal] = answer.messages;
+      if (refusal.error?.code !== INVALID_PARAMS) expect(refusal.id).toBeNull();
     }
     for (const code of errorsOf(answer.messages)) expect(ALLOWED_CODES).toContain(code);
     return answer;
@@ -246,7 +252,31 @@ describe('fuzzing the MCP door (/mcp): malformed JSON-RPC never yields a 5xx or 
     );
   });
 
-  it(`broken envelopes (version, id type, params type): HTTP 400, -32700 or -32600 (${RUNS} runs)`, async () => {
+  it(`params that are not an object: -32602 with the request's id (${RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        validId,
+        fc.constantFrom(...KNOWN_METHODS),
+        notObjectParams,
+        fc.boolean(),
+        async (id, method, params, inSession) => {
+          const answer = await send({ jsonrpc: '2.0', id, method, params }, inSession);
+          // Outside a session only an initialize is read; anything else is refused for want of one.
+          if (!inSession && method !== 'initialize') return expect(answer.status).toBe(400);
+          expect(answer.status).toBe(inSession ? 200 : 400);
+          expect(answer.messages).toEqual([
+            expect.objectContaining({
+              id,
+              error: expect.objectContaining({ code: INVALID_PARAMS }),
+            }),
+          ]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`broken envelopes (version, id type): HTTP 400, -32700 or -32600 (${RUNS} runs)`, async () => {
     await fc.assert(
       fc.asyncProperty(badEnvelope, fc.boolean(), async (body, inSession) => {
         const answer = await send(body, inSession);

@@ -161,6 +161,83 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
     expect((await raw.request('ping')).message?.result).toEqual({});
   });
 
+  it.each([
+    ['an array', []],
+    ['a string', 'x'],
+    ['null', null],
+  ])(
+    'POST /mcp with a request whose params are %s: -32602 with its id, as any bad params',
+    async (shown, params) => {
+      const answer = await raw.post({ jsonrpc: '2.0', id: 'p-1', method: 'tools/list', params });
+      expect(errorOf(answer)).toEqual({
+        status: 200,
+        type: expect.stringContaining('text/event-stream'),
+        id: 'p-1',
+        code: -32602,
+        message: `Invalid params for tools/list: params must be an object, not ${shown}`,
+      });
+    },
+  );
+
+  it('POST /mcp with such a request in a batch: the others run, and a notification gets nothing', async () => {
+    const answer = await raw.post([
+      { jsonrpc: '2.0', id: 'b-1', method: 'ping' },
+      { jsonrpc: '2.0', id: 'b-2', method: 'prompts/list', params: [1] },
+      { jsonrpc: '2.0', method: 'notifications/initialized', params: [] },
+    ]);
+    expect(answer.status).toBe(200);
+    expect(answer.messages).toHaveLength(2);
+    expect(answer.messages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'b-1', result: {} }),
+        expect.objectContaining({ id: 'b-2', error: expect.objectContaining({ code: -32602 }) }),
+      ]),
+    );
+    const alone = await raw.post({
+      jsonrpc: '2.0',
+      method: 'notifications/initialized',
+      params: 1,
+    });
+    expect({ status: alone.status, text: alone.text }).toEqual({ status: 202, text: '' });
+  });
+
+  it('POST /mcp with an initialize whose params are an array: 400, -32602 with its id, no session', async () => {
+    const fresh = new RawMcp(gateway.url);
+    const answer = await fresh.post({
+      jsonrpc: '2.0',
+      id: 'init-2',
+      method: 'initialize',
+      params: [],
+    });
+    expect(answer.headers.get('mcp-session-id')).toBeNull();
+    expect(errorOf(answer)).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/json'),
+      id: 'init-2',
+      code: -32602,
+      message: 'Invalid params for initialize: params must be an object, not an array',
+    });
+  });
+
+  it.each([
+    [
+      'without a name',
+      { arguments: {} },
+      'name: Invalid input: expected string, received undefined',
+    ],
+    [
+      'with a number for a name',
+      { name: 7 },
+      'name: Invalid input: expected string, received number',
+    ],
+  ])('tools/call %s: -32602 in one line naming the problem', async (_label, params, says) => {
+    const answer = await raw.request('tools/call', params);
+    expect(answer.message?.error).toEqual({
+      code: -32602,
+      message: `Invalid params for tools/call: ${says}`,
+    });
+  });
+
   it.each(['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list'])(
     '%s with a cursor the gateway never issued: -32602 naming it, not the first page again',
     async (method) => {
@@ -244,6 +321,26 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
         });
       },
     );
+
+    it('answers a request whose params are not an object -32602 with its id, on the stream', async () => {
+      const res = await gateway.post(endpoint, {
+        jsonrpc: '2.0',
+        id: 'sse-params',
+        method: 'tools/list',
+        params: [],
+      });
+      expect(res.status).toBe(202);
+      expect(await waitFor(() => events.includes('"sse-params"'))).toBe(true);
+      const answer = events
+        .split('\n')
+        .filter((line) => line.startsWith('data: {'))
+        .map((line) => JSON.parse(line.slice(6)) as JsonRpcMessage)
+        .find((m) => m.id === 'sse-params');
+      expect(answer?.error).toEqual({
+        code: -32602,
+        message: 'Invalid params for tools/list: params must be an object, not an array',
+      });
+    });
 
     it('answers an initialize without clientInfo -32602 naming it, on the stream', async () => {
       const res = await gateway.post(endpoint, {

@@ -13,7 +13,37 @@ import {
 } from './helpers/mcp-clients.js';
 import { DEMO_SERVER, demoStdioSpec } from './helpers/paths.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
-import { INITIALIZE } from './helpers/security.js';
+import { INITIALIZE, type JsonRpcMessage } from './helpers/security.js';
+
+/**
+ * Writes each message on a line of its own to `mcp-gateway --stdio` and collects the lines it
+ * answers, until the last message (a request) has its answer; then closes its stdin.
+ */
+async function talkOverStdio(serversFile: string, lines: unknown[]): Promise<JsonRpcMessage[]> {
+  const child = spawn(process.execPath, [GATEWAY_CLI, '--stdio'], {
+    env: { PATH: process.env.PATH ?? '', MCP_SERVERS_CONFIG: serversFile, LOG_LEVEL: 'error' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((done) => child.once('close', done));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const answers = () =>
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as JsonRpcMessage);
+  const lastId = (lines.at(-1) as { id: unknown }).id;
+  try {
+    for (const line of lines) child.stdin.write(JSON.stringify(line) + '\n');
+    expect(await waitFor(() => out.endsWith('\n') && answers().some((a) => a.id === lastId))).toBe(
+      true,
+    );
+    return answers();
+  } finally {
+    child.stdin.end();
+    await exited;
+  }
+}
 
 describe('the gateway over the older HTTP+SSE transport (/sse, /messages)', () => {
   let gateway: TestGateway;
@@ -136,6 +166,50 @@ describe('mcp-gateway --stdio', () => {
     expect(answers[0]).toMatchObject({ id: null, error: { code: -32700 } });
     expect(answers[1]).toMatchObject({ id: null, error: { code: -32600 } });
     expect(answers[2]).toMatchObject({ id: 2, result: { serverInfo: expect.anything() } });
+  });
+
+  it('takes a batch on one line as /mcp does, answering each message on a line of its own', async () => {
+    const answers = await talkOverStdio(serversFile, [
+      INITIALIZE,
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      [
+        { jsonrpc: '2.0', id: 5, method: 'ping' },
+        { jsonrpc: '2.0', id: 6, method: 'tools/list' },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+      ],
+      [],
+      { jsonrpc: '2.0', id: 7, method: 'ping' },
+    ]);
+    expect(answers.filter((a) => Array.isArray(a))).toEqual([]);
+    expect(answers.find((a) => a.id === 5)).toMatchObject({ result: {} });
+    expect(answers.find((a) => a.id === 6)?.result?.tools).toContainEqual(
+      expect.objectContaining({ name: 'demo__echo' }),
+    );
+    expect(answers.find((a) => a.id === null)).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining('the batch is empty') },
+    });
+    expect(answers.find((a) => a.id === 7)).toMatchObject({ result: {} });
+  });
+
+  it('answers a request whose params are not an object -32602 with its id, and a notification not at all', async () => {
+    const answers = await talkOverStdio(serversFile, [
+      INITIALIZE,
+      { jsonrpc: '2.0', method: 'notifications/initialized', params: [] },
+      { jsonrpc: '2.0', id: 5, method: 'tools/list', params: [] },
+      [{ jsonrpc: '2.0', id: 6, method: 'prompts/get', params: 'x' }],
+      { jsonrpc: '2.0', id: 7, method: 'ping' },
+    ]);
+    expect(answers.find((a) => a.id === 5)).toEqual({
+      jsonrpc: '2.0',
+      id: 5,
+      error: {
+        code: -32602,
+        message: 'Invalid params for tools/list: params must be an object, not an array',
+      },
+    });
+    expect(answers.find((a) => a.id === 6)?.error?.code).toBe(-32602);
+    // The initialize answer, the two errors and the ping: nothing for the notification.
+    expect(answers.map((a) => a.id).sort()).toEqual([0, 5, 6, 7]);
   });
 
   it('shuts down cleanly when the client stops reading its stdout', async () => {

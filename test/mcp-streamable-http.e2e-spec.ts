@@ -2,14 +2,18 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Redis } from 'ioredis';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
+import { CONFORMANCE_SERVER, connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 import { RawMcp } from './helpers/security.js';
-import { waitFor } from './helpers/processes.js';
+import { descendantsRunning, waitFor } from './helpers/processes.js';
 import { CallLimiter } from '../src/auth/call-limiter.js';
 import { ScopeRegistries } from '../src/servers/scope-registries.js';
 import { StreamableHttpSessions } from '../src/mcp/server/streamable-http-sessions.js';
@@ -270,6 +274,57 @@ describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
     expect(batch.body.error.message).toBe(
       'Bad Request: initialize must be sent alone, not in a batch',
     );
+  });
+});
+
+describe('prompts and resources list_changed on /mcp as servers come and go', () => {
+  let gateway: TestGateway;
+  let client: Client;
+
+  beforeAll(async () => {
+    // The servers file has none with prompts or resources; one is added over REST.
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+    });
+    ({ client } = await connectStreamableHttp(gateway.url));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await gateway?.close();
+  });
+
+  it('are sent once each when a server offering them is added, restarted or removed', async () => {
+    const heard = { prompts: 0, resources: 0 };
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => void heard.prompts++);
+    client.setNotificationHandler(
+      ResourceListChangedNotificationSchema,
+      () => void heard.resources++,
+    );
+    const promptNames = async () => (await client.listPrompts()).prompts.map((p) => p.name);
+    const heardBoth = (times: number) =>
+      waitFor(() => heard.prompts >= times && heard.resources >= times, 15_000);
+    try {
+      const added = await gateway.post('/mcp/servers/add', {
+        config: { mcpServers: { lc: { command: 'node', args: [CONFORMANCE_SERVER] } } },
+      });
+      expect(added.status).toBe(201);
+      expect(await heardBoth(1)).toBe(true);
+      expect(await promptNames()).toContain('lc__test_simple_prompt');
+      // Killed, the server is gone from the lists, then restarted with a new connection.
+      const [pid] = descendantsRunning(CONFORMANCE_SERVER);
+      process.kill(pid, 'SIGKILL');
+      expect(await heardBoth(3)).toBe(true);
+      expect(await promptNames()).toContain('lc__test_simple_prompt');
+      expect((await gateway.post('/mcp/servers/remove', { server_name: 'lc' })).status).toBe(200);
+      expect(await heardBoth(4)).toBe(true);
+      expect(await promptNames()).not.toContain('lc__test_simple_prompt');
+      // In order on one stream: a second notice for any of these changes would be in by now.
+      expect(heard).toEqual({ prompts: 4, resources: 4 });
+    } finally {
+      await gateway.post('/mcp/servers/remove', { server_name: 'lc' });
+    }
   });
 });
 

@@ -46,15 +46,22 @@ export function toolCallFailure(error: unknown): ToolResult {
   };
 }
 
-/** Any other failure as a JSON-RPC error; an upstream server's own code is kept. */
+/**
+ * Any other failure as a JSON-RPC error. An upstream server's own code is kept, and so is its
+ * `data` (a -32002's `uri`, say), with the gateway's `code` beside it: clients read both.
+ */
 export function toMcpError(error: unknown): McpError {
   if (error instanceof McpError) return error;
   if (!(error instanceof GatewayError)) {
     return protocolError(McpErrorCode.InternalError, errorMessage(error));
   }
-  const upstreamCode = (error.details as { mcpCode?: unknown } | undefined)?.mcpCode;
-  if (typeof upstreamCode === 'number') {
-    return protocolError(upstreamCode, stripPrefix(error.message), { code: error.code });
+  const upstream = error.details as { mcpCode?: unknown; mcpData?: unknown } | undefined;
+  if (typeof upstream?.mcpCode === 'number') {
+    const upstreamData = isObject(upstream.mcpData) ? upstream.mcpData : {};
+    return protocolError(upstream.mcpCode, stripPrefix(error.message), {
+      ...upstreamData,
+      code: error.code,
+    });
   }
   const retryAfter = (error.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
   const data = typeof retryAfter === 'number' ? { retry_after_s: retryAfter } : {};
@@ -86,4 +93,8 @@ function codeFor(code: ErrorCode): number {
 /** McpError adds "MCP error <code>:" itself; the upstream message may already carry one. */
 function stripPrefix(message: string): string {
   return message.replace(/MCP error -?\d+:\s*/g, '');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -41,6 +41,7 @@ import {
   parseSearchArgs,
   SEARCH_TOOLS,
 } from './meta-tools.js';
+import { OfferedLists } from './offered-lists.js';
 import { ScopeFeatures } from './scope-features.js';
 import { StrictParamsServer } from './strict-params-server.js';
 
@@ -68,6 +69,7 @@ export class GatewayMcpSession {
   private readonly subscribed = new Map<string, ServerConnection>();
   private readonly listening = new Map<ServerConnection, () => void>();
   private readonly cleanups: (() => void)[] = [];
+  private readonly offered: OfferedLists;
 
   constructor(
     private readonly deps: GatewayMcpDeps,
@@ -89,6 +91,7 @@ export class GatewayMcpSession {
       this.initialized = true;
     };
     this.registerHandlers();
+    this.offered = new OfferedLists(() => this.registry.list());
   }
 
   /** Starts relaying catalog changes and upstream notifications to this client. */
@@ -97,7 +100,12 @@ export class GatewayMcpSession {
     this.cleanups.push(
       catalog.subscribe(() => this.notify(() => this.server.sendToolListChanged())),
     );
-    this.cleanups.push(this.registry.subscribe(() => this.followServers()));
+    this.cleanups.push(
+      this.registry.subscribe(() => {
+        this.followServers();
+        this.announceListChanges();
+      }),
+    );
     // A client left on a session that is gone gets its MCP session closed (a 404 for its id,
     // which tells it to start again) rather than an error for every request it sends.
     this.cleanups.push(
@@ -375,6 +383,21 @@ export class GatewayMcpSession {
       this.listening.set(
         server,
         server.onNotification((n) => this.relay(server, n)),
+      );
+    }
+  }
+
+  /**
+   * A server that comes or goes changes the merged prompts and resources lists as surely as
+   * its own list_changed would; the client hears it once per change, and only for what that
+   * server offers.
+   */
+  private announceListChanges(): void {
+    for (const list of this.offered.changed()) {
+      this.notify(() =>
+        list === 'prompts'
+          ? this.server.sendPromptListChanged()
+          : this.server.sendResourceListChanged(),
       );
     }
   }

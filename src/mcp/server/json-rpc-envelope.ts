@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import {
   InitializeRequestParamsSchema,
   JSONRPCMessageSchema,
+  type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeIssues } from './schema-issues.js';
@@ -11,6 +12,42 @@ import { describeIssues } from './schema-issues.js';
  * for text that is not JSON; JSON that is not a message is -32600 (Invalid Request), and a
  * client debugging its framing needs to be told which part is wrong.
  */
+
+/** As the SDK: a batch larger than this is refused before any of it runs. */
+const MAX_BATCH_SIZE = 100;
+
+/**
+ * A body's messages (one, or a batch) and those that are messages but for their params; or,
+ * when any of it is no message, why, and then none of it runs. The MCP doors that take
+ * batches (/mcp and stdio) read them alike.
+ */
+export function readMessages(
+  body: unknown,
+): { messages: JSONRPCMessage[]; badParams: BadParams[] } | string {
+  // JSON-RPC: an empty array is an invalid request, answered with one error.
+  if (Array.isArray(body) && body.length === 0) return 'the batch is empty (an empty JSON array)';
+  if (Array.isArray(body) && body.length > MAX_BATCH_SIZE) {
+    return `Batch must not exceed ${MAX_BATCH_SIZE} messages`;
+  }
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  const messages: JSONRPCMessage[] = [];
+  const badParams: BadParams[] = [];
+  for (const [index, item] of items.entries()) {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (parsed.success) {
+      messages.push(parsed.data);
+      continue;
+    }
+    const misplaced = misplacedParams(item);
+    if (misplaced) {
+      badParams.push(misplaced);
+      continue;
+    }
+    const problem = messageProblem(item) ?? 'not a JSON-RPC 2.0 message';
+    return Array.isArray(body) ? `message ${index + 1} of the batch: ${problem}` : problem;
+  }
+  return { messages, badParams };
+}
 
 /** Why `value` is not a JSON-RPC 2.0 message as MCP takes them; undefined when it is one. */
 export function messageProblem(value: unknown): string | undefined {
@@ -24,6 +61,31 @@ export function messageProblem(value: unknown): string | undefined {
   if ('method' in value && typeof value.method !== 'string') return 'method must be a string';
   if ('params' in value && !isObject(value.params)) return 'params must be an object';
   return 'not a JSON-RPC 2.0 request, notification or response (a member is missing, of the wrong type, or not one of theirs)';
+}
+
+/** A request or notification that is a message but for its params; see misplacedParams. */
+export interface BadParams {
+  /** Undefined for a notification, which is not answered. */
+  id?: RequestId;
+  method: string;
+  /** Why, as the -32602 answer says it. */
+  message: string;
+}
+
+/**
+ * A message whose only fault is params that are not an object (an array, a string, null). JSON
+ * allows positional params, MCP takes none: its methods' params are objects. Such a message is
+ * readable, so a request is answered -32602 (Invalid params) with its own id, as any method
+ * answers params it cannot take, rather than -32600 with a null id as if it could not be read.
+ * A notification gets no answer. Undefined for any other message.
+ */
+export function misplacedParams(value: unknown): BadParams | undefined {
+  if (!isObject(value) || !('params' in value) || isObject(value.params)) return undefined;
+  if (!JSONRPCMessageSchema.safeParse({ ...value, params: {} }).success) return undefined;
+  if (typeof value.method !== 'string') return undefined;
+  const message = `Invalid params for ${value.method}: params must be an object, not ${shown(value.params)}`;
+  const id = 'id' in value ? requestIdOf(value) : undefined;
+  return { id: id ?? undefined, method: value.method, message };
 }
 
 /**

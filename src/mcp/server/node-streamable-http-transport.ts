@@ -6,7 +6,6 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode as McpErrorCode,
-  JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type MessageExtraInfo,
@@ -14,7 +13,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { onCutOff } from '../../common/http/cut-off-answer.js';
 import { cancelledRequestId, isRequest, isResponse } from '../json-rpc-shape.js';
-import { hasNoBody, initializeProblem, messageProblem, requestIdOf } from './json-rpc-envelope.js';
+import {
+  hasNoBody,
+  initializeProblem,
+  readMessages,
+  requestIdOf,
+  type BadParams,
+} from './json-rpc-envelope.js';
 import { replyError as reply } from './json-rpc-reply.js';
 import { OutboundBudget, type OutboundLimits } from './outbound-budget.js';
 
@@ -25,8 +30,6 @@ import { OutboundBudget, type OutboundLimits } from './outbound-budget.js';
 const HEADERS_AFTER_MS = 100;
 /** As the SDK: an SSE comment this often keeps idle streams open through proxies. */
 const KEEP_ALIVE_MS = 15_000;
-/** As the SDK: a batch larger than this is refused before any of it runs. */
-const MAX_BATCH_SIZE = 100;
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
@@ -197,23 +200,12 @@ export class NodeStreamableHttpTransport implements Transport {
       );
     }
     if (hasNoBody(req)) return reply(res, 400, -32700, 'Parse error: the body is empty');
-    // JSON-RPC: an empty array is an invalid request, answered with one error.
-    if (Array.isArray(body) && body.length === 0) {
-      return reply(res, 400, -32600, 'Invalid Request: the batch is empty (an empty JSON array)');
-    }
-    if (Array.isArray(body) && body.length > MAX_BATCH_SIZE) {
-      return reply(
-        res,
-        400,
-        -32600,
-        `Invalid Request: Batch must not exceed ${MAX_BATCH_SIZE} messages`,
-      );
-    }
-    const messages = parseMessages(body);
+    const parsed = readMessages(body);
     // Valid JSON (the body parser answers -32700 for the rest), so not a parse error.
-    if (typeof messages === 'string') {
-      return reply(res, 400, -32600, `Invalid Request: ${messages}`);
+    if (typeof parsed === 'string') {
+      return reply(res, 400, -32600, `Invalid Request: ${parsed}`);
     }
+    const { messages, badParams } = parsed;
     const initializing = messages.some((m) => 'method' in m && m.method === 'initialize');
     if (initializing) {
       if (this.initialized) {
@@ -237,8 +229,12 @@ export class NodeStreamableHttpTransport implements Transport {
       return;
     }
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-    const requests = messages.filter(isRequest);
-    const reused = duplicateId(requests, this.streams);
+    const refused = badParams.filter((b): b is BadParams & { id: RequestId } => b.id !== undefined);
+    const requestIds = [
+      ...messages.filter(isRequest).map((r) => (r as { id: RequestId }).id),
+      ...refused.map((b) => b.id),
+    ];
+    const reused = duplicateId(requestIds, this.streams);
     if (reused !== undefined) {
       // Its answer could reach only one of them: the other would wait for ever.
       return reply(
@@ -248,15 +244,14 @@ export class NodeStreamableHttpTransport implements Transport {
         `Invalid Request: request id ${JSON.stringify(reused)} is already in use in this session`,
       );
     }
-    if (requests.length === 0) {
+    if (requestIds.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.deliver(message, extra);
       return;
     }
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
     const stream: PostStream = { res, pending: new Set(), budget: this.budget('POST stream') };
-    for (const request of requests) {
-      const id = (request as { id: RequestId }).id;
+    for (const id of requestIds) {
       stream.pending.add(id);
       this.streams.set(id, stream);
     }
@@ -288,6 +283,10 @@ export class NodeStreamableHttpTransport implements Transport {
     });
     res.on('error', () => undefined);
     for (const message of messages) this.deliver(message, extra);
+    // Answered here: the SDK could not take them in (its schemas want object params).
+    for (const { id, message } of refused) {
+      void this.send({ jsonrpc: '2.0', id, error: { code: McpErrorCode.InvalidParams, message } });
+    }
   }
 
   /**
@@ -375,22 +374,6 @@ export class NodeStreamableHttpTransport implements Transport {
   }
 }
 
-/** The body's messages, or what is wrong with it. */
-function parseMessages(body: unknown): JSONRPCMessage[] | string {
-  const items: unknown[] = Array.isArray(body) ? body : [body];
-  const messages: JSONRPCMessage[] = [];
-  for (const [index, item] of items.entries()) {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (parsed.success) {
-      messages.push(parsed.data);
-      continue;
-    }
-    const problem = messageProblem(item) ?? 'not a JSON-RPC 2.0 message';
-    return Array.isArray(body) ? `message ${index + 1} of the batch: ${problem}` : problem;
-  }
-  return messages;
-}
-
 function closedMessage(message: JSONRPCMessage): string {
   const what = 'method' in message ? `the request ${message.method}` : 'the answer';
   return `the client is not reading its stream: it was closed rather than queue ${what}`;
@@ -398,12 +381,11 @@ function closedMessage(message: JSONRPCMessage): string {
 
 /** A request id used twice in one batch, or already waiting for its answer in this session. */
 function duplicateId(
-  requests: JSONRPCMessage[],
+  ids: RequestId[],
   inFlight: ReadonlyMap<RequestId, unknown>,
 ): RequestId | undefined {
   const seen = new Set<RequestId>();
-  for (const request of requests) {
-    const id = (request as { id: RequestId }).id;
+  for (const id of ids) {
     if (seen.has(id) || inFlight.has(id)) return id;
     seen.add(id);
   }

@@ -4,7 +4,7 @@ import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
-import { hasNoBody, messageProblem } from './json-rpc-envelope.js';
+import { hasNoBody, messageProblem, misplacedParams } from './json-rpc-envelope.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { limitOutbound, OutboundBudget } from './outbound-budget.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
@@ -80,6 +80,17 @@ export class SseSessions implements OnApplicationShutdown {
     // The SDK transport answers these in plain text ("Invalid message: [object Object]").
     if (hasNoBody(req)) {
       return replyError(res, 400, McpErrorCode.ParseError, 'Parse error: the body is empty');
+    }
+    const misplaced = misplacedParams(req.body);
+    if (misplaced) {
+      // Answered where its answer is awaited, on the stream, as the transport answers requests.
+      const { id, message } = misplaced;
+      const error = { code: McpErrorCode.InvalidParams, message };
+      if (id !== undefined) {
+        await entry.transport.send({ jsonrpc: '2.0', id, error }).catch(() => undefined);
+      }
+      res.writeHead(202).end('Accepted');
+      return;
     }
     const problem = postedProblem(req.body);
     if (problem) return replyError(res, 400, McpErrorCode.InvalidRequest, problem);

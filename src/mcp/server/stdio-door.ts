@@ -1,8 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { limitOutbound, OutboundBudget } from './outbound-budget.js';
+import { StdioDoorTransport } from './stdio-door-transport.js';
 
 /**
  * Serves the gateway to one MCP client over this process's stdin/stdout, bound to `scope`
@@ -14,7 +13,7 @@ export async function serveStdio(
   scope: string | undefined,
 ): Promise<{ ended: Promise<void>; close(): Promise<void> }> {
   const session = await app.get(GatewayMcpSessions).open(scope);
-  const transport = new StdioServerTransport();
+  const transport = new StdioDoorTransport(process.stdin, process.stdout);
   let end!: () => void;
   const ended = new Promise<void>((resolve) => (end = resolve));
   transport.onclose = () => end();
@@ -33,28 +32,5 @@ export async function serveStdio(
     end();
   });
   await session.server.connect(transport);
-  answerUnreadableLines(transport);
   return { ended, close: () => session.close() };
-}
-
-/**
- * The SDK skips a line it cannot read and tells only its own error handler. JSON-RPC asks for
- * an error answer with a null id, and whoever is debugging a client's framing needs to see one.
- */
-function answerUnreadableLines(transport: StdioServerTransport): void {
-  const reportToSdk = transport.onerror;
-  transport.onerror = (error) => {
-    reportToSdk?.(error);
-    const notJson = error instanceof SyntaxError;
-    if (!notJson && error.name !== 'ZodError') return;
-    const answer = {
-      jsonrpc: '2.0',
-      id: null,
-      error: notJson
-        ? { code: -32700, message: `Parse error: ${error.message}` }
-        : { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' },
-    };
-    // The SDK's message type has no null id; JSON-RPC's error answer to an unreadable line does.
-    void transport.send(answer as unknown as JSONRPCMessage).catch(() => undefined);
-  };
 }

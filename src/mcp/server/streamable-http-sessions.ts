@@ -7,6 +7,7 @@ import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
+import { misplacedParams } from './json-rpc-envelope.js';
 import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
@@ -81,6 +82,12 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     if (id === undefined) {
       const handshake = req.method === 'POST' ? handshakeOf(req.body) : undefined;
       if (!handshake) {
+        // An initialize whose params are no object is readable: its own id gets the answer.
+        const misplaced = req.method === 'POST' ? misplacedParams(req.body) : undefined;
+        if (misplaced?.method === 'initialize' && misplaced.id !== undefined) {
+          const { message, id: requestId } = misplaced;
+          return replyError(res, 400, McpErrorCode.InvalidParams, message, undefined, requestId);
+        }
         return replyError(res, 400, McpErrorCode.InvalidRequest, withoutSessionProblem(req));
       }
       const keyId = currentPrincipal()?.keyId;

@@ -1,6 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
+  CallToolResultSchema,
   ErrorCode as McpErrorCode,
   type Notification,
   type Request,
@@ -29,6 +30,10 @@ type Answer = ServerResult | Result;
  * schema before the handler runs, and a failed parse becomes -32603 (Internal error) carrying
  * the schema library's dump. Here the SDK only matches the method; the params are checked
  * inside the handler. Every handler goes through this, the SDK's own (initialize, ping) too.
+ *
+ * tools/call skips the SDK Server's own check of it, which runs first and answers a call
+ * without a name with its schema library's multi-line dump, prefixed "MCP error -32602:" twice
+ * once the client's McpError adds its own. The result is still checked, as the SDK does.
  */
 export class StrictParamsServer extends Server {
   override setRequestHandler<T extends AnyObjectSchema>(
@@ -37,7 +42,7 @@ export class StrictParamsServer extends Server {
   ): void {
     const method = getMethodLiteral(requestSchema);
     const anyParams = z.looseObject({ method: z.literal(method) });
-    super.setRequestHandler(anyParams, (request, extra) => {
+    const checked = (request: Request, extra: Extra) => {
       const parsed = safeParse(requestSchema, request);
       if (!parsed.success) {
         throw protocolError(
@@ -46,6 +51,20 @@ export class StrictParamsServer extends Server {
         );
       }
       return handler(parsed.data, extra);
-    });
+    };
+    if (method !== 'tools/call') return super.setRequestHandler(anyParams, checked);
+    // Protocol's registration, past Server's override of it.
+    Protocol.prototype.setRequestHandler.call(
+      this,
+      anyParams,
+      async (request: Request, extra: Extra) => {
+        const result = safeParse(CallToolResultSchema, await checked(request, extra));
+        if (result.success) return result.data;
+        throw protocolError(
+          McpErrorCode.InternalError,
+          `Invalid tools/call result: ${describeIssues(result.error)}`,
+        );
+      },
+    );
   }
 }
