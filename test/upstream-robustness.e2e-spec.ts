@@ -12,6 +12,7 @@ import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { RAW_STDIO_SERVER } from './helpers/raw-stdio-server.js';
+import { RawMcp } from './helpers/security.js';
 
 const CANARY = 'canary-secret-3b8e51d2';
 
@@ -265,7 +266,7 @@ describe('a stdio server writing one message over the stdio reader limit', () =>
     expect(gateway.transcript.join('\n')).not.toContain(CANARY);
     // The operator's side: the log says why the server is being restarted.
     expect(warnings.lines).toContainEqual(
-      expect.stringMatching(/Server big: connection lost: .*larger than the stdio limit/),
+      expect.stringMatching(/Server big \(global\): connection lost: .*larger than the stdio limit/),
     );
   });
 
@@ -281,5 +282,32 @@ describe('a stdio server writing one message over the stdio reader limit', () =>
     ).toBe(true);
     const plain = await gateway.post('/mcp/execute', { tool_name: 'big__plain' });
     expect(plain.body.result.content[0].text).toBe('ok plain');
+  });
+});
+
+describe("a server's error data on the MCP door", () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { res: rawServer([tool('plain')], { RESOURCES: '1' }) },
+      env: { SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("relays the server's code and data (the spec's -32002 with its uri), its secrets redacted", async () => {
+    const mcp = new RawMcp(gateway.url);
+    expect((await mcp.initialize()).status).toBe(200);
+    const read = await mcp.request('resources/read', { uri: 'zzz://nothing' });
+    expect(read.message?.error).toMatchObject({
+      code: -32002,
+      data: { uri: 'zzz://nothing', token: '[redacted]', code: 'UPSTREAM_ERROR' },
+    });
+    expect(read.text).not.toContain(CANARY);
+    await mcp.close();
   });
 });

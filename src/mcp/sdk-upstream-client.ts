@@ -16,6 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { nestedDeeperThan } from '../common/json-shape.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import type { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { ProgressDeadline } from './progress-deadline.js';
@@ -209,9 +210,14 @@ export class SdkUpstreamClient implements UpstreamClient {
         ...this.requestState(options),
         closedReason: this.closedReason,
       });
-      // The MCP door answers with the server's own JSON-RPC code (e.g. resource not found).
+      // The MCP door answers with the server's own JSON-RPC code (e.g. resource not found),
+      // and its `data` when that is a small object (the spec's -32002 carries the uri).
       if (error instanceof McpError && translated.details === undefined) {
-        throw new GatewayError(translated.code, translated.message, { mcpCode: error.code });
+        const mcpData = relayableData(error.data);
+        throw new GatewayError(translated.code, translated.message, {
+          mcpCode: error.code,
+          ...(mcpData ? { mcpData } : {}),
+        });
       }
       throw translated;
     }
@@ -299,4 +305,15 @@ function withRequestId<T extends object>(
   const requestId = currentRequestId();
   if (!requestId) return meta as (T & Record<string, unknown>) | undefined;
   return { ...(meta ?? ({} as T)), [REQUEST_ID_META]: requestId };
+}
+
+/** The most of an upstream error's `data` relayed to the client, in bytes of JSON. */
+const MAX_ERROR_DATA_BYTES = 16_384;
+
+/** An error's `data` worth relaying: a plain object, small, not deeply nested. */
+function relayableData(data: unknown): Record<string, unknown> | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  if (nestedDeeperThan(data, 32)) return undefined;
+  const text = JSON.stringify(data);
+  return text.length <= MAX_ERROR_DATA_BYTES ? (data as Record<string, unknown>) : undefined;
 }

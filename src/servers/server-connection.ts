@@ -4,7 +4,7 @@ import { requestContext } from '../common/logging/request-context.js';
 import { sameDefinition } from '../common/same-definition.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import { redact } from '../common/redact.js';
+import { redact, redactDeep } from '../common/redact.js';
 import type {
   CallOptions,
   ConnectOptions,
@@ -234,7 +234,9 @@ export class ServerConnection {
     } catch (error) {
       if (error instanceof GatewayError) {
         if (error.code === ErrorCode.UPSTREAM_UNAVAILABLE) this.checkReachable(client);
-        throw new GatewayError(error.code, redact(error.message, this.secrets), error.details);
+        // Details carry the server's own words too (an error's `data`, relayed on the MCP door).
+        const details = redactDeep(error.details, this.secrets);
+        throw new GatewayError(error.code, redact(error.message, this.secrets), details);
       }
       throw error;
     }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * never would: its tools/list answer is the TOOLS env value (JSON) as given, a call answers
  * `ok <tool>`, and a few tool names misbehave on purpose (fail_generic, fail_timeout_code,
  * exit, hang, huge: HUGE_BYTES of text, deep: structuredContent nested DEEP_LEVELS deep). It prints `starting with $SECRET` to stderr, for
- * tests that check a secret never leaks from there.
+ * tests that check a secret never leaks from there. With RESOURCES=1 it also offers resources:
+ * none listed, and a read answered -32002 whose `data` holds the uri and $SECRET.
  */
 export const RAW_STDIO_SERVER = `
   const rl = require('node:readline').createInterface({ input: process.stdin });
@@ -18,11 +19,17 @@ export const RAW_STDIO_SERVER = `
     const m = JSON.parse(line);
     if (m.id === undefined) return;
     if (m.method === 'initialize') {
-      const result = { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } };
+      const capabilities = process.env.RESOURCES ? { tools: {}, resources: {} } : { tools: {} };
+      const result = { protocolVersion: m.params.protocolVersion, capabilities, serverInfo: { name: 'raw', version: '1' } };
       return send({ id: m.id, result });
     }
     if (m.method === 'tools/list') return send({ id: m.id, result: { tools } });
     if (m.method === 'ping') return send({ id: m.id, result: {} });
+    if (m.method === 'resources/list') return send({ id: m.id, result: { resources: [] } });
+    if (m.method === 'resources/read') {
+      const data = { uri: m.params.uri, token: process.env.SECRET };
+      return send({ id: m.id, error: { code: -32002, message: 'Resource not found', data } });
+    }
     if (m.method !== 'tools/call') return send({ id: m.id, error: { code: -32601, message: 'Method not found' } });
     const name = m.params.name;
     if (name === 'fail_generic') return send({ id: m.id, error: { code: -32000, message: 'database is locked' } });
