@@ -47,6 +47,12 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
   private readonly sweeper: NodeJS.Timeout;
   private readonly transportKind: GatewayConfig['mcpHttpTransport'];
   private readonly restoring = new Map<string, Promise<LiveSession | undefined>>();
+  /**
+   * Sessions whose client's DELETE this process is handling: the announcement of their end
+   * comes back to this process too, possibly before the DELETE reached the transport, and
+   * closing it then would answer that DELETE 404.
+   */
+  private readonly ending = new Set<string>();
   private readonly maxSessions: number;
   private readonly maxPerKey: number;
 
@@ -62,7 +68,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
     // Ended by its client on another replica: the copy open here ends too.
     ended.onEnded((digest) => {
       for (const [id, live] of this.live) {
-        if (endedDigest(id) === digest) void live.transport.close();
+        if (endedDigest(id) === digest && !this.ending.has(id)) void live.transport.close();
       }
     });
   }
@@ -114,9 +120,15 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
       );
     }
     live.lastSeen = Date.now();
+    if (req.method !== 'DELETE') return live.transport.handleRequest(req, res, req.body);
     // Ended before it is closed, so that no replica can take the id over in between.
-    if (req.method === 'DELETE') await this.markEnded(id);
-    await live.transport.handleRequest(req, res, req.body);
+    this.ending.add(id);
+    try {
+      await this.markEnded(id);
+      await live.transport.handleRequest(req, res, req.body);
+    } finally {
+      this.ending.delete(id);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
