@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { UsageRecorder } from '../src/analytics/usage-recorder.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 
@@ -199,6 +200,73 @@ describe('GET /metrics and GET /analytics', () => {
       });
     }
   });
+});
+
+describe('calls to a server that is down', () => {
+  let gateway: TestGateway;
+  let remote: RunningHttpServer;
+
+  beforeAll(async () => {
+    remote = await startDemoHttpServer();
+    gateway = await startGateway({
+      servers: {
+        dhttp: { url: remote.url },
+        broken: { command: 'definitely-not-a-command-xyz' },
+      },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await remote?.stop();
+  });
+
+  it('count under that server, by the names it listed or by its own name, never the caller’s', async () => {
+    const series = (server: string, tool: string) =>
+      `mcp_gateway_tool_calls_total{server="${server}",tool="${tool}",outcome="error"}`;
+    const dhttpEcho = series('dhttp', 'dhttp__echo');
+    expect(
+      (await gateway.post('/mcp/execute', { tool_name: 'dhttp__echo', args: { message: 'a' } }))
+        .status,
+    ).toBe(200);
+    await remote.stop();
+    // Down: the tool left the catalog, and a call to it is answered from the last listing.
+    let answer = await gateway.post('/mcp/execute', { tool_name: 'dhttp__echo', args: {} });
+    for (let i = 0; i < 200 && answer.body.message !== "Server 'dhttp' is failed"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      answer = await gateway.post('/mcp/execute', { tool_name: 'dhttp__echo', args: {} });
+    }
+    expect(answer.status).toBe(502);
+    expect(answer.body.message).toMatch(/^Server 'dhttp' is failed/);
+    const before = parseExposition((await gateway.get('/metrics')).text);
+    for (const name of ['dhttp__echo', 'dhttp__echo', 'echo']) {
+      const down = await gateway.post('/mcp/execute', { tool_name: name, args: {} });
+      expect(down.body.code).toBe('UPSTREAM_UNAVAILABLE');
+    }
+    // Never started, so no listing: 404, under the server its prefix names.
+    for (const name of ['broken__echo', 'broken__made_up_name']) {
+      const never = await gateway.post('/mcp/execute', { tool_name: name, args: {} });
+      expect(never.status).toBe(404);
+    }
+    expect((await gateway.post('/mcp/execute', { tool_name: 'nobody__x', args: {} })).status).toBe(
+      404,
+    );
+
+    const after = parseExposition((await gateway.get('/metrics')).text);
+    const grew = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    expect(grew(dhttpEcho)).toBe(3);
+    expect(grew(series('broken', '(unknown)'))).toBe(2);
+    expect(grew(series('unknown', '(unknown)'))).toBe(1);
+    expect([...after.keys()].some((k) => /made_up|nobody/.test(k))).toBe(false);
+    const report = (await gateway.get('/analytics?since=15m')).body;
+    const servers = Object.fromEntries(
+      report.servers.map((s: { server: string; calls: number }) => [s.server, s.calls]),
+    );
+    expect(servers.broken).toBe(2);
+    expect(servers.dhttp).toBeGreaterThanOrEqual(5);
+    expect(servers.unknown).toBe(1);
+  }, 30_000);
 });
 
 describe('GET /analytics with Redis: every replica in the figures', () => {

@@ -14,7 +14,7 @@ import { ArgumentValidator } from './argument-validator.js';
 import { ServerCallSlots } from './server-call-slots.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
-import { missingToolError } from './missing-tool-error.js';
+import { missingToolError, missingToolOwner } from './missing-tool-error.js';
 
 export type Door = 'rest' | 'mcp' | 'queue';
 
@@ -45,6 +45,14 @@ export interface ExecuteRequest {
   caller?: CallerChannel;
   /** Which door the call came through, for usage analytics. */
   door?: Door;
+}
+
+/** What a call's usage record counts it under, filled in as the call resolves. */
+interface CallUsage {
+  tool: string;
+  server: string;
+  sessionId?: string;
+  door: Door;
 }
 
 export interface ExecuteResult {
@@ -101,13 +109,17 @@ export class ToolsService {
   async execute(request: ExecuteRequest, sessionId?: string): Promise<ExecuteResult> {
     const started = performance.now();
     // Named after the tool once it resolves; until then the caller's name is not a key.
-    const usage = { tool: UNKNOWN_TOOL_KEY, server: '', sessionId, door: request.door ?? 'rest' };
+    const usage: CallUsage = {
+      tool: UNKNOWN_TOOL_KEY,
+      server: '',
+      sessionId,
+      door: request.door ?? 'rest',
+    };
     const release = this.limiter.acquire();
     try {
-      const outcome = await this.run(request, sessionId, (tool) => {
-        usage.tool = tool.name;
-        usage.server = tool.server;
-      });
+      const registry = await this.scopes.resolve(sessionId);
+      const tool = this.resolveCounted(registry, request.toolName, usage);
+      const outcome = await this.run(request, registry, tool);
       this.usage.recordToolCall({
         ...usage,
         durationMs: performance.now() - started,
@@ -127,14 +139,32 @@ export class ToolsService {
     }
   }
 
+  /**
+   * resolve(), naming the usage record after the tool; or, for a name missing because its
+   * server is down, after that server (and the tool's name in its last listing), so a
+   * server's failures show under it. Never after the caller's own string.
+   */
+  private resolveCounted(registry: ServerRegistry, name: string, usage: CallUsage): CatalogTool {
+    try {
+      const tool = this.resolve(registry, name);
+      usage.tool = tool.name;
+      usage.server = tool.server;
+      return tool;
+    } catch (error) {
+      const owner = isMissingTool(error) ? missingToolOwner(registry, name) : undefined;
+      if (owner) {
+        usage.tool = owner.tool ?? UNKNOWN_TOOL_KEY;
+        usage.server = owner.server.name;
+      }
+      throw error;
+    }
+  }
+
   private async run(
     request: ExecuteRequest,
-    sessionId: string | undefined,
-    resolved: (tool: CatalogTool) => void,
+    registry: ServerRegistry,
+    tool: CatalogTool,
   ): Promise<ExecuteResult> {
-    const registry = await this.scopes.resolve(sessionId);
-    const tool = this.resolve(registry, request.toolName);
-    resolved(tool);
     // Counted here, by the resolved name, so that every door and every spelling of the
     // name (bare, full, through call_tool, in a batch) draws on the one budget.
     const charging = this.rateLimit.charge(tool.name);
@@ -265,6 +295,14 @@ export function toolView(tool: CatalogTool): ToolView {
     ...(d.outputSchema ? { output_schema: d.outputSchema } : {}),
     ...(d.annotations ? { annotations: d.annotations } : {}),
   };
+}
+
+/** The errors resolve() gives a name no tool of the scope answers to. */
+function isMissingTool(error: unknown): boolean {
+  return (
+    error instanceof GatewayError &&
+    (error.code === ErrorCode.TOOL_NOT_FOUND || error.code === ErrorCode.UPSTREAM_UNAVAILABLE)
+  );
 }
 
 /**
