@@ -115,10 +115,12 @@ export class ToolsService {
       sessionId,
       door: request.door ?? 'rest',
     };
-    const release = this.limiter.acquire();
+    let release: (() => void) | undefined;
     try {
       const registry = await this.scopes.resolve(sessionId);
       const tool = this.resolveCounted(registry, request.toolName, usage);
+      // Taken once the tool is known, so that a call refused for load counts under it.
+      release = this.limiter.acquire();
       const outcome = await this.run(request, registry, tool);
       this.usage.recordToolCall({
         ...usage,
@@ -135,7 +137,7 @@ export class ToolsService {
       });
       throw error;
     } finally {
-      release();
+      release?.();
     }
   }
 
