@@ -167,6 +167,35 @@ describe('GET /metrics and GET /analytics', () => {
     expect(usage.body.error_codes).toContainEqual({ code: 'TOOL_NOT_FOUND', count: 260 });
   });
 
+  it('keys calls by session only once the session resolved: made-up ids are no session', async () => {
+    for (let i = 0; i < 3; i++) {
+      const junk = await gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'x' } },
+        { 'X-Session-ID': `sess_junk${i}` },
+      );
+      expect(junk.status).toBe(404);
+    }
+    const created = await gateway.post('/sessions/create', {});
+    const sessionId = created.body.session_id as string;
+    try {
+      const real = await gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'x' } },
+        { 'X-Session-ID': sessionId },
+      );
+      expect(real.status).toBe(200);
+      const report = (await gateway.get('/analytics?since=15m')).body;
+      const sessions = report.sessions.map((s: { session_id: string }) => s.session_id);
+      expect(sessions).toContain(sessionId);
+      expect(sessions.some((id: string) => id.startsWith('sess_junk'))).toBe(false);
+      // Still counted, as failed calls of no session.
+      expect(report.error_codes).toContainEqual({ code: 'SESSION_NOT_FOUND', count: 3 });
+    } finally {
+      await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
+    }
+  });
+
   it('refuses a bad window with a 400 INVALID_REQUEST, and ignores parameters it does not take', async () => {
     for (const query of ['since=yesterday', 'since=3d', 'top=0', 'top=2.5']) {
       const res = await gateway.get(`/analytics?${query}`);

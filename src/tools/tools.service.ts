@@ -109,15 +109,13 @@ export class ToolsService {
   async execute(request: ExecuteRequest, sessionId?: string): Promise<ExecuteResult> {
     const started = performance.now();
     // Named after the tool once it resolves; until then the caller's name is not a key.
-    const usage: CallUsage = {
-      tool: UNKNOWN_TOOL_KEY,
-      server: '',
-      sessionId,
-      door: request.door ?? 'rest',
-    };
+    const usage: CallUsage = { tool: UNKNOWN_TOOL_KEY, server: '', door: request.door ?? 'rest' };
     let release: (() => void) | undefined;
     try {
       const registry = await this.scopes.resolve(sessionId);
+      // Only a session the caller may use is a key: made-up ids, or another key's, would
+      // fill the session cap (or show as another caller's errors).
+      usage.sessionId = sessionId;
       const tool = this.resolveCounted(registry, request.toolName, usage);
       // Taken once the tool is known, so that a call refused for load counts under it.
       release = this.limiter.acquire();
