@@ -104,4 +104,15 @@ describe('usage analytics counts every door', () => {
     expect((codes.CANCELLED ?? 0) - (before.CANCELLED ?? 0)).toBe(2);
     expect(codes.UPSTREAM_TIMEOUT ?? 0).toBe(before.UPSTREAM_TIMEOUT ?? 0);
   });
+
+  it('measures a query in characters, not UTF-16 units', async () => {
+    const lengths = async () => {
+      const { searches } = (await gateway.get('/analytics?since=15m')).body;
+      return searches.searches * searches.avg_query_length;
+    };
+    const before = await lengths();
+    expect((await gateway.post('/mcp/search', { query: '😀😀 time' })).status).toBe(200);
+    // 7 characters; the two emoji are 4 UTF-16 units.
+    expect((await lengths()) - before).toBeCloseTo(7, 0);
+  });
 });

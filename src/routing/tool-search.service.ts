@@ -57,7 +57,8 @@ export class ToolSearchService extends ToolSearch {
       strategy,
       tookMs,
       resultCount: tools.length,
-      queryLength: request.query.length,
+      // In characters as a reader counts them: code points, not UTF-16 units ("😀" is one).
+      queryLength: [...request.query].length,
       query: request.query,
       sessionId,
     });
