@@ -217,7 +217,7 @@ export class ToolsService {
   /** An admin accepts a quarantined tool's new definition; it is listed and callable again. */
   async approve(name: string, sessionId?: string): Promise<ToolView> {
     const registry = await this.scopes.resolve(sessionId);
-    const tool = this.catalogOf(registry).quarantinedTool(name);
+    const tool = quarantinedNamed(this.catalogOf(registry), name);
     const server = tool && registry.find({ name: tool.server });
     if (!tool || !server) {
       throw new GatewayError(
@@ -295,6 +295,25 @@ export function toolView(tool: CatalogTool): ToolView {
     ...(d.outputSchema ? { output_schema: d.outputSchema } : {}),
     ...(d.annotations ? { annotations: d.annotations } : {}),
   };
+}
+
+/**
+ * A quarantined tool by its catalog name, or by its bare upstream name when no other
+ * quarantined tool has it (API.md: a bare name is accepted wherever a tool is named).
+ */
+function quarantinedNamed(catalog: ToolCatalog, name: string): CatalogTool | undefined {
+  const exact = catalog.quarantinedTool(name);
+  if (exact) return exact;
+  const candidates = catalog.allQuarantined().filter((t) => t.tool === name);
+  if (candidates.length > 1) {
+    const names = candidates.map((t) => t.name).sort();
+    throw new GatewayError(
+      ErrorCode.TOOL_AMBIGUOUS,
+      `Several quarantined tools are named '${name}'; use one of: ${names.join(', ')}`,
+      { candidates: names },
+    );
+  }
+  return candidates[0];
 }
 
 /** The errors resolve() gives a name no tool of the scope answers to. */
