@@ -3,7 +3,9 @@ import type { RecentQuery, UsageSnapshot } from './store/usage-store.js';
 import {
   COUNTER_SLOTS,
   emptyTotals,
+  OTHER_KEY,
   Slot,
+  UNKNOWN_TOOL_KEY,
   type DimensionTotals,
   type KeyTotals,
 } from './usage-cells.js';
@@ -72,7 +74,10 @@ export function buildReport(snapshot: UsageSnapshot, context: ReportContext): An
     },
     store: context.store,
     totals: callStats(sum(t.tool)),
+    // Tools only: "(unknown)" and "(other)" stand for many names and none can be called;
+    // they stay in `tools` and the totals.
     top_tools: tools
+      .filter(({ tool }) => tool !== UNKNOWN_TOOL_KEY && tool !== OTHER_KEY)
       .slice(0, context.top)
       .map(({ tool, calls, error_rate }) => ({ tool, calls, error_rate })),
     tools,

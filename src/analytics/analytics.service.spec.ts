@@ -32,6 +32,19 @@ afterEach(() => {
 });
 
 describe('AnalyticsService over the memory store', () => {
+  it('lists only callable tools in top_tools; the pseudo-keys stay in tools and totals', async () => {
+    const { recorder, analytics } = harness({ limits: { tools: 2 } });
+    const call = (tool: string, server = 'demo') =>
+      recorder.recordToolCall({ tool, server, door: 'rest', durationMs: 1, outcome: 'ok' });
+    for (let i = 0; i < 5; i++) call('(unknown)', '');
+    for (const tool of ['demo__a', 'demo__b', 'demo__c', 'demo__d']) call(tool);
+    call('demo__a');
+    const report = await analytics.report({ since: '15m', top: 10 });
+    expect(report.top_tools.map((t) => t.tool)).toEqual(['demo__a']);
+    expect(report.tools.map((t) => t.tool)).toEqual(['(unknown)', '(other)', 'demo__a']);
+    expect(report.totals.calls).toBe(10);
+  });
+
   it('aggregates calls per tool, server, session, door and error code', async () => {
     const { recorder, analytics, now } = harness();
     for (let i = 1; i <= 10; i++) {
