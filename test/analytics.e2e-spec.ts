@@ -345,3 +345,45 @@ describe('GET /analytics with Redis: every replica in the figures', () => {
     expect(report.doors.map((d: { door: string }) => d.door).sort()).toEqual(['queue', 'rest']);
   });
 });
+
+describe('a call cut off by the shutdown grace, with Redis', () => {
+  let redis: Redis;
+  let prefix: string;
+  let url: string;
+
+  beforeAll(async () => {
+    url = await testRedisUrl();
+    redis = new Redis(url);
+    prefix = uniquePrefix('analytics-cut-off');
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('is recorded: its record, made once the servers close, is written before Redis closes', async () => {
+    const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix };
+    const gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { ...env, SHUTDOWN_GRACE_MS: '1000' },
+    });
+    const call = gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'slow', delay_ms: 3000 },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await gateway.close();
+    expect((await call).status).toBe(503);
+
+    const reader = await startGateway({ env });
+    try {
+      const report = (await reader.get('/analytics?since=15m')).body;
+      expect(report.store).toBe('redis');
+      expect(report.tools).toEqual([expect.objectContaining({ tool: 'demo__echo', calls: 1 })]);
+    } finally {
+      await reader.close();
+    }
+  });
+});

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { errorMessage } from '../common/errors/error-message.js';
 import {
   ANALYTICS_OPTIONS,
@@ -24,7 +30,7 @@ const SHUTDOWN_FLUSH_MS = 2000;
  * batches (RedisUsageStore). A failure to record is logged, never thrown at the caller.
  */
 @Injectable()
-export class UsageRecorder implements BeforeApplicationShutdown {
+export class UsageRecorder implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Analytics');
   private readonly caps: Record<Dimension, KeyCap>;
   private readonly storeQueries: boolean;
@@ -108,14 +114,28 @@ export class UsageRecorder implements BeforeApplicationShutdown {
     }
   }
 
-  /** Batched records reach the store before the Redis connection closes. */
+  /** Batched records reach the store while every connection is surely open. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.flushAtShutdown();
+  }
+
+  /**
+   * Again, once the servers have closed: the calls the shutdown grace cut off end only then,
+   * and their records come after the first flush. Nest calls this after the hooks of the
+   * servers' modules (nearer the app's root) and before RedisModule's, which closes the
+   * connection (a global module registered before this one: Nest ends those in reverse).
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.flushAtShutdown();
+    this.store.close();
+  }
+
+  private async flushAtShutdown(): Promise<void> {
     try {
       await withTimeout(this.store.flush(), SHUTDOWN_FLUSH_MS, () => new Error('timed out'));
     } catch (error) {
       this.logger.warn(`usage aggregates not flushed at shutdown: ${errorMessage(error)}`);
     }
-    this.store.close();
   }
 
   /** The record's time; once a minute, idle keys are swept out of the caps (O(cap)). */
