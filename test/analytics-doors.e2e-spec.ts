@@ -115,4 +115,15 @@ describe('usage analytics counts every door', () => {
     // 7 characters; the two emoji are 4 UTF-16 units.
     expect((await lengths()) - before).toBeCloseTo(7, 0);
   });
+
+  it('counts a failed search, by door, as README promises of every search', async () => {
+    const before = (await gateway.get('/analytics?since=15m')).body.searches;
+    const refused = await gateway.post('/mcp/search', { query: 'time', servers: ['nope'] });
+    expect(refused.status).toBe(404);
+    expect(refused.body.code).toBe('SERVER_NOT_FOUND');
+    const after = (await gateway.get('/analytics?since=15m')).body.searches;
+    expect(after.searches).toBe(before.searches + 1);
+    expect(after.errors).toBe(before.errors + 1);
+    expect(after.doors).toContainEqual(expect.objectContaining({ door: 'rest', errors: 1 }));
+  });
 });

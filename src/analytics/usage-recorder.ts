@@ -15,7 +15,7 @@ import { KeyCap } from './key-cap.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { UsageStore } from './store/usage-store.js';
 import { HOUR_MS, minuteOf, RETENTION_MS } from './time-buckets.js';
-import type { Dimension, UsageSample } from './usage-cells.js';
+import { NO_STRATEGY_KEY, type Dimension, type UsageSample } from './usage-cells.js';
 import { strategyName, type SearchRecord, type ToolCallRecord } from './usage-record.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -51,6 +51,7 @@ export class UsageRecorder implements BeforeApplicationShutdown, OnApplicationSh
       server: new KeyCap(limits.servers, idle),
       session: new KeyCap(limits.sessions, idle),
       door: new KeyCap(8, idle),
+      searchDoor: new KeyCap(8, idle),
       code: new KeyCap(limits.errorCodes, idle),
       strategy: new KeyCap(limits.strategies, idle),
     };
@@ -90,16 +91,18 @@ export class UsageRecorder implements BeforeApplicationShutdown, OnApplicationSh
   recordSearch(record: SearchRecord): void {
     try {
       const at = this.tick();
-      const strategy = this.admit('strategy', strategyName(record.strategy), at);
+      const ranked = record.strategy === undefined ? undefined : strategyName(record.strategy);
+      const strategy = this.admit('strategy', ranked ?? NO_STRATEGY_KEY, at);
       this.store.add({
         at,
-        keys: { strategy },
+        keys: { strategy, searchDoor: this.admit('searchDoor', record.door, at) },
         durationMs: record.tookMs,
-        error: false,
+        error: record.failed ?? false,
         toolError: false,
         search: { results: record.resultCount, queryLength: record.queryLength },
       });
-      this.metrics.search(strategy, record.tookMs);
+      // The metric counts searches by the strategy that ranked them; /analytics has the rest.
+      if (ranked !== undefined) this.metrics.search(strategy, record.tookMs);
       if (this.storeQueries && record.query !== undefined) {
         this.store.addQuery({
           at,
