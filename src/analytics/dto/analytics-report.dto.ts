@@ -53,7 +53,11 @@ class SessionStatsDto extends CallStatsDto {
 }
 
 class TopToolDto {
-  @ApiProperty({ example: 'demo__echo', description: TOOL_KEY }) tool: string;
+  @ApiProperty({
+    example: 'demo__echo',
+    description: 'Catalog name; never "(unknown)" or "(other)", which only `tools` lists',
+  })
+  tool: string;
   @ApiProperty({ type: 'integer', example: 120 }) calls: number;
   @ApiProperty({ example: 0.025 }) error_rate: number;
 }
