@@ -53,6 +53,8 @@ describe('GET /metrics and GET /analytics', () => {
     await gateway.get('/sessions/sess_made_up_1');
     await gateway.get('/sessions/sess_made_up_2');
     await gateway.get('/no/such/path');
+    // A %-escape that does not decode: a 400, and a process that lives on to count it.
+    expect((await gateway.get('/sessions/%E0%A4%A')).status).toBe(400);
     await gateway.postRaw('/mcp/execute', 'x', { 'content-type': 'text/plain' });
     const badJson = await fetch(`${gateway.url}/sessions/sess_made_up_3`, {
       method: 'DELETE',
@@ -68,6 +70,7 @@ describe('GET /metrics and GET /analytics', () => {
     // Two made-up ids, one series: the template, not the path.
     expect(grew(key('/sessions/:id', 404, 'GET'))).toBe(2);
     expect(grew(key('(unmatched)', 404, 'GET'))).toBe(1);
+    expect(grew(key('(unmatched)', 400, 'GET'))).toBe(1);
     // Refused before routing (415, bad JSON): counted under the route they were for, apart
     // from scans of unknown paths, and by its template, never the path.
     expect(grew(key('/mcp/execute', 415))).toBe(1);
