@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { UsageRecorder } from '../src/analytics/usage-recorder.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { demoStdioSpec } from './helpers/paths.js';
 import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 
@@ -52,6 +53,8 @@ describe('GET /metrics and GET /analytics', () => {
     await gateway.get('/sessions/sess_made_up_1');
     await gateway.get('/sessions/sess_made_up_2');
     await gateway.get('/no/such/path');
+    // A %-escape that does not decode: a 400, and a process that lives on to count it.
+    expect((await gateway.get('/sessions/%E0%A4%A')).status).toBe(400);
     await gateway.postRaw('/mcp/execute', 'x', { 'content-type': 'text/plain' });
     const badJson = await fetch(`${gateway.url}/sessions/sess_made_up_3`, {
       method: 'DELETE',
@@ -67,6 +70,7 @@ describe('GET /metrics and GET /analytics', () => {
     // Two made-up ids, one series: the template, not the path.
     expect(grew(key('/sessions/:id', 404, 'GET'))).toBe(2);
     expect(grew(key('(unmatched)', 404, 'GET'))).toBe(1);
+    expect(grew(key('(unmatched)', 400, 'GET'))).toBe(1);
     // Refused before routing (415, bad JSON): counted under the route they were for, apart
     // from scans of unknown paths, and by its template, never the path.
     expect(grew(key('/mcp/execute', 415))).toBe(1);
@@ -166,6 +170,35 @@ describe('GET /metrics and GET /analytics', () => {
     expect(usage.body.error_codes).toContainEqual({ code: 'TOOL_NOT_FOUND', count: 260 });
   });
 
+  it('keys calls by session only once the session resolved: made-up ids are no session', async () => {
+    for (let i = 0; i < 3; i++) {
+      const junk = await gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'x' } },
+        { 'X-Session-ID': `sess_junk${i}` },
+      );
+      expect(junk.status).toBe(404);
+    }
+    const created = await gateway.post('/sessions/create', {});
+    const sessionId = created.body.session_id as string;
+    try {
+      const real = await gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'x' } },
+        { 'X-Session-ID': sessionId },
+      );
+      expect(real.status).toBe(200);
+      const report = (await gateway.get('/analytics?since=15m')).body;
+      const sessions = report.sessions.map((s: { session_id: string }) => s.session_id);
+      expect(sessions).toContain(sessionId);
+      expect(sessions.some((id: string) => id.startsWith('sess_junk'))).toBe(false);
+      // Still counted, as failed calls of no session.
+      expect(report.error_codes).toContainEqual({ code: 'SESSION_NOT_FOUND', count: 3 });
+    } finally {
+      await fetch(`${gateway.url}/sessions/${sessionId}`, { method: 'DELETE' });
+    }
+  });
+
   it('refuses a bad window with a 400 INVALID_REQUEST, and ignores parameters it does not take', async () => {
     for (const query of ['since=yesterday', 'since=3d', 'top=0', 'top=2.5']) {
       const res = await gateway.get(`/analytics?${query}`);
@@ -199,6 +232,73 @@ describe('GET /metrics and GET /analytics', () => {
       });
     }
   });
+});
+
+describe('calls to a server that is down', () => {
+  let gateway: TestGateway;
+  let remote: RunningHttpServer;
+
+  beforeAll(async () => {
+    remote = await startDemoHttpServer();
+    gateway = await startGateway({
+      servers: {
+        dhttp: { url: remote.url },
+        broken: { command: 'definitely-not-a-command-xyz' },
+      },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await remote?.stop();
+  });
+
+  it('count under that server, by the names it listed or by its own name, never the caller’s', async () => {
+    const series = (server: string, tool: string) =>
+      `mcp_gateway_tool_calls_total{server="${server}",tool="${tool}",outcome="error"}`;
+    const dhttpEcho = series('dhttp', 'dhttp__echo');
+    expect(
+      (await gateway.post('/mcp/execute', { tool_name: 'dhttp__echo', args: { message: 'a' } }))
+        .status,
+    ).toBe(200);
+    await remote.stop();
+    // Down: the tool left the catalog, and a call to it is answered from the last listing.
+    let answer = await gateway.post('/mcp/execute', { tool_name: 'dhttp__echo', args: {} });
+    for (let i = 0; i < 200 && answer.body.message !== "Server 'dhttp' is failed"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      answer = await gateway.post('/mcp/execute', { tool_name: 'dhttp__echo', args: {} });
+    }
+    expect(answer.status).toBe(502);
+    expect(answer.body.message).toMatch(/^Server 'dhttp' is failed/);
+    const before = parseExposition((await gateway.get('/metrics')).text);
+    for (const name of ['dhttp__echo', 'dhttp__echo', 'echo']) {
+      const down = await gateway.post('/mcp/execute', { tool_name: name, args: {} });
+      expect(down.body.code).toBe('UPSTREAM_UNAVAILABLE');
+    }
+    // Never started, so no listing: 404, under the server its prefix names.
+    for (const name of ['broken__echo', 'broken__made_up_name']) {
+      const never = await gateway.post('/mcp/execute', { tool_name: name, args: {} });
+      expect(never.status).toBe(404);
+    }
+    expect((await gateway.post('/mcp/execute', { tool_name: 'nobody__x', args: {} })).status).toBe(
+      404,
+    );
+
+    const after = parseExposition((await gateway.get('/metrics')).text);
+    const grew = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    expect(grew(dhttpEcho)).toBe(3);
+    expect(grew(series('broken', '(unknown)'))).toBe(2);
+    expect(grew(series('unknown', '(unknown)'))).toBe(1);
+    expect([...after.keys()].some((k) => /made_up|nobody/.test(k))).toBe(false);
+    const report = (await gateway.get('/analytics?since=15m')).body;
+    const servers = Object.fromEntries(
+      report.servers.map((s: { server: string; calls: number }) => [s.server, s.calls]),
+    );
+    expect(servers.broken).toBe(2);
+    expect(servers.dhttp).toBeGreaterThanOrEqual(5);
+    expect(servers.unknown).toBe(1);
+  }, 30_000);
 });
 
 describe('GET /analytics with Redis: every replica in the figures', () => {
@@ -246,5 +346,47 @@ describe('GET /analytics with Redis: every replica in the figures', () => {
     expect(report.tools.map((t: { tool: string }) => t.tool).sort()).toEqual(['x__one', 'x__two']);
     expect(report.servers).toEqual([expect.objectContaining({ server: 'x', calls: 2 })]);
     expect(report.doors.map((d: { door: string }) => d.door).sort()).toEqual(['queue', 'rest']);
+  });
+});
+
+describe('a call cut off by the shutdown grace, with Redis', () => {
+  let redis: Redis;
+  let prefix: string;
+  let url: string;
+
+  beforeAll(async () => {
+    url = await testRedisUrl();
+    redis = new Redis(url);
+    prefix = uniquePrefix('analytics-cut-off');
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('is recorded: its record, made once the servers close, is written before Redis closes', async () => {
+    const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix };
+    const gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { ...env, SHUTDOWN_GRACE_MS: '1000' },
+    });
+    const call = gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'slow', delay_ms: 3000 },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await gateway.close();
+    expect((await call).status).toBe(503);
+
+    const reader = await startGateway({ env });
+    try {
+      const report = (await reader.get('/analytics?since=15m')).body;
+      expect(report.store).toBe('redis');
+      expect(report.tools).toEqual([expect.objectContaining({ tool: 'demo__echo', calls: 1 })]);
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -236,6 +236,9 @@ describe('API keys and scopes on the REST door', () => {
     );
     expect(call.status).toBe(404);
     expect(call.body.code).toBe('SESSION_NOT_FOUND');
+    // B's refused call is not shown among the calls of A's session.
+    const usage = (await gateway.get('/analytics?since=15m', admin)).body;
+    expect(usage.sessions.map((s: { session_id: string }) => s.session_id)).not.toContain(id);
     expect((await gateway.get('/sessions', b)).body.sessions).toEqual([]);
     expect(
       (await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE', headers: b })).status,

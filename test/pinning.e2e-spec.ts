@@ -59,6 +59,33 @@ describe('tool pinning (rug-pull guard)', () => {
     expect(after.body.result.content[0].text).toBe('hello x');
   });
 
+  it('approves a quarantined tool by its bare name when unique, and answers 409 when not', async () => {
+    const gateway = await startGateway({ servers: { mut: mutable(), other: mutable() } });
+    gateways.push(gateway);
+    await gateway.post('/mcp/execute', { tool_name: 'mut__mutate' });
+    await gateway.post('/mcp/execute', { tool_name: 'other__mutate' });
+    let count = 0;
+    for (let i = 0; i < 50 && count < 2; i++) {
+      count = (await gateway.get('/mcp/tools/quarantined')).body.count as number;
+      if (count < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(count).toBe(2);
+    const ambiguous = await gateway.post('/mcp/tools/approve', { tool_name: 'greet' });
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body).toMatchObject({
+      code: 'TOOL_AMBIGUOUS',
+      details: { candidates: ['mut__greet', 'other__greet'] },
+    });
+    expect((await gateway.post('/mcp/tools/approve', { tool_name: 'mut__greet' })).status).toBe(
+      200,
+    );
+    // Now one quarantined tool is named greet: the bare name is enough.
+    const bare = await gateway.post('/mcp/tools/approve', { tool_name: 'greet' });
+    expect(bare.status).toBe(200);
+    expect(bare.body.approved.name).toBe('other__greet');
+    expect(await listed(gateway)).toEqual(expect.arrayContaining(['mut__greet', 'other__greet']));
+  });
+
   it('only flags the change with TOOL_PINNING=warn', async () => {
     const gateway = await startGateway({
       servers: { mut: mutable() },

@@ -250,5 +250,9 @@ describe('calls refused for load on the MCP door', () => {
     expect(refused?.error?.code).toBe(RATE_LIMITED_RPC);
     expect(refused?.error?.data).toMatchObject({ code: 'CONCURRENCY_LIMIT', retry_after_s: 1 });
     expect((await slow).messages.some((m) => m.result !== undefined)).toBe(true);
+    // Usage counts the refused call, under the tool it named, as it counts a rate-limited one.
+    const report = (await gateway.get('/analytics?since=15m')).body;
+    expect(report.error_codes).toContainEqual({ code: 'CONCURRENCY_LIMIT', count: 1 });
+    expect(report.tools).toContainEqual(expect.objectContaining({ tool: 'demo__echo', errors: 1 }));
   });
 });

@@ -3,7 +3,9 @@ import type { RecentQuery, UsageSnapshot } from './store/usage-store.js';
 import {
   COUNTER_SLOTS,
   emptyTotals,
+  OTHER_KEY,
   Slot,
+  UNKNOWN_TOOL_KEY,
   type DimensionTotals,
   type KeyTotals,
 } from './usage-cells.js';
@@ -23,6 +25,8 @@ export interface CallStats {
 
 export interface SearchStats {
   searches: number;
+  /** Searches answered with an error (an unknown server or session, say). */
+  errors: number;
   p50_ms: number | null;
   p95_ms: number | null;
   p99_ms: number | null;
@@ -44,6 +48,7 @@ export interface AnalyticsReport {
   error_codes: Array<{ code: string; count: number }>;
   searches: SearchStats & {
     strategies: Array<{ strategy: string } & SearchStats>;
+    doors: Array<{ door: string; searches: number; errors: number }>;
     recent_queries?: Array<Omit<RecentQuery, 'at'> & { at: string }>;
   };
 }
@@ -72,7 +77,10 @@ export function buildReport(snapshot: UsageSnapshot, context: ReportContext): An
     },
     store: context.store,
     totals: callStats(sum(t.tool)),
+    // Tools only: "(unknown)" and "(other)" stand for many names and none can be called;
+    // they stay in `tools` and the totals.
     top_tools: tools
+      .filter(({ tool }) => tool !== UNKNOWN_TOOL_KEY && tool !== OTHER_KEY)
       .slice(0, context.top)
       .map(({ tool, calls, error_rate }) => ({ tool, calls, error_rate })),
     tools,
@@ -86,6 +94,10 @@ export function buildReport(snapshot: UsageSnapshot, context: ReportContext): An
     searches: {
       ...searchStats(sum(t.strategy)),
       strategies,
+      doors: ranked(t.searchDoor).map(([door, k]) => {
+        const { searches, errors } = searchStats(k);
+        return { door, searches, errors };
+      }),
       ...(context.includeQueries
         ? { recent_queries: snapshot.queries.map((q) => ({ ...q, at: iso(q.at) ?? '' })) }
         : {}),
@@ -126,6 +138,7 @@ function searchStats(k: KeyTotals): SearchStats {
   const searches = k.cell[Slot.Calls];
   return {
     searches,
+    errors: k.cell[Slot.Errors],
     ...latency(k),
     avg_results: ratio(k.cell[Slot.Results], searches, 2),
     zero_result_rate: ratio(k.cell[Slot.ZeroResults], searches),

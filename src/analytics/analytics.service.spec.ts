@@ -32,6 +32,19 @@ afterEach(() => {
 });
 
 describe('AnalyticsService over the memory store', () => {
+  it('lists only callable tools in top_tools; the pseudo-keys stay in tools and totals', async () => {
+    const { recorder, analytics } = harness({ limits: { tools: 2 } });
+    const call = (tool: string, server = 'demo') =>
+      recorder.recordToolCall({ tool, server, door: 'rest', durationMs: 1, outcome: 'ok' });
+    for (let i = 0; i < 5; i++) call('(unknown)', '');
+    for (const tool of ['demo__a', 'demo__b', 'demo__c', 'demo__d']) call(tool);
+    call('demo__a');
+    const report = await analytics.report({ since: '15m', top: 10 });
+    expect(report.top_tools.map((t) => t.tool)).toEqual(['demo__a']);
+    expect(report.tools.map((t) => t.tool)).toEqual(['(unknown)', '(other)', 'demo__a']);
+    expect(report.totals.calls).toBe(10);
+  });
+
   it('aggregates calls per tool, server, session, door and error code', async () => {
     const { recorder, analytics, now } = harness();
     for (let i = 1; i <= 10; i++) {
@@ -143,9 +156,44 @@ describe('AnalyticsService over the memory store', () => {
       avg_query_length: 15,
     });
     expect(report.searches.strategies.map((s) => s.strategy)).toEqual(['lexical']);
+    expect(report.searches.doors).toEqual([
+      { door: 'mcp', searches: 1, errors: 0 },
+      { door: 'rest', searches: 1, errors: 0 },
+    ]);
     expect(report.totals.calls).toBe(0);
     expect(JSON.stringify(report)).not.toContain('secret');
     expect(report.searches.recent_queries).toBeUndefined();
+  });
+
+  it('counts a failed search, under no strategy, with its door', async () => {
+    const { recorder, analytics } = harness();
+    recorder.recordSearch({
+      door: 'rest',
+      strategy: 'lexical',
+      tookMs: 1,
+      resultCount: 2,
+      queryLength: 4,
+    });
+    recorder.recordSearch({
+      door: 'queue',
+      tookMs: 1,
+      resultCount: 0,
+      queryLength: 4,
+      failed: true,
+    });
+    const report = await analytics.report({ since: '5m' });
+    expect(report.searches).toMatchObject({ searches: 2, errors: 1 });
+    expect(report.searches.strategies).toEqual([
+      expect.objectContaining({ strategy: '(none)', searches: 1, errors: 1 }),
+      expect.objectContaining({ strategy: 'lexical', searches: 1, errors: 0 }),
+    ]);
+    expect(report.searches.doors).toEqual([
+      { door: 'queue', searches: 1, errors: 1 },
+      { door: 'rest', searches: 1, errors: 0 },
+    ]);
+    // Searches are not tool calls: the call figures do not move.
+    expect(report.doors).toEqual([]);
+    expect(report.totals.calls).toBe(0);
   });
 
   it('keeps the query text with storeQueries', async () => {

@@ -5,7 +5,15 @@ import { binOf, HISTOGRAM_BINS } from './latency-histogram.js';
  * bucket) is laid out. Cells are fixed-size counter arrays, so they add up across buckets
  * and replicas and never grow with traffic.
  */
-export const DIMENSIONS = ['tool', 'server', 'session', 'door', 'code', 'strategy'] as const;
+export const DIMENSIONS = [
+  'tool',
+  'server',
+  'session',
+  'door',
+  'code',
+  'strategy',
+  'searchDoor',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Counter slots of a cell; the latency histogram follows them. */
@@ -29,6 +37,8 @@ export const DIMENSION_CODES: Record<Dimension, string> = {
   door: 'd',
   code: 'c',
   strategy: 'q',
+  /** Searches by door; apart from `door`, which counts tool calls. */
+  searchDoor: 'sd',
 };
 
 /** The key that stands for every key past a dimension's cap. Never a valid tool or server name. */
@@ -39,6 +49,12 @@ export const OTHER_KEY = '(other)';
  * counted one by one, made-up names would use up the caps and push real tools into OTHER_KEY.
  */
 export const UNKNOWN_TOOL_KEY = '(unknown)';
+
+/**
+ * What a search that failed before any strategy ranked (an unknown server in `servers`, an
+ * unknown session) counts under, so that the search totals, summed over strategies, hold it.
+ */
+export const NO_STRATEGY_KEY = '(none)';
 
 /** One event, already reduced to the keys it counts under and the increments it adds. */
 export interface UsageSample {

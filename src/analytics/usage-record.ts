@@ -20,8 +20,13 @@ export interface ToolCallRecord {
 
 export interface SearchRecord {
   door: Door;
-  /** As ToolSearch answers it, e.g. "lexical" or "lexical (llm fell back: timeout)". */
-  strategy: string;
+  /**
+   * As ToolSearch answers it, e.g. "lexical" or "lexical (llm fell back: timeout)"; absent
+   * when the search failed before any strategy ranked.
+   */
+  strategy?: string;
+  /** The search was answered with an error. */
+  failed?: boolean;
   tookMs: number;
   resultCount: number;
   queryLength: number;

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { errorMessage } from '../common/errors/error-message.js';
 import {
   ANALYTICS_OPTIONS,
@@ -9,7 +15,7 @@ import { KeyCap } from './key-cap.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { UsageStore } from './store/usage-store.js';
 import { HOUR_MS, minuteOf, RETENTION_MS } from './time-buckets.js';
-import type { Dimension, UsageSample } from './usage-cells.js';
+import { NO_STRATEGY_KEY, type Dimension, type UsageSample } from './usage-cells.js';
 import { strategyName, type SearchRecord, type ToolCallRecord } from './usage-record.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -24,7 +30,7 @@ const SHUTDOWN_FLUSH_MS = 2000;
  * batches (RedisUsageStore). A failure to record is logged, never thrown at the caller.
  */
 @Injectable()
-export class UsageRecorder implements BeforeApplicationShutdown {
+export class UsageRecorder implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Analytics');
   private readonly caps: Record<Dimension, KeyCap>;
   private readonly storeQueries: boolean;
@@ -45,6 +51,7 @@ export class UsageRecorder implements BeforeApplicationShutdown {
       server: new KeyCap(limits.servers, idle),
       session: new KeyCap(limits.sessions, idle),
       door: new KeyCap(8, idle),
+      searchDoor: new KeyCap(8, idle),
       code: new KeyCap(limits.errorCodes, idle),
       strategy: new KeyCap(limits.strategies, idle),
     };
@@ -84,16 +91,18 @@ export class UsageRecorder implements BeforeApplicationShutdown {
   recordSearch(record: SearchRecord): void {
     try {
       const at = this.tick();
-      const strategy = this.admit('strategy', strategyName(record.strategy), at);
+      const ranked = record.strategy === undefined ? undefined : strategyName(record.strategy);
+      const strategy = this.admit('strategy', ranked ?? NO_STRATEGY_KEY, at);
       this.store.add({
         at,
-        keys: { strategy },
+        keys: { strategy, searchDoor: this.admit('searchDoor', record.door, at) },
         durationMs: record.tookMs,
-        error: false,
+        error: record.failed ?? false,
         toolError: false,
         search: { results: record.resultCount, queryLength: record.queryLength },
       });
-      this.metrics.search(strategy, record.tookMs);
+      // The metric counts searches by the strategy that ranked them; /analytics has the rest.
+      if (ranked !== undefined) this.metrics.search(strategy, record.tookMs);
       if (this.storeQueries && record.query !== undefined) {
         this.store.addQuery({
           at,
@@ -108,14 +117,28 @@ export class UsageRecorder implements BeforeApplicationShutdown {
     }
   }
 
-  /** Batched records reach the store before the Redis connection closes. */
+  /** Batched records reach the store while every connection is surely open. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.flushAtShutdown();
+  }
+
+  /**
+   * Again, once the servers have closed: the calls the shutdown grace cut off end only then,
+   * and their records come after the first flush. Nest calls this after the hooks of the
+   * servers' modules (nearer the app's root) and before RedisModule's, which closes the
+   * connection (a global module registered before this one: Nest ends those in reverse).
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.flushAtShutdown();
+    this.store.close();
+  }
+
+  private async flushAtShutdown(): Promise<void> {
     try {
       await withTimeout(this.store.flush(), SHUTDOWN_FLUSH_MS, () => new Error('timed out'));
     } catch (error) {
       this.logger.warn(`usage aggregates not flushed at shutdown: ${errorMessage(error)}`);
     }
-    this.store.close();
   }
 
   /** The record's time; once a minute, idle keys are swept out of the caps (O(cap)). */

@@ -54,6 +54,7 @@ describe('toGatewayError', () => {
   it('says a call the caller aborted was cancelled, not that it timed out', () => {
     const aborted = new McpError(McpErrorCode.RequestTimeout, 'Error: client disconnected');
     const mapped = toGatewayError(aborted, { ...context, aborted: true });
+    expect(mapped.code).toBe('CANCELLED');
     expect(mapped.message).toContain('cancelled by the caller');
     expect(mapped.message).not.toContain('timed out');
   });

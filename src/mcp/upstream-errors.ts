@@ -65,7 +65,7 @@ export function toGatewayError(
         );
       case 'cancelled':
         return new GatewayError(
-          ErrorCode.UPSTREAM_TIMEOUT,
+          ErrorCode.CANCELLED,
           `Tool call cancelled by the caller (${where}); a cancellation was sent to the server`,
         );
       case 'closed':

@@ -27,6 +27,43 @@ export class ToolSearchService extends ToolSearch {
 
   async search(request: SearchRequest, sessionId?: string): Promise<SearchResponse> {
     const started = performance.now();
+    const door = request.door ?? 'rest';
+    // In characters as a reader counts them: code points, not UTF-16 units ("😀" is one).
+    const queryLength = [...request.query].length;
+    let found: { tools: SearchHit[]; strategy: string };
+    try {
+      found = await this.rank(request, sessionId);
+    } catch (error) {
+      // Counted too (README: every search is), under no strategy: none ranked it.
+      this.usage.recordSearch({
+        door,
+        tookMs: performance.now() - started,
+        resultCount: 0,
+        queryLength,
+        failed: true,
+        sessionId,
+      });
+      throw error;
+    }
+    const { tools, strategy } = found;
+    const tookMs = performance.now() - started;
+    // The query text itself is kept only if ANALYTICS_STORE_QUERIES says so (the recorder decides).
+    this.usage.recordSearch({
+      door,
+      strategy,
+      tookMs,
+      resultCount: tools.length,
+      queryLength,
+      query: request.query,
+      sessionId,
+    });
+    return { query: request.query, tools, strategy, took_ms: round(tookMs) };
+  }
+
+  private async rank(
+    request: SearchRequest,
+    sessionId: string | undefined,
+  ): Promise<{ tools: SearchHit[]; strategy: string }> {
     // Throws SESSION_NOT_FOUND for an unknown session: never a fall-back to global.
     const catalog = await this.tools.catalog(sessionId);
     // A misspelt server would otherwise filter everything out and look like "no match".
@@ -50,18 +87,7 @@ export class ToolSearchService extends ToolSearch {
       if (tool)
         tools.push({ ...toolView(tool), score: round(hit.score), reasoning: hit.reasoning });
     }
-    const tookMs = performance.now() - started;
-    // The query text itself is kept only if ANALYTICS_STORE_QUERIES says so (the recorder decides).
-    this.usage.recordSearch({
-      door: request.door ?? 'rest',
-      strategy,
-      tookMs,
-      resultCount: tools.length,
-      queryLength: request.query.length,
-      query: request.query,
-      sessionId,
-    });
-    return { query: request.query, tools, strategy, took_ms: round(tookMs) };
+    return { tools, strategy };
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
-import { missingToolError } from './missing-tool-error.js';
+import { missingToolError, missingToolOwner } from './missing-tool-error.js';
 
 /** What missingToolError reads of a server: its name, status, last error and last tools. */
 const server = (name: string, status: string, error?: string, tools: string[] = []) =>
@@ -40,5 +40,16 @@ describe('missingToolError', () => {
       'demo__echo',
     );
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+
+  it('names the down server a missing name belongs to, with its listed name, never the caller’s', () => {
+    const demo = server('demo', 'failed', 'gone', ['echo']);
+    const nocmd = server('nocmd', 'failed', 'spawn ENOENT');
+    const registry = scope(demo, nocmd, server('ok', 'connected', undefined, ['time']));
+    expect(missingToolOwner(registry, 'echo')).toEqual({ server: demo, tool: 'demo__echo' });
+    expect(missingToolOwner(registry, 'demo__echo')).toEqual({ server: demo, tool: 'demo__echo' });
+    expect(missingToolOwner(registry, 'nocmd__whatever')).toEqual({ server: nocmd });
+    expect(missingToolOwner(registry, 'ok__typo')).toBeUndefined();
+    expect(missingToolOwner(registry, 'nobody__x')).toBeUndefined();
   });
 });

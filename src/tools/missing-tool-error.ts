@@ -13,24 +13,16 @@ import { NAMESPACE_SEPARATOR, namespaceTools, sanitizeNamePart } from './tool-na
  * `server.error` is the text GET /mcp/servers shows: its secret values are already replaced.
  */
 export function missingToolError(registry: ServerRegistry, name: string): GatewayError {
-  const down = registry.list().filter((s) => s.status !== 'connected');
-  const lastListed = down.find((server) =>
-    [
-      ...namespaceTools(
-        server.name,
-        server.tools.map((t) => t.name),
-      ).entries(),
-    ].some(([bare, full]) => full === name || bare === name),
-  );
-  if (lastListed) {
+  const owner = missingToolOwner(registry, name);
+  if (owner?.tool !== undefined) {
+    const { server } = owner;
     return new GatewayError(
       ErrorCode.UPSTREAM_UNAVAILABLE,
-      `Server '${lastListed.name}' is ${lastListed.status}${lastListed.error ? `: ${lastListed.error}` : ''}`,
+      `Server '${server.name}' is ${server.status}${server.error ? `: ${server.error}` : ''}`,
     );
   }
-  // Among every server: "a__b__typo" belongs to a connected "a__b", not to a down "a".
-  const named = serverNamedBy(registry.list(), name);
-  if (named && named.status !== 'connected') {
+  if (owner) {
+    const named = owner.server;
     const why = `${named.status}${named.error ? `: ${named.error}` : ''}`;
     return new GatewayError(
       ErrorCode.TOOL_NOT_FOUND,
@@ -46,6 +38,30 @@ export function missingToolError(registry: ServerRegistry, name: string): Gatewa
     ErrorCode.TOOL_NOT_FOUND,
     `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`,
   );
+}
+
+/**
+ * The server that is not connected a name missing from the catalog belongs to: one whose last
+ * listing had it (`tool` is then its catalog name there), or the one its `<server>__` prefix
+ * names. Usage counts the call under these, never under the caller's own string.
+ */
+export function missingToolOwner(
+  registry: ServerRegistry,
+  name: string,
+): { server: ServerConnection; tool?: string } | undefined {
+  const down = registry.list().filter((s) => s.status !== 'connected');
+  for (const server of down) {
+    const names = namespaceTools(
+      server.name,
+      server.tools.map((t) => t.name),
+    );
+    for (const [bare, full] of names) {
+      if (full === name || bare === name) return { server, tool: full };
+    }
+  }
+  // Among every server: "a__b__typo" belongs to a connected "a__b", not to a down "a".
+  const named = serverNamedBy(registry.list(), name);
+  return named && named.status !== 'connected' ? { server: named } : undefined;
 }
 
 /** The server whose `<server>__` prefix starts `name`; the longest, as "a__b" beats "a". */

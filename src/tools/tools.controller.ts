@@ -79,6 +79,11 @@ export class ToolsController {
     type: ApprovedToolDto,
   })
   @ApiResponse({ status: 404, description: 'No quarantined tool of that name', type: ErrorDto })
+  @ApiResponse({
+    status: 409,
+    description: 'A bare name several quarantined tools have (TOOL_AMBIGUOUS, with candidates)',
+    type: ErrorDto,
+  })
   async approve(
     @Body() body: ApproveToolRequestDto,
     @SessionId() sessionId?: string,

@@ -14,7 +14,7 @@ import { ArgumentValidator } from './argument-validator.js';
 import { ServerCallSlots } from './server-call-slots.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
-import { missingToolError } from './missing-tool-error.js';
+import { missingToolError, missingToolOwner } from './missing-tool-error.js';
 
 export type Door = 'rest' | 'mcp' | 'queue';
 
@@ -45,6 +45,14 @@ export interface ExecuteRequest {
   caller?: CallerChannel;
   /** Which door the call came through, for usage analytics. */
   door?: Door;
+}
+
+/** What a call's usage record counts it under, filled in as the call resolves. */
+interface CallUsage {
+  tool: string;
+  server: string;
+  sessionId?: string;
+  door: Door;
 }
 
 export interface ExecuteResult {
@@ -101,13 +109,17 @@ export class ToolsService {
   async execute(request: ExecuteRequest, sessionId?: string): Promise<ExecuteResult> {
     const started = performance.now();
     // Named after the tool once it resolves; until then the caller's name is not a key.
-    const usage = { tool: UNKNOWN_TOOL_KEY, server: '', sessionId, door: request.door ?? 'rest' };
-    const release = this.limiter.acquire();
+    const usage: CallUsage = { tool: UNKNOWN_TOOL_KEY, server: '', door: request.door ?? 'rest' };
+    let release: (() => void) | undefined;
     try {
-      const outcome = await this.run(request, sessionId, (tool) => {
-        usage.tool = tool.name;
-        usage.server = tool.server;
-      });
+      const registry = await this.scopes.resolve(sessionId);
+      // Only a session the caller may use is a key: made-up ids, or another key's, would
+      // fill the session cap (or show as another caller's errors).
+      usage.sessionId = sessionId;
+      const tool = this.resolveCounted(registry, request.toolName, usage);
+      // Taken once the tool is known, so that a call refused for load counts under it.
+      release = this.limiter.acquire();
+      const outcome = await this.run(request, registry, tool);
       this.usage.recordToolCall({
         ...usage,
         durationMs: performance.now() - started,
@@ -123,18 +135,36 @@ export class ToolsService {
       });
       throw error;
     } finally {
-      release();
+      release?.();
+    }
+  }
+
+  /**
+   * resolve(), naming the usage record after the tool; or, for a name missing because its
+   * server is down, after that server (and the tool's name in its last listing), so a
+   * server's failures show under it. Never after the caller's own string.
+   */
+  private resolveCounted(registry: ServerRegistry, name: string, usage: CallUsage): CatalogTool {
+    try {
+      const tool = this.resolve(registry, name);
+      usage.tool = tool.name;
+      usage.server = tool.server;
+      return tool;
+    } catch (error) {
+      const owner = isMissingTool(error) ? missingToolOwner(registry, name) : undefined;
+      if (owner) {
+        usage.tool = owner.tool ?? UNKNOWN_TOOL_KEY;
+        usage.server = owner.server.name;
+      }
+      throw error;
     }
   }
 
   private async run(
     request: ExecuteRequest,
-    sessionId: string | undefined,
-    resolved: (tool: CatalogTool) => void,
+    registry: ServerRegistry,
+    tool: CatalogTool,
   ): Promise<ExecuteResult> {
-    const registry = await this.scopes.resolve(sessionId);
-    const tool = this.resolve(registry, request.toolName);
-    resolved(tool);
     // Counted here, by the resolved name, so that every door and every spelling of the
     // name (bare, full, through call_tool, in a batch) draws on the one budget.
     const charging = this.rateLimit.charge(tool.name);
@@ -187,7 +217,7 @@ export class ToolsService {
   /** An admin accepts a quarantined tool's new definition; it is listed and callable again. */
   async approve(name: string, sessionId?: string): Promise<ToolView> {
     const registry = await this.scopes.resolve(sessionId);
-    const tool = this.catalogOf(registry).quarantinedTool(name);
+    const tool = quarantinedNamed(this.catalogOf(registry), name);
     const server = tool && registry.find({ name: tool.server });
     if (!tool || !server) {
       throw new GatewayError(
@@ -265,6 +295,33 @@ export function toolView(tool: CatalogTool): ToolView {
     ...(d.outputSchema ? { output_schema: d.outputSchema } : {}),
     ...(d.annotations ? { annotations: d.annotations } : {}),
   };
+}
+
+/**
+ * A quarantined tool by its catalog name, or by its bare upstream name when no other
+ * quarantined tool has it (API.md: a bare name is accepted wherever a tool is named).
+ */
+function quarantinedNamed(catalog: ToolCatalog, name: string): CatalogTool | undefined {
+  const exact = catalog.quarantinedTool(name);
+  if (exact) return exact;
+  const candidates = catalog.allQuarantined().filter((t) => t.tool === name);
+  if (candidates.length > 1) {
+    const names = candidates.map((t) => t.name).sort();
+    throw new GatewayError(
+      ErrorCode.TOOL_AMBIGUOUS,
+      `Several quarantined tools are named '${name}'; use one of: ${names.join(', ')}`,
+      { candidates: names },
+    );
+  }
+  return candidates[0];
+}
+
+/** The errors resolve() gives a name no tool of the scope answers to. */
+function isMissingTool(error: unknown): boolean {
+  return (
+    error instanceof GatewayError &&
+    (error.code === ErrorCode.TOOL_NOT_FOUND || error.code === ErrorCode.UPSTREAM_UNAVAILABLE)
+  );
 }
 
 /**

@@ -53,7 +53,11 @@ class SessionStatsDto extends CallStatsDto {
 }
 
 class TopToolDto {
-  @ApiProperty({ example: 'demo__echo', description: TOOL_KEY }) tool: string;
+  @ApiProperty({
+    example: 'demo__echo',
+    description: 'Catalog name; never "(unknown)" or "(other)", which only `tools` lists',
+  })
+  tool: string;
   @ApiProperty({ type: 'integer', example: 120 }) calls: number;
   @ApiProperty({ example: 0.025 }) error_rate: number;
 }
@@ -73,6 +77,12 @@ class ErrorCodeCountDto {
 
 class SearchStatsDto {
   @ApiProperty({ type: 'integer', example: 42 }) searches: number;
+  @ApiProperty({
+    type: 'integer',
+    example: 1,
+    description: 'Searches answered with an error (e.g. an unknown server in `servers`)',
+  })
+  errors: number;
   @ApiProperty({ example: 1.6, nullable: true, type: Number }) p50_ms: number | null;
   @ApiProperty({ example: 4.2, nullable: true, type: Number }) p95_ms: number | null;
   @ApiProperty({ example: 9.87, nullable: true, type: Number }) p99_ms: number | null;
@@ -98,8 +108,20 @@ class RecentQueryDto {
   @ApiProperty({ example: 'rest' }) door: string;
 }
 
+class SearchDoorStatsDto {
+  @ApiProperty({ enum: ['rest', 'mcp', 'queue'], example: 'rest' }) door: string;
+  @ApiProperty({ type: 'integer', example: 40 }) searches: number;
+  @ApiProperty({ type: 'integer', example: 1 }) errors: number;
+}
+
 class SearchesDto extends SearchStatsDto {
-  @ApiProperty({ type: [StrategyStatsDto] }) strategies: StrategyStatsDto[];
+  @ApiProperty({
+    type: [StrategyStatsDto],
+    description: '"(none)" holds the searches that failed before any strategy ranked',
+  })
+  strategies: StrategyStatsDto[];
+  @ApiProperty({ type: [SearchDoorStatsDto], description: 'Busiest door first' })
+  doors: SearchDoorStatsDto[];
   @ApiPropertyOptional({
     type: [RecentQueryDto],
     description: 'Newest first, at most 50; only with ANALYTICS_STORE_QUERIES=true',

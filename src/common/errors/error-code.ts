@@ -31,6 +31,8 @@ export enum ErrorCode {
   UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_ERROR = 'UPSTREAM_ERROR',
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
+  /** The caller gave up on the call (went away, or sent notifications/cancelled); not a timeout. */
+  CANCELLED = 'CANCELLED',
   NOT_READY = 'NOT_READY',
   /** Redis, which holds sessions and shared state, does not answer: try again shortly. */
   STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',

@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { CLIENT_CLOSED } from '../http/request-done.js';
 import { ErrorCode } from './error-code.js';
 
 /** Exhaustive on purpose: adding a code without a status fails the type-check. */
@@ -46,6 +47,10 @@ export function httpStatusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case ErrorCode.UPSTREAM_TIMEOUT:
       return HttpStatus.GATEWAY_TIMEOUT;
+    case ErrorCode.CANCELLED:
+      // The caller has gone: no one reads this answer. The access log and the HTTP metrics
+      // count such a request as 499 too (nginx's "client closed request").
+      return CLIENT_CLOSED as HttpStatus;
     case ErrorCode.INTERNAL:
       return HttpStatus.INTERNAL_SERVER_ERROR;
   }

@@ -23,7 +23,8 @@ export class ToolListDto {
 export class ApproveToolRequestDto {
   @ApiProperty({
     example: 'demo__echo',
-    description: 'The quarantined tool to accept as it is now',
+    description:
+      'The quarantined tool to accept as it is now: its catalog name, or its bare name if unique',
     minLength: 1,
     maxLength: 256,
   })
