@@ -313,6 +313,11 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     const known = await gateway.postRaw('/mcp/execute', '{bad');
     expect(known.status).toBe(400);
     expect(known.body.message).toMatch(/^Malformed JSON/);
+    // A path whose parameter does not decode is that route's (a 405 here: GET, DELETE), and
+    // the gateway lives on.
+    const undecodable = await gateway.postRaw('/sessions/%E0%A4%A', '{bad');
+    expect(undecodable.status).toBe(405);
+    expect((await gateway.get('/health/live')).status).toBe(200);
   });
 
   it('answers a known path with the wrong method 405, naming the methods it takes', async () => {

@@ -63,7 +63,7 @@ export function routeTemplateOf(req: Request): string | undefined {
   for (const layer of router?.stack ?? []) {
     const route = layer.route;
     if (!route || !(route.methods[method] || route.methods._all)) continue;
-    const match = layer.match(req.path);
+    const match = matchOf(layer, req.path);
     if (!match) continue;
     // As routing does: a literal route outranks a parameterised one.
     if (Object.keys(match.params ?? {}).length === 0) return String(route.path);
@@ -84,7 +84,7 @@ function routeMethods(req: Request): { any: boolean; methods: string[] } {
   const parameterised = new Set<string>();
   let any = false;
   for (const layer of router?.stack ?? []) {
-    const match = layer.route ? layer.match(req.path) : false;
+    const match = layer.route ? matchOf(layer, req.path) : false;
     if (!layer.route || !match) continue;
     const into = Object.keys(match.params ?? {}).length === 0 ? literal : parameterised;
     for (const method of Object.keys(layer.route.methods)) {
@@ -96,4 +96,18 @@ function routeMethods(req: Request): { any: boolean; methods: string[] } {
   const methods = literal.size > 0 ? literal : parameterised;
   if (methods.has('GET')) methods.add('HEAD');
   return { any, methods: [...methods].sort() };
+}
+
+/**
+ * A layer's match, where a path whose parameter does not decode (`/sessions/%E0%A4%A`) counts
+ * as a parameterised match: routing takes that route too, and answers its 400. The router's
+ * own `match` throws for it, which, outside routing (metrics, refusals made before it), had
+ * ended the process.
+ */
+function matchOf(layer: RouterLayer, path: string): ReturnType<RouterLayer['match']> {
+  try {
+    return layer.match(path);
+  } catch {
+    return { params: { undecodable: true } };
+  }
 }
