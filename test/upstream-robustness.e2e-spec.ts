@@ -266,7 +266,9 @@ describe('a stdio server writing one message over the stdio reader limit', () =>
     expect(gateway.transcript.join('\n')).not.toContain(CANARY);
     // The operator's side: the log says why the server is being restarted.
     expect(warnings.lines).toContainEqual(
-      expect.stringMatching(/Server big \(global\): connection lost: .*larger than the stdio limit/),
+      expect.stringMatching(
+        /Server big \(global\): connection lost: .*larger than the stdio limit/,
+      ),
     );
   });
 
@@ -307,6 +309,8 @@ describe("a server's error data on the MCP door", () => {
       code: -32002,
       data: { uri: 'zzz://nothing', token: '[redacted]', code: 'UPSTREAM_ERROR' },
     });
+    // The request is named as what it was, not as a tool.
+    expect(read.message?.error?.message).toContain("server 'res', method 'resources/read'");
     expect(read.text).not.toContain(CANARY);
     await mcp.close();
   });

@@ -206,7 +206,7 @@ export class SdkUpstreamClient implements UpstreamClient {
     } catch (error) {
       const translated = toGatewayError(error, {
         server: this.serverName,
-        tool: method,
+        method,
         ...this.requestState(options),
         closedReason: this.closedReason,
       });

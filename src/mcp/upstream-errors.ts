@@ -48,25 +48,35 @@ export function isSdkTimeout(error: unknown): boolean {
   );
 }
 
-/** Translates what the SDK throws on a tool call into the gateway's error codes. */
+/**
+ * Translates what the SDK throws on a tool call, or on another request passed through
+ * (`method`: resources/read, prompts/get...), into the gateway's error codes.
+ */
 export function toGatewayError(
   error: unknown,
-  context: UpstreamRequest & { server: string; tool: string; closedReason?: string },
+  context: UpstreamRequest &
+    ({ tool: string; method?: never } | { method: string; tool?: never }) & {
+      server: string;
+      closedReason?: string;
+    },
 ): GatewayError {
   if (error instanceof GatewayError) return error;
-  const where = `server '${context.server}', tool '${context.tool}'`;
+  const where = context.method
+    ? `server '${context.server}', method '${context.method}'`
+    : `server '${context.server}', tool '${context.tool}'`;
+  const request = context.method ? `The ${context.method} request` : 'Tool call';
   if (error instanceof McpError) {
     switch (noAnswer(error, context)) {
       case 'timeout':
         return new GatewayError(
           ErrorCode.UPSTREAM_TIMEOUT,
           // The timer's own figure: progress may have kept the call going past timeoutMs.
-          `Tool call timed out after ${timeoutOf(error) ?? context.timeoutMs} ms (${where}); a cancellation was sent to the server`,
+          `${request} timed out after ${timeoutOf(error) ?? context.timeoutMs} ms (${where}); a cancellation was sent to the server`,
         );
       case 'cancelled':
         return new GatewayError(
           ErrorCode.CANCELLED,
-          `Tool call cancelled by the caller (${where}); a cancellation was sent to the server`,
+          `${request} cancelled by the caller (${where}); a cancellation was sent to the server`,
         );
       case 'closed':
         return new GatewayError(
