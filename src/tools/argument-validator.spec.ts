@@ -109,4 +109,64 @@ describe('ArgumentValidator', () => {
       expect(() => fresh.assertValid('kept', kept, { n: 'x' })).toThrow(GatewayError);
     });
   });
+
+  describe('schemas in other dialects, with references it cannot resolve, or uniqueItems', () => {
+    const refuses = (schema: Record<string, unknown>, args: Record<string, unknown>) => {
+      const fresh = new ArgumentValidator();
+      try {
+        fresh.assertValid('t', schema, args);
+        return [];
+      } catch (error) {
+        return (error as GatewayError).details as string[];
+      }
+    };
+    const strict = (extra: Record<string, unknown>) => ({
+      type: 'object',
+      properties: { n: { type: 'number' } },
+      required: ['n'],
+      additionalProperties: false,
+      ...extra,
+    });
+
+    it('enforces draft-04, draft-06, 2019-09 and an unknown dialect, not only 2020-12 and draft-07', () => {
+      for (const $schema of [
+        'http://json-schema.org/draft-04/schema#',
+        'http://json-schema.org/draft-06/schema#',
+        'https://json-schema.org/draft/2019-09/schema',
+        'https://example.com/some-dialect',
+      ]) {
+        expect({ $schema, refused: refuses(strict({ $schema }), { n: 'x', extra: 1 }) }).toEqual({
+          $schema,
+          refused: expect.arrayContaining(["(root): unknown property 'extra'"]),
+        });
+      }
+      // Draft-04's own form of an exclusive bound.
+      const draft04 = {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        properties: { n: { type: 'number', minimum: 0, exclusiveMinimum: true } },
+      };
+      expect(refuses(draft04, { n: 0 })).toEqual(['/n: must be > 0']);
+    });
+
+    it('leaves out a $ref it cannot resolve, and enforces the rest of the schema', () => {
+      for (const ref of ['#/$defs/nope', 'https://example.com/remote.json']) {
+        const schema = strict({ properties: { n: { type: 'number' }, a: { $ref: ref } } });
+        expect(refuses(schema, { n: 'x', a: 1, extra: 1 })).toEqual(
+          expect.arrayContaining(['/n: must be number', "(root): unknown property 'extra'"]),
+        );
+        expect(refuses(schema, { n: 1, a: 'anything' })).toEqual([]);
+      }
+    });
+
+    it('refuses duplicate items by JSON equality (key order aside), and takes distinct ones', () => {
+      const schema = { type: 'object', properties: { tags: { type: 'array', uniqueItems: true } } };
+      expect(refuses(schema, { tags: [{ a: 1, b: 2 }, [1], { b: 2, a: 1 }] })).toEqual([
+        '/tags: must NOT have duplicate items (items ## 0 and 2 are identical)',
+      ]);
+      expect(refuses(schema, { tags: [1, '1', [1], { a: 1 }, null, true] })).toEqual([]);
+      const many = Array.from({ length: 40_000 }, (_, i) => [i]);
+      expect(refuses(schema, { tags: many })).toEqual([]);
+      expect(refuses(schema, { tags: [...many, [39_999]] })).toHaveLength(1);
+    });
+  });
 });
