@@ -11,6 +11,8 @@ export class ProgressDeadline {
   private readonly controller = new AbortController();
   private readonly started = Date.now();
   private timer: NodeJS.Timeout;
+  /** When the armed timer is due (Date.now() time). */
+  private firesAt = 0;
   private readonly passOn = () => this.controller.abort(this.caller?.reason);
 
   constructor(
@@ -43,12 +45,16 @@ export class ProgressDeadline {
 
   private arm(): NodeJS.Timeout {
     const left = this.maxMs - (Date.now() - this.started);
-    return setTimeout(() => this.expire(), Math.max(0, Math.min(this.idleMs, left)));
+    const delay = Math.max(0, Math.min(this.idleMs, left));
+    this.firesAt = Date.now() + delay;
+    return setTimeout(() => this.expire(), delay);
   }
 
   private expire(): void {
-    // The SDK timer's own error (see isSdkTimeout), with the time the call actually ran.
-    const timeout = Date.now() - this.started;
+    // The SDK timer's own error (see isSdkTimeout), with the time the call actually ran. A
+    // timer may fire a millisecond before Date.now() says it is due: "timed out after 4999 ms"
+    // for a 5000 ms limit would read as a bug, so it is never less than what was armed.
+    const timeout = Math.max(Date.now(), this.firesAt) - this.started;
     this.controller.abort(
       McpError.fromError(McpErrorCode.RequestTimeout, 'Request timed out', { timeout }),
     );
