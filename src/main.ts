@@ -27,18 +27,23 @@ async function main(): Promise<void> {
     await app.close();
     await queueStopped;
   }, config.shutdownDelayMs + config.shutdownGraceMs);
-  const url = await listen(app, config);
-  bootLogger.log(`Listening on ${url} (Swagger UI at ${url}/docs)`);
+  const { url, bound } = await listen(app, config);
+  bootLogger.log(`Listening on ${url} (bound to ${bound}; Swagger UI at ${url}/docs)`);
   await app.get(ServersService).waitForInitialConnect();
   bootLogger.log(`Ready in ${Math.round(performance.now() - started)} ms`);
 }
 
 /**
- * Binds the HTTP server; the URL to show. Not app.listen: Nest logs a failure to bind
+ * Binds the HTTP server; the URL to show from this machine, and the address bound (0.0.0.0
+ * reads as localhost in the URL, and an operator checking what is exposed needs the truth).
+ * Not app.listen: Nest logs a failure to bind
  * (EADDRINUSE, EADDRNOTAVAIL, EACCES) as an error line of its own before rejecting, and the
  * start failure then said it a second time, naming neither variable. Here it is said once.
  */
-async function listen(app: INestApplication, config: GatewayConfig): Promise<string> {
+async function listen(
+  app: INestApplication,
+  config: GatewayConfig,
+): Promise<{ url: string; bound: string }> {
   await app.init();
   const server = app.getHttpServer() as Server;
   await new Promise<void>((resolve, reject) => {
@@ -56,11 +61,12 @@ async function listen(app: INestApplication, config: GatewayConfig): Promise<str
   });
   // What app.listen would have told those who wait for it (HttpAdapterHost.listen$).
   app.get(HttpAdapterHost).listening = true;
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
   // Wildcard and loopback addresses: reached from this machine as localhost.
   const local = ['0.0.0.0', '::', '127.0.0.1', '::1', '[::1]'].includes(config.host);
   const host = local ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  return `http://${host}:${port}`;
+  const bound = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  return { url: `http://${host}:${port}`, bound };
 }
 
 /**

@@ -429,6 +429,8 @@ describe('the OpenAPI document lists the errors that really happen', () => {
     }
     const probe = await gateway.get('/health/live', { Origin: 'http://evil.example' });
     expect([probe.status, probe.body.code]).toEqual([403, 'FORBIDDEN_ORIGIN']);
+    // The refusal names the setting that would let a public name through.
+    expect(probe.body.message).toContain('GATEWAY_ALLOWED_HOSTS');
   });
 
   it('says in the description what is answered before routing: 404, 405 with Allow, 431', () => {

@@ -29,6 +29,10 @@ describe("the gateway's start-up log", () => {
   it("keeps Nest's per-route and per-module narration out of the default (info) level", async () => {
     const lines = await startLogs({ LOG_LEVEL: 'info' });
     expect(lines.some((l) => l.msg.startsWith('Ready in'))).toBe(true);
+    // The URL to use from this machine, and the address really bound.
+    expect(lines.find((l) => l.msg.startsWith('Listening on'))?.msg).toMatch(
+      /^Listening on http:\/\/localhost:\d+ \(bound to 127\.0\.0\.1:\d+; Swagger UI at /,
+    );
     const chatter = lines.filter((l) =>
       ['RouterExplorer', 'RoutesResolver', 'InstanceLoader'].includes(l.context ?? ''),
     );

@@ -33,12 +33,15 @@ export class HostOriginPolicy {
     const host = hostnameOf(hostHeader ? `http://${hostHeader}` : undefined);
     const ipLiteral = host !== undefined && isIP(host.replace(/^\[|\]$/g, '')) !== 0;
     if (this.allowed && (host === undefined || (!ipLiteral && !this.allowed.has(host)))) {
-      return `Host '${hostHeader ?? ''}' is not allowed`;
+      // Behind an ingress or load balancer, its public name is what GATEWAY_ALLOWED_HOSTS is for.
+      return `Host '${(hostHeader ?? '').slice(0, 200)}' is not allowed (GATEWAY_ALLOWED_HOSTS lists the names the gateway answers to)`;
     }
     if (originHeader === undefined) return undefined;
     const origin = hostnameOf(originHeader);
     const ok = this.allowed ? origin !== undefined && this.allowed.has(origin) : origin === host;
-    return ok ? undefined : `Origin '${originHeader}' is not allowed`;
+    return ok
+      ? undefined
+      : `Origin '${originHeader.slice(0, 200)}' is not allowed (GATEWAY_ALLOWED_HOSTS lists the names the gateway answers to)`;
   }
 }
 
