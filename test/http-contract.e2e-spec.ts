@@ -57,6 +57,30 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     expect(res.body.message ?? '').not.toContain('nested');
   });
 
+  it('refuses a member named __proto__ rather than drop it silently on the way to the tool', async () => {
+    const res = await gateway.postRaw(
+      '/mcp/execute',
+      '{"tool_name":"demo__echo","args":{"message":"x","__proto__":{"admin":true}}}',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe(
+      'JSON body has a member named "__proto__" in args, which is refused',
+    );
+    const mcp = await gateway.postRaw(
+      '/mcp',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"demo__echo","arguments":{"message":"x","__proto__":{}}}}',
+      { accept: 'application/json, text/event-stream' },
+    );
+    expect(mcp.status).toBe(400);
+    expect(JSON.stringify(mcp.body)).toContain('__proto__');
+    // A value "__proto__" is only a string.
+    const value = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: '__proto__' },
+    });
+    expect(value.status).toBe(200);
+  });
+
   it('refuses a number too large for a double rather than pass the tool null', async () => {
     const res = await gateway.postRaw(
       '/mcp/execute',

@@ -4,12 +4,14 @@
  */
 export const MAX_JSON_DEPTH = 64;
 
-type Found = { problem: 'depth' } | { problem: 'number'; path: string } | undefined;
+type Found = { problem: 'depth' } | { problem: 'number' | 'proto'; path: string } | undefined;
 
 /**
  * What is wrong with a parsed JSON value that JSON.parse accepted: nested deeper than `max`,
- * or holding a number it could only read as ±Infinity (1e400), which passed on would reach
- * the tool as null. Phrased to follow the name of what was parsed ("JSON body ...").
+ * holding a number it could only read as ±Infinity (1e400), which passed on would reach the
+ * tool as null, or a member named `__proto__`, which the first copy into a plain object drops
+ * silently (past a schema's additionalProperties: false). Phrased to follow the name of what
+ * was parsed ("JSON body ...").
  */
 export function jsonShapeProblem(root: unknown, max: number): string | undefined {
   // Paths are built only to name a number already known to be there: the common, clean body
@@ -18,6 +20,9 @@ export function jsonShapeProblem(root: unknown, max: number): string | undefined
   if (found?.problem === 'depth') return `is nested deeper than ${max} levels`;
   if (!found) return undefined;
   const at = (walk(root, max, true, true) as { path: string }).path.slice(1, 201);
+  if (found.problem === 'proto') {
+    return `has a member named "__proto__"${at ? ` in ${at}` : ''}, which is refused`;
+  }
   return `has a number too large to represent${at ? ` at ${at}` : ''}`;
 }
 
@@ -39,6 +44,7 @@ function walk(root: unknown, max: number, numbers: boolean, withPath: boolean): 
     if (depth > max) return { problem: 'depth' };
     const isArray = Array.isArray(value);
     for (const [key, child] of Object.entries(value)) {
+      if (!isArray && key === '__proto__') return { problem: 'proto', path };
       const walked = (numbers && typeof child === 'number') || typeof child === 'object';
       if (!walked || child === null) continue;
       const childPath = withPath ? (isArray ? `${path}[${key}]` : `${path}.${key}`) : '';

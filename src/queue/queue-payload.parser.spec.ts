@@ -93,6 +93,16 @@ describe('parseQueuePayload', () => {
     });
   });
 
+  it('answers a member named __proto__ in the arguments, never drops it', () => {
+    const text = '{"id":"p","op":"execute","tool_name":"t","args":{"a":1,"__proto__":{"x":1}}}';
+    expect(parse(text)).toMatchObject({
+      kind: 'invalid',
+      id: 'p',
+      message:
+        'Invalid request: "payload" has a member named "__proto__" in args, which is refused',
+    });
+  });
+
   it('answers arguments nested too deep, or with a number beyond a double, naming it', () => {
     const huge = '{"id":"n","op":"execute","tool_name":"t","args":{"x":[2,1e400]}}';
     expect(parse(huge)).toMatchObject({

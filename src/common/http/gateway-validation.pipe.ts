@@ -109,7 +109,8 @@ export class GatewayValidationPipe extends ValidationPipe {
    * arguments or session metadata the last two are ordinary data (a schema may well have a
    * `constructor` property) and the MCP door passes them on, so here they go only from the
    * body's own level, where the class is built; `__proto__`, the key that pollutes a
-   * prototype when merged, still goes everywhere.
+   * prototype when merged, still goes everywhere (the body parser refuses it first: this is
+   * for bodies that came another way).
    */
   protected override stripProtoKeys(value: unknown): void {
     if (typeof value !== 'object' || value === null) return;
