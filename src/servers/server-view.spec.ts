@@ -127,4 +127,30 @@ describe('secretValuesOf', () => {
     const remote = secretValuesOf({ url: 'https://h/mcp?api_key=ab%2Bcd%2Fef%3D', headers: {} });
     expect(remote).toEqual(expect.arrayContaining(['ab+cd/ef=', 'ab%2Bcd%2Fef%3D']));
   });
+
+  it('lists base64, base64url (with and without padding) and hex forms of each secret', () => {
+    // Its base64 has `+` (`-` in base64url) and padding.
+    const padded = secretValuesOf({
+      transport: 'stdio',
+      command: 'x',
+      args: [],
+      env: { T: 'k?>~~' },
+    });
+    expect(padded).toEqual(
+      expect.arrayContaining(['az8+fn4=', 'az8+fn4', 'az8-fn4', 'az8-fn4=', '6b3f3e7e7e']),
+    );
+  });
+
+  it('leaves out values under 4 characters: they would hide ordinary text', () => {
+    const secrets = secretValuesOf({
+      transport: 'stdio',
+      command: 'x',
+      args: [],
+      env: { DEBUG: '1', MODE: 'on', TOKEN: 'abcd' },
+    });
+    expect(secrets).not.toContain('1');
+    expect(secrets).not.toContain('on');
+    expect(secrets).not.toContain('MQ');
+    expect(secrets).toContain('abcd');
+  });
 });
