@@ -106,13 +106,34 @@ function credentialParts(value: string): string[] {
 }
 
 /**
- * Credentials in a server URL: the query's values (`?api_key=`) and the user info, each
- * decoded and as written.
+ * A path segment taken for a token (hosted MCP services put one in the path:
+ * `/mcp/sk-.../sse`): 16 characters or more, decoded, with a digit among them. Names such as
+ * `mcp`, `sse`, `v1` or `streamable-http` are not.
+ */
+export function isPathToken(segment: string): boolean {
+  const decoded = safeDecode(segment);
+  return decoded.length >= 16 && /\d/.test(decoded);
+}
+
+/** A URL path as answers and logs show it: each token segment replaced by `redacted`. */
+export function maskedPath(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((segment) => (isPathToken(segment) ? 'redacted' : segment))
+    .join('/');
+}
+
+/**
+ * Credentials in a server URL: the query's values (`?api_key=`), the user info and the
+ * path's token segments, each decoded and as written.
  */
 function urlSecrets(raw: string): string[] {
   try {
     const url = new URL(raw);
     const out = [...url.searchParams.values()];
+    for (const segment of url.pathname.split('/').filter(isPathToken)) {
+      out.push(safeDecode(segment), segment);
+    }
     for (const pair of url.search.slice(1).split('&')) {
       const equals = pair.indexOf('=');
       if (equals >= 0) out.push(pair.slice(equals + 1));
