@@ -37,6 +37,10 @@ const SECRETS = {
   jsonHeader: `${CANARY}"json\\header`,
   encodedQueryKey: `${CANARY}+encoded/query=`,
   argKey: `${CANARY}-arg-key`,
+  // Tokens in a URL's path, as hosted MCP services give them (/mcp/sk-.../sse).
+  pathToken: `sk-${CANARY}-path-1`,
+  echoedPathToken: `sk-${CANARY}-path-2`,
+  addedPathToken: `sk-${CANARY}-path-3`,
 };
 
 /**
@@ -136,6 +140,11 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
             url: `${refuser.url.replace(/\/mcp$/, '/json')}?key=${encodeURIComponent(SECRETS.encodedQueryKey)}`,
             headers: { 'X-Key': SECRETS.jsonHeader },
           },
+          path_refused: {
+            url: `http://127.0.0.1:${refusedPort}/mcp/${SECRETS.pathToken}/sse`,
+            transport: 'sse',
+          },
+          revoked_path: { url: `${refuser.url}/${SECRETS.echoedPathToken}/sse` },
           revoked_basic: {
             url: refuser.url,
             headers: {
@@ -186,6 +195,12 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
     // Remote servers that repeat parts of their credentials: each part is taken out.
     expect(servers.text).toContain('token [redacted] is revoked (request /mcp?api_key=[redacted])');
     expect(servers.text).toContain('[redacted] is revoked (request /mcp)');
+    // A token in the path: masked in the config shown, in the error, and where a server echoes it.
+    expect(servers.text).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+\/mcp\/redacted\/sse"/);
+    expect(servers.text).toMatch(
+      /cannot connect to http:\/\/127\.0\.0\.1:\d+\/mcp\/redacted\/sse:/,
+    );
+    expect(servers.text).toContain('(request /mcp/[redacted]/sse)');
     expect((await http('GET', '/health')).status).toBe(200);
     for (const name of ['leaky__anything', 'refused__anything', 'remote__recorded_headerz']) {
       const failed = await http('POST', '/mcp/execute', { tool_name: name, args: {} });
@@ -200,6 +215,10 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
             url: `http://127.0.0.1:${await unusedPort()}/mcp`,
             headers: { Authorization: `Bearer ${SECRETS.addedHeader}` },
           },
+          added_path: {
+            url: `http://127.0.0.1:${await unusedPort()}/mcp/${SECRETS.addedPathToken}/sse`,
+            transport: 'sse',
+          },
         },
       },
     });
@@ -208,6 +227,7 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
       failed: [
         { name: 'added_leaky', error: expect.stringContaining('my token is [redacted]') },
         { name: 'added_refused', error: expect.stringContaining('ECONNREFUSED') },
+        { name: 'added_path', error: expect.stringMatching(/:\d+\/mcp\/redacted\/sse: /) },
       ],
     });
     // A session with a server of its own.

@@ -315,3 +315,50 @@ describe("a server's error data on the MCP door", () => {
     await mcp.close();
   });
 });
+
+describe('a server repeating its secret encoded in an error', () => {
+  // A base64-looking token: its `+/=` are escaped when percent-encoded.
+  const SECRET = 'Sup3r+Secr3t/TokenValue=';
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { enc: rawServer([tool('fail_encoded')], { SECRET }) },
+      env: { SERVER_PING_INTERVAL_MS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  /** Every encoding the server uses, checked absent whatever its letter case. */
+  function expectNoSecret(text: string): void {
+    const bytes = Buffer.from(SECRET);
+    const leaks = [
+      SECRET,
+      encodeURIComponent(SECRET),
+      bytes.toString('base64').replace(/=+$/, ''),
+      bytes.toString('base64url'),
+      bytes.toString('hex'),
+    ];
+    for (const leak of leaks) expect(text.toLowerCase()).not.toContain(leak.toLowerCase());
+  }
+
+  it('redacts the percent-encoded (any case), base64, base64url and hex forms on REST', async () => {
+    const res = await gateway.post('/mcp/execute', { tool_name: 'enc__fail_encoded' });
+    expect(res.status).toBe(502);
+    expect(res.body.message).toContain(`rejected ${Array(7).fill('[redacted]').join(' ')}`);
+    expectNoSecret(res.text);
+  });
+
+  it('redacts them in the error data relayed on the MCP door, and in the log', async () => {
+    const mcp = new RawMcp(gateway.url);
+    expect((await mcp.initialize()).status).toBe(200);
+    const call = await mcp.request('tools/call', { name: 'enc__fail_encoded', arguments: {} });
+    expect(call.text).toContain('[redacted]');
+    expectNoSecret(call.text);
+    await mcp.close();
+    expectNoSecret(gateway.transcript.join('\n'));
+  });
+});

@@ -1,12 +1,28 @@
 export const REDACTED = '[redacted]';
 
-/** Replaces every occurrence of each secret value; used on any text that came from outside. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret) out = out.split(secret).join(REDACTED);
+/** One pattern per list of secrets, built the first time that list is used. */
+const patterns = new WeakMap<readonly string[], RegExp | null>();
+
+function patternOf(secrets: readonly string[]): RegExp | null {
+  let pattern = patterns.get(secrets);
+  if (pattern === undefined) {
+    // Longest first, so that a whole value is replaced before any part of it.
+    const forms = secrets.filter(Boolean).sort((a, b) => b.length - a.length);
+    const escaped = forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    pattern = escaped.length ? new RegExp(escaped.join('|'), 'gi') : null;
+    patterns.set(secrets, pattern);
   }
-  return out;
+  return pattern;
+}
+
+/**
+ * Replaces every occurrence of each secret value, whatever its letter case (a server may
+ * echo `%2b` for `%2B`, or upper-case what it repeats); used on any text that came from
+ * outside. Runs on error paths and stderr tails only, never on a call's result.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  const pattern = patternOf(secrets);
+  return pattern ? text.replace(pattern, REDACTED) : text;
 }
 
 /**

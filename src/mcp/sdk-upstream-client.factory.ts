@@ -8,6 +8,7 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import { redact } from '../common/redact.js';
 import {
   isStdioSpec,
+  maskedPath,
   secretValuesOf,
   type RemoteServerSpec,
   type ServerSpec,
@@ -167,7 +168,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       }
     } catch (error) {
       throw new Error(
-        `cannot connect to ${url.origin}${url.pathname}: ${describeNetworkError(error)}`,
+        `cannot connect to ${url.origin}${maskedPath(url.pathname)}: ${describeNetworkError(error)}`,
         { cause: error },
       );
     }

@@ -42,6 +42,9 @@ export function isStdioSpec(spec: ServerSpec): spec is StdioServerSpec {
   return spec.transport === 'stdio';
 }
 
+/** Shorter values are not redacted: they would hide ordinary text and protect nothing. */
+const MIN_SECRET_LENGTH = 4;
+
 /** The values that must never appear in an answer or a log line. */
 export function secretValuesOf(spec: ServerSpec): string[] {
   const values = isStdioSpec(spec)
@@ -49,21 +52,34 @@ export function secretValuesOf(spec: ServerSpec): string[] {
     : [...Object.values(spec.headers).flatMap(credentialParts), ...urlSecrets(spec.url)];
   // Very short values ("1", "on") would redact ordinary text and protect nothing. Longest
   // first, so that a whole value is replaced before any part of it.
-  const secrets = [...new Set(values.filter((v) => v.length >= 4).flatMap(encodedForms))];
+  const secrets = [
+    ...new Set(values.filter((v) => v.length >= MIN_SECRET_LENGTH).flatMap(encodedForms)),
+  ];
   return secrets.sort((a, b) => b.length - a.length);
 }
 
 /**
  * A value as a server may repeat it: as given, inside a JSON string (a 401 body that echoes
- * the request's headers escapes `"` and `\`), and percent-encoded (an error that echoes the
- * request's URL, where a base64 token's `+/=` are escaped).
+ * the request's headers escapes `"` and `\`), percent-encoded (an error that echoes the
+ * request's URL, where a base64 token's `+/=` are escaped), base64 and base64url (with and
+ * without padding) and hex. redact() matches them whatever their letter case, which covers
+ * `%2b` and upper-case hex. Computed once per server; a value split across strings, or
+ * encoded some other way, is not caught.
  */
 function encodedForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const base64 = bytes.toString('base64');
+  const base64url = bytes.toString('base64url');
   const forms = [
     value,
     JSON.stringify(value).slice(1, -1),
     encodeURIComponent(value),
     new URLSearchParams({ v: value }).toString().slice(2),
+    base64,
+    base64.replace(/=+$/, ''),
+    base64url,
+    `${base64url}${'='.repeat(base64.length - base64url.length)}`,
+    bytes.toString('hex'),
   ];
   return forms.filter((form, i) => forms.indexOf(form) === i);
 }
@@ -90,13 +106,34 @@ function credentialParts(value: string): string[] {
 }
 
 /**
- * Credentials in a server URL: the query's values (`?api_key=`) and the user info, each
- * decoded and as written.
+ * A path segment taken for a token (hosted MCP services put one in the path:
+ * `/mcp/sk-.../sse`): 16 characters or more, decoded, with a digit among them. Names such as
+ * `mcp`, `sse`, `v1` or `streamable-http` are not.
+ */
+export function isPathToken(segment: string): boolean {
+  const decoded = safeDecode(segment);
+  return decoded.length >= 16 && /\d/.test(decoded);
+}
+
+/** A URL path as answers and logs show it: each token segment replaced by `redacted`. */
+export function maskedPath(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((segment) => (isPathToken(segment) ? 'redacted' : segment))
+    .join('/');
+}
+
+/**
+ * Credentials in a server URL: the query's values (`?api_key=`), the user info and the
+ * path's token segments, each decoded and as written.
  */
 function urlSecrets(raw: string): string[] {
   try {
     const url = new URL(raw);
     const out = [...url.searchParams.values()];
+    for (const segment of url.pathname.split('/').filter(isPathToken)) {
+      out.push(safeDecode(segment), segment);
+    }
     for (const pair of url.search.slice(1).split('&')) {
       const equals = pair.indexOf('=');
       if (equals >= 0) out.push(pair.slice(equals + 1));

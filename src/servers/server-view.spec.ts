@@ -23,6 +23,14 @@ describe('publicConfig', () => {
     expect(shown.url).toBe('https://user:redacted@h/mcp?api_key=redacted&x=redacted');
   });
 
+  it('hides path segments of 16 characters or more with a digit: tokens, not names', () => {
+    const url = (path: string) => publicConfig({ url: `https://h${path}`, headers: {} }).url;
+    expect(url('/mcp/sk-ak-PATHSECRET123456/sse')).toBe('https://h/mcp/redacted/sse');
+    expect(url('/s/c2stYWstUEFUSFNFQ1JFVDEyMzQ1Ng%3D%3D/mcp')).toBe('https://h/s/redacted/mcp');
+    expect(url('/v1/streamable-http/mcp')).toBe('https://h/v1/streamable-http/mcp');
+    expect(url('/2025-03-26/x')).toBe('https://h/2025-03-26/x');
+  });
+
   it('hides a token standing as the URL user name', () => {
     const shown = publicConfig({ url: 'https://ghp_TOKEN123@h/mcp', headers: {} });
     expect(shown.url).toBe('https://redacted@h/mcp');
@@ -126,5 +134,37 @@ describe('secretValuesOf', () => {
     expect(stdio).toEqual(expect.arrayContaining(['pw"with\\quote', 'pw\\"with\\\\quote']));
     const remote = secretValuesOf({ url: 'https://h/mcp?api_key=ab%2Bcd%2Fef%3D', headers: {} });
     expect(remote).toEqual(expect.arrayContaining(['ab+cd/ef=', 'ab%2Bcd%2Fef%3D']));
+  });
+
+  it("lists a path's token segments, decoded and as written", () => {
+    const secrets = secretValuesOf({ url: 'https://h/mcp/ab%2Bcd1234567890xy/sse', headers: {} });
+    expect(secrets).toEqual(expect.arrayContaining(['ab+cd1234567890xy', 'ab%2Bcd1234567890xy']));
+    expect(secrets).not.toContain('mcp');
+  });
+
+  it('lists base64, base64url (with and without padding) and hex forms of each secret', () => {
+    // Its base64 has `+` (`-` in base64url) and padding.
+    const padded = secretValuesOf({
+      transport: 'stdio',
+      command: 'x',
+      args: [],
+      env: { T: 'k?>~~' },
+    });
+    expect(padded).toEqual(
+      expect.arrayContaining(['az8+fn4=', 'az8+fn4', 'az8-fn4', 'az8-fn4=', '6b3f3e7e7e']),
+    );
+  });
+
+  it('leaves out values under 4 characters: they would hide ordinary text', () => {
+    const secrets = secretValuesOf({
+      transport: 'stdio',
+      command: 'x',
+      args: [],
+      env: { DEBUG: '1', MODE: 'on', TOKEN: 'abcd' },
+    });
+    expect(secrets).not.toContain('1');
+    expect(secrets).not.toContain('on');
+    expect(secrets).not.toContain('MQ');
+    expect(secrets).toContain('abcd');
   });
 });

@@ -8,7 +8,9 @@ import { join } from 'node:path';
  * `ok <tool>`, and a few tool names misbehave on purpose (fail_generic, fail_timeout_code,
  * exit, hang, huge: HUGE_BYTES of text, deep: structuredContent nested DEEP_LEVELS deep). It prints `starting with $SECRET` to stderr, for
  * tests that check a secret never leaks from there. With RESOURCES=1 it also offers resources:
- * none listed, and a read answered -32002 whose `data` holds the uri and $SECRET.
+ * none listed, and a read answered -32002 whose `data` holds the uri and $SECRET. The tool
+ * fail_encoded answers an error whose message and `data` repeat $SECRET encoded (percent-encoded
+ * in lower case, base64, base64url, hex), as a hostile server might.
  */
 export const RAW_STDIO_SERVER = `
   const rl = require('node:readline').createInterface({ input: process.stdin });
@@ -34,6 +36,21 @@ export const RAW_STDIO_SERVER = `
     const name = m.params.name;
     if (name === 'fail_generic') return send({ id: m.id, error: { code: -32000, message: 'database is locked' } });
     if (name === 'fail_timeout_code') return send({ id: m.id, error: { code: -32001, message: 'the backend took too long' } });
+    if (name === 'fail_encoded') {
+      const secret = process.env.SECRET;
+      const bytes = Buffer.from(secret);
+      const forms = [
+        encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+        encodeURIComponent(secret).toLowerCase(),
+        bytes.toString('base64'),
+        bytes.toString('base64').replace(/=+$/, ''),
+        bytes.toString('base64url'),
+        bytes.toString('hex'),
+        bytes.toString('hex').toUpperCase(),
+      ];
+      const error = { code: -32000, message: 'rejected ' + forms.join(' '), data: { forms } };
+      return send({ id: m.id, error });
+    }
     if (name === 'exit') { console.error('exiting on purpose'); process.exit(1); }
     if (name === 'hang') return;
     if (name === 'deep') {
