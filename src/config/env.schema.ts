@@ -37,6 +37,10 @@ const toInt = ({ value }: { value: unknown }) =>
  * Every variable the gateway reads, with its default. `.env.example` lists the same names;
  * a test keeps the two in step.
  */
+/** Defaults that other code compares against (a prefix of its own on the shared stream). */
+export const DEFAULT_REDIS_KEY_PREFIX = 'mcpgw:';
+export const DEFAULT_REQUEST_STREAM = 'mcp_requests';
+
 export class EnvSchema {
   @IsString() @MinLength(1) GATEWAY_HOST = 'localhost';
 
@@ -156,7 +160,7 @@ export class EnvSchema {
   REDIS_PORT = 6379;
   @IsOptional() @IsString() REDIS_PASSWORD?: string;
   /** Namespaces every key the gateway writes (not the public queue stream names). */
-  @IsString() REDIS_KEY_PREFIX = 'mcpgw:';
+  @IsString() REDIS_KEY_PREFIX = DEFAULT_REDIS_KEY_PREFIX;
 
   // --- Sessions ---
   @Transform(toInt) @IsInt() @Min(1) @Max(TTL_MAX_SECONDS) SESSION_TTL_SECONDS = 3600;
@@ -205,7 +209,7 @@ export class EnvSchema {
    * another deployment's requests.
    */
   @Transform(toBool) @IsBoolean() QUEUE_ENABLED = true;
-  @IsString() @MinLength(1) QUEUE_REQUEST_STREAM = 'mcp_requests';
+  @IsString() @MinLength(1) QUEUE_REQUEST_STREAM = DEFAULT_REQUEST_STREAM;
   @IsString() @MinLength(1) QUEUE_RESPONSE_STREAM = 'mcp_responses';
   @Transform(toInt) @IsInt() @Min(1) @Max(1024) QUEUE_CONCURRENCY = 16;
   /** A pending entry whose consumer went quiet this long is reclaimed by another. */

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { errorMessage } from '../../common/errors/error-message.js';
 import type { RedisConnections } from '../../common/redis/redis-connections.js';
 import type { QueueSettings } from '../../config/gateway-config.js';
+import { DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REQUEST_STREAM } from '../../config/env.schema.js';
 import { QueueDriver, type QueueHandler, type QueueStats } from '../queue-driver.js';
 import { Semaphore } from '../semaphore.js';
 import { CONSUMER_GROUP, ConsumerGroup } from './consumer-group.js';
@@ -73,6 +74,14 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     return this.group.consumer;
   }
 
+  /** A prefix of its own, yet the request stream every gateway reads by default. */
+  get sharesDefaultStream(): boolean {
+    const prefix = this.redis.settings?.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+    return (
+      prefix !== DEFAULT_REDIS_KEY_PREFIX && this.settings.requestStream === DEFAULT_REQUEST_STREAM
+    );
+  }
+
   start(handler: QueueHandler): Promise<void> {
     this.handler = handler;
     this.reading = this.readForever();
@@ -81,6 +90,13 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     this.logger.log(
       `Consuming ${this.settings.requestStream} as ${this.consumer} (group ${CONSUMER_GROUP}), answering on ${this.settings.responseStream}`,
     );
+    // A namespace of its own for everything but the queue: the stream names are a public
+    // contract, so another deployment on this Redis (staging, say) takes the same work.
+    if (this.sharesDefaultStream) {
+      this.logger.warn(
+        `REDIS_KEY_PREFIX sets this gateway's own namespace, but it consumes the default request stream '${DEFAULT_REQUEST_STREAM}' (group ${CONSUMER_GROUP}), as every gateway on this Redis does by default: set QUEUE_REQUEST_STREAM and QUEUE_RESPONSE_STREAM to keep its work apart, or QUEUE_ENABLED=false`,
+      );
+    }
     return Promise.resolve();
   }
 
