@@ -69,3 +69,68 @@ describe('GATEWAY_STDIO_ALLOWLIST entries match whole command lines', () => {
     expect(again.status).toBe(403);
   });
 });
+
+describe('env keys of stdio servers added over the API', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { GATEWAY_STDIO_ALLOWLIST: `node ${DEMO_SERVER}` } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it.each([
+    // Native code loaded from a path: OpenSSL engines and providers, glibc converters.
+    'OPENSSL_CONF',
+    'OPENSSL_MODULES',
+    'GCONV_PATH',
+    'LOCPATH',
+    'GLIBC_TUNABLES',
+    // Whom the server trusts.
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'HTTP_PROXY',
+    'https_proxy',
+    'ALL_PROXY',
+    'no_proxy',
+    'SSH_AUTH_SOCK',
+    // Config folders and the daemons and toolchains they point at.
+    'XDG_CONFIG_HOME',
+    'COREPACK_NPM_REGISTRY',
+    'TMPDIR',
+    'DOCKER_HOST',
+    'KUBECONFIG',
+    'AWS_CONFIG_FILE',
+    'GOFLAGS',
+    'PUPPETEER_EXECUTABLE_PATH',
+    'BROWSER',
+  ])('refuses %s with a 403 naming it', async (key) => {
+    const res = await tryAdd(gateway, 'withenv', {
+      command: 'node',
+      args: [DEMO_SERVER],
+      env: { [key]: '/tmp/x' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('STDIO_NOT_ALLOWED');
+    expect(res.body.message).toContain(`env key '${key}'`);
+  });
+
+  it('lets ordinary names through', async () => {
+    const env = {
+      TZ: 'UTC',
+      LANG: 'C.UTF-8',
+      NODE_ENV: 'production',
+      GITHUB_TOKEN: 'x',
+      GOOGLE_API_KEY: 'x',
+      PROXY_URL: 'https://example.com',
+      TEMPERATURE: '0',
+    };
+    const res = await tryAdd(gateway, 'plain', { command: 'node', args: [DEMO_SERVER], env });
+    expect(res.status).toBe(201);
+    expect(res.body.added[0].tools).toContain('plain__echo');
+  });
+});

@@ -117,6 +117,24 @@ describe('assertStdioAllowed', () => {
     ['PIP_INDEX_URL'],
     ['PYTHONWARNINGS'],
     ['NODE_TLS_REJECT_UNAUTHORIZED'],
+    ['OPENSSL_CONF'],
+    ['OPENSSL_ENGINES'],
+    ['SSL_CERT_FILE'],
+    ['REQUESTS_CA_BUNDLE'],
+    ['curl_ca_bundle'],
+    ['HTTPS_PROXY'],
+    ['http_proxy'],
+    ['NO_PROXY'],
+    ['XDG_CONFIG_HOME'],
+    ['COREPACK_NPM_REGISTRY'],
+    ['DOCKER_HOST'],
+    ['BASH_FUNC_ls%%'],
+    ['GEM_HOME'],
+    ['CARGO_HOME'],
+    ['CORECLR_PROFILER_PATH'],
+    ['PUPPETEER_EXECUTABLE_PATH'],
+    ['KRB5CCNAME'],
+    ['R_PROFILE_USER'],
   ])('refuses the env family of %s', (key) => {
     expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], { [key]: '1' }), allow)).toThrow(
       /env key/,
@@ -124,7 +142,16 @@ describe('assertStdioAllowed', () => {
   });
 
   it('lets ordinary env through, NODE_ENV included', () => {
-    const env = { NODE_ENV: 'production', GITHUB_TOKEN: 'x', TZ: 'UTC' };
+    const env = {
+      NODE_ENV: 'production',
+      GITHUB_TOKEN: 'x',
+      TZ: 'UTC',
+      LANG: 'C.UTF-8',
+      GOOGLE_API_KEY: 'x',
+      PROXY_URL: 'x',
+      TEMPERATURE: '0',
+      BRAVE_API_KEY: 'x',
+    };
     expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], env), allow)).not.toThrow();
   });
 
@@ -148,6 +175,18 @@ describe('assertStdioAllowed', () => {
     ['PATH'],
     ['npm_config_script_shell'],
     ['PYTHONSTARTUP'],
+    ['GCONV_PATH'],
+    ['LOCPATH'],
+    ['GLIBC_TUNABLES'],
+    ['TMPDIR'],
+    ['SSLKEYLOGFILE'],
+    ['SSH_AUTH_SOCK'],
+    ['GOFLAGS'],
+    ['JDK_JAVA_OPTIONS'],
+    ['KUBECONFIG'],
+    ['AWS_CONFIG_FILE'],
+    ['BROWSER'],
+    ['SHELL'],
   ])('refuses the env key %s', (key) => {
     expect(() =>
       assertStdioAllowed('s', spec('node', ['server.js'], { [key]: 'x' }), allow),

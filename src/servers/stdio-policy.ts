@@ -1,5 +1,6 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { isDangerousEnvKey } from './dangerous-env.js';
 import type { StdioServerSpec } from './server-spec.js';
 
 // Flags with which common interpreters and launchers run code given inline rather than a
@@ -29,37 +30,6 @@ const INLINE_CODE_FLAGS = new Set([
 // the same letters.
 const INLINE_SHORT_LETTERS = /^-[a-zA-Z]*[ecpr]/;
 const INLINE_SUBCOMMANDS = new Set(['eval', 'exec', 'repl']);
-
-// Variables that make a process load code the command line does not show, or resolve the
-// bare command to another binary.
-const DANGEROUS_ENV = new Set([
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'NODE_REPL_EXTERNAL_MODULE',
-  'PATH',
-  'PYTHONSTARTUP',
-  'PYTHONPATH',
-  'PYTHONHOME',
-  'PYTHONINSPECT',
-  'PERL5OPT',
-  'PERL5LIB',
-  'RUBYOPT',
-  'RUBYLIB',
-  'BASH_ENV',
-  'ENV',
-  'SHELLOPTS',
-  'PS4',
-  'GIT_SSH_COMMAND',
-  'JAVA_TOOL_OPTIONS',
-  '_JAVA_OPTIONS',
-  'DENO_FLAGS',
-  'BUN_OPTIONS',
-  'UV_PYTHON',
-  'HOME',
-]);
-// Whole families: loaders, package indexes and registries, git config, TLS checks.
-const DANGEROUS_ENV_PREFIX =
-  /^(LD_|DYLD_|NPM_CONFIG_|YARN_|PNPM_|GIT_|UV_|PIP_|PYTHON|NODE_(?!ENV$)|PERL|RUBY|JAVA|BUN_|DENO_)/i;
 
 const HOW_TO_ALLOW =
   'stdio servers added over the API must match an entry of GATEWAY_STDIO_ALLOWLIST (comma-separated whole command lines, matched exactly, e.g. "npx -y @modelcontextprotocol/server-filesystem /srv/data"; an entry ending in " *" also takes any further arguments); servers in the servers config file are trusted';
@@ -134,8 +104,8 @@ export function assertStdioAllowed(
       throw refuse(`subcommand '${arg}' runs inline code`);
   }
   for (const key of Object.keys(spec.env)) {
-    if (DANGEROUS_ENV.has(key.toUpperCase()) || DANGEROUS_ENV_PREFIX.test(key)) {
-      throw refuse(`env key '${key}' can change which code the process loads`);
+    if (isDangerousEnvKey(key)) {
+      throw refuse(`env key '${key}' can change which code the process loads or whom it trusts`);
     }
   }
 }
