@@ -247,7 +247,7 @@ describe('calls to a server that is down', () => {
         dhttp: { url: remote.url },
         broken: { command: 'definitely-not-a-command-xyz' },
       },
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *' },
     });
   });
 

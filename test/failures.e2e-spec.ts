@@ -58,7 +58,7 @@ describe('one failing server never breaks the others', () => {
         refused: { url: deadUrl, headers: { Authorization: `Bearer ${CANARY}` } },
       },
       env: {
-        GATEWAY_STDIO_ALLOWLIST: 'node',
+        GATEWAY_STDIO_ALLOWLIST: 'node *',
         SERVER_CONNECT_TIMEOUT_MS: '5000',
         TOOL_CALL_TIMEOUT_MS: '10000',
       },
@@ -522,7 +522,7 @@ describe('a stdio server that starts and never answers the handshake', () => {
   beforeAll(async () => {
     gateway = await startGateway({
       servers: {},
-      env: { GATEWAY_STDIO_ALLOWLIST: 'sleep', SERVER_CONNECT_TIMEOUT_MS: '1000' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'sleep *', SERVER_CONNECT_TIMEOUT_MS: '1000' },
     });
   });
 

@@ -23,7 +23,7 @@ describe('free-form objects in REST bodies arrive exactly as sent', () => {
   beforeAll(async () => {
     gateway = await startGateway({
       servers: { p: echoing },
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *' },
     });
   });
 

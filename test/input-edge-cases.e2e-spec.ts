@@ -30,7 +30,7 @@ describe('servers whose namespaced tool names meet ("a" + "b__echo" and "a__b" +
     );
 
   beforeAll(async () => {
-    gateway = await startGateway({ env: { GATEWAY_STDIO_ALLOWLIST: 'node' } });
+    gateway = await startGateway({ env: { GATEWAY_STDIO_ALLOWLIST: 'node *' } });
   });
 
   afterAll(async () => {
@@ -162,7 +162,7 @@ describe('TOOL_NAME_PREFIX=auto: two tools whose <server>__<tool> forms meet', (
 
   beforeAll(async () => {
     gateway = await startGateway({
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node', TOOL_NAME_PREFIX: 'auto' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *', TOOL_NAME_PREFIX: 'auto' },
     });
   });
 
@@ -209,7 +209,7 @@ describe('a server removed while it is still connecting', () => {
 
   beforeAll(async () => {
     gateway = await startGateway({
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node', SERVER_CONNECT_TIMEOUT_MS: '20000' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *', SERVER_CONNECT_TIMEOUT_MS: '20000' },
     });
   });
 
@@ -267,7 +267,7 @@ describe('a request the shutdown grace cut off, finishing afterwards', () => {
     writeFileSync(script, 'process.stdin.resume();');
     const gateway = await startGateway({
       env: {
-        GATEWAY_STDIO_ALLOWLIST: 'node',
+        GATEWAY_STDIO_ALLOWLIST: 'node *',
         SERVER_CONNECT_TIMEOUT_MS: '20000',
         SHUTDOWN_GRACE_MS: '200',
       },

@@ -286,7 +286,7 @@ describe('prompts and resources list_changed on /mcp as servers come and go', ()
     // The servers file has none with prompts or resources; one is added over REST.
     gateway = await startGateway({
       servers: { demo: demoStdioSpec() },
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *' },
     });
     ({ client } = await connectStreamableHttp(gateway.url));
   });

@@ -207,7 +207,7 @@ describe('tool pinning (rug-pull guard)', () => {
       REDIS_URL: url,
       REDIS_KEY_PREFIX: prefix,
       TOOL_PIN_TTL_DAYS: '30',
-      GATEWAY_STDIO_ALLOWLIST: 'node',
+      GATEWAY_STDIO_ALLOWLIST: 'node *',
     };
     const redis = new Redis(url);
     const pinCount = () => redis.hlen(`${prefix}tool-pins`);

@@ -159,7 +159,7 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
       MCP_SERVERS_CONFIG: join(dir, 'servers.json'),
       GATEWAY_API_KEYS: `${SECRETS.apiKey}=admin`,
       GATEWAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      GATEWAY_STDIO_ALLOWLIST: 'node',
+      GATEWAY_STDIO_ALLOWLIST: 'node *',
       LOG_LEVEL: 'debug',
       SERVER_CONNECT_TIMEOUT_MS: '5000',
     });

@@ -241,7 +241,7 @@ describe('sessions with Redis: restarts and replicas', () => {
     const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
     const lenient = await startGateway({
       servers: { demo: demoStdioSpec() },
-      env: { ...env, GATEWAY_STDIO_ALLOWLIST: 'node' },
+      env: { ...env, GATEWAY_STDIO_ALLOWLIST: 'node *' },
     });
     let id: string;
     try {

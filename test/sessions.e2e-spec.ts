@@ -12,7 +12,7 @@ describe('sessions: isolated server sets', () => {
     gateway = await startGateway({
       servers: { demo: demoStdioSpec() },
       env: {
-        GATEWAY_STDIO_ALLOWLIST: 'node',
+        GATEWAY_STDIO_ALLOWLIST: 'node *',
         SESSION_MAX: '3',
         SESSION_MAX_SERVERS: '2',
         SESSION_METADATA_MAX_BYTES: '64',

@@ -82,7 +82,7 @@ describe('a stdio server with descendants of its own', () => {
   it('ends them all when it is removed, an orphan and one in a session of its own too', async () => {
     gateway = await startGateway({
       servers: {},
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node', STDIO_KILL_GRACE_MS: '300' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *', STDIO_KILL_GRACE_MS: '300' },
     });
     const added = await gateway.post('/mcp/servers/add', {
       config: { mcpServers: { f: forking({ STRAY_CHILD: '1' }) } },
@@ -160,7 +160,7 @@ describe('a server that lists its tools slowly, page after page', () => {
   it('fails within SERVER_CONNECT_TIMEOUT_MS, the handshake and every page together', async () => {
     gateway = await startGateway({
       servers: {},
-      env: { GATEWAY_STDIO_ALLOWLIST: 'node', SERVER_CONNECT_TIMEOUT_MS: '1500' },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *', SERVER_CONNECT_TIMEOUT_MS: '1500' },
     });
     const started = Date.now();
     // One tool a page, each 250 ms late, without end: 100 pages at the old per-page timeout.

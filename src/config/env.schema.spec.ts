@@ -43,6 +43,16 @@ describe('validateEnv', () => {
     expect(validateEnv({ GATEWAY_STDIO_ALLOWLIST: pinned }).GATEWAY_STDIO_ALLOWLIST).toBe(pinned);
   });
 
+  it("refuses a '*' in an allowlist entry anywhere but as its last word", () => {
+    const open = 'npx -y @modelcontextprotocol/server-filesystem *, uvx mcp-server-time';
+    expect(validateEnv({ GATEWAY_STDIO_ALLOWLIST: open }).GATEWAY_STDIO_ALLOWLIST).toBe(open);
+    for (const entry of ['*', 'npx * -y', 'npx -y pkg /srv/*', 'npx*']) {
+      expect(() => validateEnv({ GATEWAY_STDIO_ALLOWLIST: `uvx, ${entry}` })).toThrow(
+        `GATEWAY_STDIO_ALLOWLIST: '${entry}': '*' may only end an entry`,
+      );
+    }
+  });
+
   it('names a bad secret variable without printing its value', () => {
     const bad = () => validateEnv({ REDIS_URL: 'http://user:hunter2@redis:6379' });
     expect(bad).toThrow(/REDIS_URL="\[redacted\]": REDIS_URL must start with redis:\/\//);

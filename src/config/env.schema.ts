@@ -66,8 +66,10 @@ export class EnvSchema {
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(TIMER_MAX_MS) SERVER_PING_INTERVAL_MS = 30_000;
 
-  /** Comma-separated bare command names that servers added over the API may run. */
-  /** Comma-separated entries: a bare command, optionally with the arguments it must start with. */
+  /**
+   * Comma-separated command lines that servers added over the API may run, each matched whole;
+   * an entry whose last word is `*` takes further arguments.
+   */
   @IsString() GATEWAY_STDIO_ALLOWLIST = '';
 
   /**
@@ -272,6 +274,20 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   if (pathEntry !== undefined) {
     throw new Error(
       `Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: '${pathEntry}' is a path; entries are bare command names (npx, uvx, node...), found on the gateway's PATH`,
+    );
+  }
+  // '*' means "any further arguments" only as an entry's last word; anywhere else an operator
+  // would read it as a glob (`/srv/*`) or a wildcard command, and it would match nothing.
+  const starEntry = env.GATEWAY_STDIO_ALLOWLIST.split(',')
+    .map((entry) => entry.trim().split(/\s+/))
+    .find((words) =>
+      words.some(
+        (word, i) => word.includes('*') && (i === 0 || i < words.length - 1 || word !== '*'),
+      ),
+    );
+  if (starEntry !== undefined) {
+    throw new Error(
+      `Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: '${starEntry.join(' ')}': '*' may only end an entry, as a word of its own after the command and its fixed arguments ('npx -y some-package *')`,
     );
   }
   if (env.TOOL_CALL_TIMEOUT_MS > env.TOOL_CALL_TIMEOUT_MAX_MS) {

@@ -14,9 +14,9 @@ const spec = (
 });
 
 describe('assertStdioAllowed', () => {
-  const allow = ['npx', 'node', 'python3'];
+  const allow = ['npx *', 'node *', 'python3 *'];
 
-  it('allows an allowlisted bare command running a package', () => {
+  it('with a command that takes any arguments, allows it running a package', () => {
     expect(() =>
       assertStdioAllowed(
         's',
@@ -38,20 +38,58 @@ describe('assertStdioAllowed', () => {
     expect(() => assertStdioAllowed('s', spec('./node'), allow)).toThrow(/bare name/);
   });
 
-  it('with an entry that fixes the arguments, allows exactly that start, refuses the rest', () => {
-    const pinned = ['npx -y @modelcontextprotocol/server-filesystem', 'uvx mcp-server-time'];
-    const fs = spec('npx', ['-y', '@modelcontextprotocol/server-filesystem', '/data']);
-    expect(() => assertStdioAllowed('s', fs, pinned)).not.toThrow();
+  it('matches an entry exactly: an extra argument, such as another folder, is refused', () => {
+    const pinned = [
+      'npx -y @modelcontextprotocol/server-filesystem /srv/data',
+      'uvx mcp-server-time',
+    ];
+    const fs = (...more: string[]) =>
+      spec('npx', ['-y', '@modelcontextprotocol/server-filesystem', ...more]);
+    expect(() => assertStdioAllowed('s', fs('/srv/data'), pinned)).not.toThrow();
     expect(() => assertStdioAllowed('s', spec('uvx', ['mcp-server-time']), pinned)).not.toThrow();
+    const refusal =
+      /'npx' may run only 'npx -y @modelcontextprotocol\/server-filesystem \/srv\/data' \(an entry matches the whole command line; only one ending in ' \*' takes further arguments\)/;
+    expect(() => assertStdioAllowed('s', fs('/srv/data', '/'), pinned)).toThrow(refusal);
+    expect(() => assertStdioAllowed('s', fs('/'), pinned)).toThrow(refusal);
+    expect(() => assertStdioAllowed('s', fs(), pinned)).toThrow(refusal);
     expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'evil-package']), pinned)).toThrow(
-      /'npx' may run only 'npx -y @modelcontextprotocol\/server-filesystem …'/,
+      refusal,
     );
     expect(() =>
-      assertStdioAllowed('s', spec('uvx', ['--from', 'git+https://evil', 'x']), pinned),
-    ).toThrow(/may run only/);
-    // Inline code after an allowed start is still refused.
+      assertStdioAllowed('s', spec('uvx', ['mcp-server-time', '--local-timezone=UTC']), pinned),
+    ).toThrow(/'uvx' may run only 'uvx mcp-server-time'/);
+  });
+
+  it('matches a bare command alone: it takes no arguments unless its entry ends in *', () => {
+    expect(() =>
+      assertStdioAllowed('s', spec('mcp-server-time'), ['mcp-server-time']),
+    ).not.toThrow();
+    expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'evil-package']), ['npx'])).toThrow(
+      /'npx' may run only 'npx' \(/,
+    );
+  });
+
+  it('with an entry ending in *, takes any further arguments after its fixed ones', () => {
+    const open = ['npx -y @modelcontextprotocol/server-filesystem *', 'uvx --from x y'];
+    const fs = spec('npx', ['-y', '@modelcontextprotocol/server-filesystem', '/data', '/tmp']);
+    expect(() => assertStdioAllowed('s', fs, open)).not.toThrow();
+    const none = spec('npx', ['-y', '@modelcontextprotocol/server-filesystem']);
+    expect(() => assertStdioAllowed('s', none, open)).not.toThrow();
+    expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'evil-package']), open)).toThrow(
+      /'npx' may run only 'npx -y @modelcontextprotocol\/server-filesystem \*'/,
+    );
+    expect(() =>
+      assertStdioAllowed('s', spec('uvx', ['--from', 'git+https://evil', 'x']), open),
+    ).toThrow(/may run only 'uvx --from x y'/);
+    // Inline code after the fixed arguments is still refused.
     const trailing = spec('npx', ['-y', '@modelcontextprotocol/server-filesystem', '-c', 'x']);
-    expect(() => assertStdioAllowed('s', trailing, pinned)).toThrow(/inline code/);
+    expect(() => assertStdioAllowed('s', trailing, open)).toThrow(/inline code/);
+  });
+
+  it('does not repeat the refused arguments, which may hold a secret', () => {
+    const withKey = spec('npx', ['-y', 'x', '--api-key', 'sk-secret-123']);
+    expect(() => assertStdioAllowed('s', withKey, ['npx -y x'])).not.toThrow(/sk-secret-123/);
+    expect(() => assertStdioAllowed('s', withKey, ['npx -y x'])).toThrow(/may run only/);
   });
 
   it('refuses a working folder: it picks the scripts and modules a command sees', () => {
@@ -79,6 +117,24 @@ describe('assertStdioAllowed', () => {
     ['PIP_INDEX_URL'],
     ['PYTHONWARNINGS'],
     ['NODE_TLS_REJECT_UNAUTHORIZED'],
+    ['OPENSSL_CONF'],
+    ['OPENSSL_ENGINES'],
+    ['SSL_CERT_FILE'],
+    ['REQUESTS_CA_BUNDLE'],
+    ['curl_ca_bundle'],
+    ['HTTPS_PROXY'],
+    ['http_proxy'],
+    ['NO_PROXY'],
+    ['XDG_CONFIG_HOME'],
+    ['COREPACK_NPM_REGISTRY'],
+    ['DOCKER_HOST'],
+    ['BASH_FUNC_ls%%'],
+    ['GEM_HOME'],
+    ['CARGO_HOME'],
+    ['CORECLR_PROFILER_PATH'],
+    ['PUPPETEER_EXECUTABLE_PATH'],
+    ['KRB5CCNAME'],
+    ['R_PROFILE_USER'],
   ])('refuses the env family of %s', (key) => {
     expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], { [key]: '1' }), allow)).toThrow(
       /env key/,
@@ -86,7 +142,16 @@ describe('assertStdioAllowed', () => {
   });
 
   it('lets ordinary env through, NODE_ENV included', () => {
-    const env = { NODE_ENV: 'production', GITHUB_TOKEN: 'x', TZ: 'UTC' };
+    const env = {
+      NODE_ENV: 'production',
+      GITHUB_TOKEN: 'x',
+      TZ: 'UTC',
+      LANG: 'C.UTF-8',
+      GOOGLE_API_KEY: 'x',
+      PROXY_URL: 'x',
+      TEMPERATURE: '0',
+      BRAVE_API_KEY: 'x',
+    };
     expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], env), allow)).not.toThrow();
   });
 
@@ -110,6 +175,18 @@ describe('assertStdioAllowed', () => {
     ['PATH'],
     ['npm_config_script_shell'],
     ['PYTHONSTARTUP'],
+    ['GCONV_PATH'],
+    ['LOCPATH'],
+    ['GLIBC_TUNABLES'],
+    ['TMPDIR'],
+    ['SSLKEYLOGFILE'],
+    ['SSH_AUTH_SOCK'],
+    ['GOFLAGS'],
+    ['JDK_JAVA_OPTIONS'],
+    ['KUBECONFIG'],
+    ['AWS_CONFIG_FILE'],
+    ['BROWSER'],
+    ['SHELL'],
   ])('refuses the env key %s', (key) => {
     expect(() =>
       assertStdioAllowed('s', spec('node', ['server.js'], { [key]: 'x' }), allow),

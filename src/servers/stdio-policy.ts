@@ -1,5 +1,6 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { isDangerousEnvKey } from './dangerous-env.js';
 import type { StdioServerSpec } from './server-spec.js';
 
 // Flags with which common interpreters and launchers run code given inline rather than a
@@ -30,59 +31,41 @@ const INLINE_CODE_FLAGS = new Set([
 const INLINE_SHORT_LETTERS = /^-[a-zA-Z]*[ecpr]/;
 const INLINE_SUBCOMMANDS = new Set(['eval', 'exec', 'repl']);
 
-// Variables that make a process load code the command line does not show, or resolve the
-// bare command to another binary.
-const DANGEROUS_ENV = new Set([
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'NODE_REPL_EXTERNAL_MODULE',
-  'PATH',
-  'PYTHONSTARTUP',
-  'PYTHONPATH',
-  'PYTHONHOME',
-  'PYTHONINSPECT',
-  'PERL5OPT',
-  'PERL5LIB',
-  'RUBYOPT',
-  'RUBYLIB',
-  'BASH_ENV',
-  'ENV',
-  'SHELLOPTS',
-  'PS4',
-  'GIT_SSH_COMMAND',
-  'JAVA_TOOL_OPTIONS',
-  '_JAVA_OPTIONS',
-  'DENO_FLAGS',
-  'BUN_OPTIONS',
-  'UV_PYTHON',
-  'HOME',
-]);
-// Whole families: loaders, package indexes and registries, git config, TLS checks.
-const DANGEROUS_ENV_PREFIX =
-  /^(LD_|DYLD_|NPM_CONFIG_|YARN_|PNPM_|GIT_|UV_|PIP_|PYTHON|NODE_(?!ENV$)|PERL|RUBY|JAVA|BUN_|DENO_)/i;
-
 const HOW_TO_ALLOW =
-  'stdio servers added over the API must match an entry of GATEWAY_STDIO_ALLOWLIST (comma-separated: a bare command, or a command with the arguments it must start with, e.g. "npx -y @modelcontextprotocol/server-filesystem"); servers in the servers config file are trusted';
+  'stdio servers added over the API must match an entry of GATEWAY_STDIO_ALLOWLIST (comma-separated whole command lines, matched exactly, e.g. "npx -y @modelcontextprotocol/server-filesystem /srv/data"; an entry ending in " *" also takes any further arguments); servers in the servers config file are trusted';
 
-/** One GATEWAY_STDIO_ALLOWLIST entry: `npx` alone, or `npx -y some-package` (a fixed prefix). */
+/**
+ * One GATEWAY_STDIO_ALLOWLIST entry: a whole command line (`uvx mcp-server-time`), or one that
+ * ends in `*` to take any further arguments (`npx -y some-package *`).
+ */
 interface AllowEntry {
   command: string;
-  prefix: string[];
+  args: string[];
+  moreArgs: boolean;
 }
 
 function parseEntries(allowlist: readonly string[]): AllowEntry[] {
   return allowlist.map((entry) => {
-    const [command, ...prefix] = entry.trim().split(/\s+/);
-    return { command, prefix };
+    const [command, ...args] = entry.trim().split(/\s+/);
+    const moreArgs = args.at(-1) === '*';
+    return { command, args: moreArgs ? args.slice(0, -1) : args, moreArgs };
   });
 }
 
+function matches(entry: AllowEntry, args: readonly string[]): boolean {
+  if (!entry.moreArgs && args.length !== entry.args.length) return false;
+  return entry.args.every((arg, i) => args[i] === arg);
+}
+
+const shown = (e: AllowEntry) => [e.command, ...e.args, ...(e.moreArgs ? ['*'] : [])].join(' ');
+
 /**
  * Servers added over the API are untrusted input. They may start only what the allowlist
- * names: with an entry that fixes the arguments' start, exactly that package or script; with a
- * bare command, anything it can run (a launcher such as npx runs any package: that trusts
- * every servers:admin key with the host). Either way arguments that run inline code or change
- * how code loads, and env keys that do, are refused. Throws STDIO_NOT_ALLOWED (403).
+ * names, and an entry is matched whole: a filesystem server pinned to `/srv/data` must not be
+ * added with `/` after it. Only an entry ending in `*` takes further arguments, and then the
+ * caller picks them (folders, a launcher's package: with `npx *`, code execution on the host).
+ * Either way arguments that run inline code or change how code loads, and env keys that do,
+ * are refused. Throws STDIO_NOT_ALLOWED (403).
  */
 export function assertStdioAllowed(
   name: string,
@@ -98,10 +81,10 @@ export function assertStdioAllowed(
   if (/[/\\]/.test(command)) throw refuse(`command '${command}' must be a bare name, not a path`);
   const entries = parseEntries(allowlist).filter((e) => e.command === command);
   if (entries.length === 0) throw refuse(`command '${command}' is not in GATEWAY_STDIO_ALLOWLIST`);
-  const startsWith = (prefix: string[]) => prefix.every((arg, i) => spec.args[i] === arg);
-  if (!entries.some((e) => startsWith(e.prefix))) {
+  if (!entries.some((e) => matches(e, spec.args))) {
+    // The arguments are not repeated: they may hold a secret.
     throw refuse(
-      `'${command}' may run only ${entries.map((e) => `'${[command, ...e.prefix].join(' ')} …'`).join(' or ')}`,
+      `its arguments match no entry of GATEWAY_STDIO_ALLOWLIST: '${command}' may run only ${entries.map((e) => `'${shown(e)}'`).join(' or ')} (an entry matches the whole command line; only one ending in ' *' takes further arguments)`,
     );
   }
   // A working folder picks which package.json, scripts and local modules a command sees.
@@ -121,8 +104,8 @@ export function assertStdioAllowed(
       throw refuse(`subcommand '${arg}' runs inline code`);
   }
   for (const key of Object.keys(spec.env)) {
-    if (DANGEROUS_ENV.has(key.toUpperCase()) || DANGEROUS_ENV_PREFIX.test(key)) {
-      throw refuse(`env key '${key}' can change which code the process loads`);
+    if (isDangerousEnvKey(key)) {
+      throw refuse(`env key '${key}' can change which code the process loads or whom it trusts`);
     }
   }
 }
