@@ -20,4 +20,11 @@ describe('redact', () => {
       '[redacted]': ['[redacted]!'],
     });
   });
+
+  it('takes secrets too long for one pattern (an env value holding a JSON document), matched exactly', () => {
+    const document = JSON.stringify({ tools: Array.from({ length: 5000 }, (_, i) => ({ i })) });
+    const forms = [document, Buffer.from(document).toString('hex'), 'short-secret'];
+    const text = `listing ${document} and SHORT-SECRET`;
+    expect(redact(text, forms)).toBe('listing [redacted] and [redacted]');
+  });
 });

@@ -1,18 +1,41 @@
 export const REDACTED = '[redacted]';
 
-/** One pattern per list of secrets, built the first time that list is used. */
-const patterns = new WeakMap<readonly string[], RegExp | null>();
+/**
+ * Forms longer than this are matched exactly (letter case too), not in the pattern: an env
+ * value may be a whole JSON document, and a pattern of its forms is more than V8's regular
+ * expressions take ("Regular expression too large" had failed a server's start).
+ */
+const MAX_PATTERN_FORM = 1024;
 
-function patternOf(secrets: readonly string[]): RegExp | null {
-  let pattern = patterns.get(secrets);
-  if (pattern === undefined) {
+interface Matcher {
+  /** Forms up to MAX_PATTERN_FORM, any letter case. */
+  pattern: RegExp | null;
+  /** Longer forms, longest first. */
+  exact: string[];
+}
+
+/** One matcher per list of secrets, built the first time that list is used. */
+const matchers = new WeakMap<readonly string[], Matcher>();
+
+function matcherOf(secrets: readonly string[]): Matcher {
+  let matcher = matchers.get(secrets);
+  if (matcher === undefined) {
     // Longest first, so that a whole value is replaced before any part of it.
     const forms = secrets.filter(Boolean).sort((a, b) => b.length - a.length);
-    const escaped = forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    pattern = escaped.length ? new RegExp(escaped.join('|'), 'gi') : null;
-    patterns.set(secrets, pattern);
+    const exact = forms.filter((form) => form.length > MAX_PATTERN_FORM);
+    const short = forms.filter((form) => form.length <= MAX_PATTERN_FORM);
+    const escaped = short.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    let pattern: RegExp | null = null;
+    try {
+      pattern = escaped.length ? new RegExp(escaped.join('|'), 'gi') : null;
+    } catch {
+      // Too many forms for one pattern after all: each is matched exactly instead.
+      exact.push(...short);
+    }
+    matcher = { pattern, exact };
+    matchers.set(secrets, matcher);
   }
-  return pattern;
+  return matcher;
 }
 
 /**
@@ -21,8 +44,10 @@ function patternOf(secrets: readonly string[]): RegExp | null {
  * outside. Runs on error paths and stderr tails only, never on a call's result.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  const pattern = patternOf(secrets);
-  return pattern ? text.replace(pattern, REDACTED) : text;
+  const { pattern, exact } = matcherOf(secrets);
+  let out = text;
+  for (const form of exact) out = out.split(form).join(REDACTED);
+  return pattern ? out.replace(pattern, REDACTED) : out;
 }
 
 /**
