@@ -448,26 +448,39 @@ describe('shutdown', () => {
   });
 });
 
+/** An HTTP server that reads every request and never answers, as a wedged server might. */
+async function startSilentServer() {
+  const requests: string[] = [];
+  const silent: Server = createServer((req) => requests.push(req.method ?? '?'));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    requests,
+    close: async () => {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    },
+  };
+}
+
 describe('a URL server that takes the connection but never answers', () => {
   let gateway: TestGateway;
-  let silent: Server;
-  const requests: string[] = [];
+  let silent: Awaited<ReturnType<typeof startSilentServer>>;
+  let requests: string[];
 
   beforeAll(async () => {
-    // Reads every request and never answers it, as a wedged server or a wrong port might.
-    silent = createServer((req) => requests.push(req.method ?? '?'));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as AddressInfo;
+    silent = await startSilentServer();
+    requests = silent.requests;
     gateway = await startGateway({
-      servers: { wedged: { url: `http://127.0.0.1:${port}/mcp` } },
+      servers: { wedged: { url: silent.url } },
       env: { SERVER_CONNECT_TIMEOUT_MS: '1000', SERVER_PING_INTERVAL_MS: '0' },
     });
   });
 
   afterAll(async () => {
     await gateway?.close();
-    silent.closeAllConnections();
-    await new Promise((resolve) => silent.close(resolve));
+    await silent?.close();
   });
 
   it('is not tried again over SSE: one SERVER_CONNECT_TIMEOUT_MS, not two', async () => {
@@ -481,23 +494,21 @@ describe('a URL server that takes the connection but never answers', () => {
 
 describe('a URL server that hangs, while it is tried again', () => {
   let gateway: TestGateway;
-  let silent: Server;
-  const requests: string[] = [];
+  let silent: Awaited<ReturnType<typeof startSilentServer>>;
+  let requests: string[];
 
   beforeAll(async () => {
-    silent = createServer((req) => requests.push(req.method ?? '?'));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as AddressInfo;
+    silent = await startSilentServer();
+    requests = silent.requests;
     gateway = await startGateway({
-      servers: { hung: { url: `http://127.0.0.1:${port}/mcp` } },
+      servers: { hung: { url: silent.url } },
       env: { SERVER_CONNECT_TIMEOUT_MS: '3000', SERVER_PING_INTERVAL_MS: '0' },
     });
   });
 
   afterAll(async () => {
     await gateway?.close();
-    silent.closeAllConnections();
-    await new Promise((resolve) => silent.close(resolve));
+    await silent?.close();
   });
 
   it('stays failed, with its reason, during each new attempt, and /health counts it failed', async () => {
