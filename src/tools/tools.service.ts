@@ -112,13 +112,14 @@ export class ToolsService {
     const usage: CallUsage = { tool: UNKNOWN_TOOL_KEY, server: '', door: request.door ?? 'rest' };
     let release: (() => void) | undefined;
     try {
+      // Taken before the scope is resolved: opening a session's servers can take up to
+      // SERVER_CONNECT_TIMEOUT_MS, and calls waiting there are calls in flight too.
+      release = this.acquireLabelled(request.toolName, sessionId, usage);
       const registry = await this.scopes.resolve(sessionId);
       // Only a session the caller may use is a key: made-up ids, or another key's, would
       // fill the session cap (or show as another caller's errors).
       usage.sessionId = sessionId;
       const tool = this.resolveCounted(registry, request.toolName, usage);
-      // Taken once the tool is known, so that a call refused for load counts under it.
-      release = this.limiter.acquire();
       const outcome = await this.run(request, registry, tool);
       this.usage.recordToolCall({
         ...usage,
@@ -136,6 +137,25 @@ export class ToolsService {
       throw error;
     } finally {
       release?.();
+    }
+  }
+
+  /**
+   * A call slot; a call refused for load is counted under its tool where that is known at
+   * once (the global scope), so the refusals show where they happen.
+   */
+  private acquireLabelled(name: string, sessionId: string | undefined, usage: CallUsage) {
+    try {
+      return this.limiter.acquire();
+    } catch (error) {
+      if (sessionId === undefined) {
+        try {
+          this.resolveCounted(this.scopes.global, name, usage);
+        } catch {
+          // Not a tool of the scope: counted as unknown.
+        }
+      }
+      throw error;
     }
   }
 
