@@ -158,6 +158,31 @@ describe('ArgumentValidator', () => {
       }
     });
 
+    it('resolves references as Ajv does to find the one that is missing, and only that one', () => {
+      // With an empty fragment, and relative to an $id: still the missing document.
+      const emptyFragment = strict({
+        properties: { n: { type: 'number' }, b: { $ref: 'common.json#' } },
+      });
+      expect(refuses(emptyFragment, { n: 'x', zzz: 1 })).toEqual(
+        expect.arrayContaining(['/n: must be number', "(root): unknown property 'zzz'"]),
+      );
+      const relative = strict({
+        $id: 'https://x.test/a/s.json',
+        properties: { n: { type: 'number' }, b: { $ref: '../common.json' } },
+      });
+      expect(refuses(relative, { n: 'x' })).toEqual(['/n: must be number']);
+      // A local #/$defs/foo that resolves is kept, though a remote one of that fragment is missing.
+      const both = {
+        type: 'object',
+        $defs: { foo: { type: 'string' } },
+        properties: {
+          a: { $ref: '#/$defs/foo' },
+          r: { $ref: 'https://example.com/other.json#/$defs/foo' },
+        },
+      };
+      expect(refuses(both, { a: 5 })).toEqual(['/a: must be string']);
+    });
+
     it('refuses duplicate items by JSON equality (key order aside), and takes distinct ones', () => {
       const schema = { type: 'object', properties: { tags: { type: 'array', uniqueItems: true } } };
       expect(refuses(schema, { tags: [{ a: 1, b: 2 }, [1], { b: 2, a: 1 }] })).toEqual([

@@ -154,27 +154,39 @@ function withoutKey(schema: Record<string, unknown>, key: string): Record<string
   return copy;
 }
 
+/** Resolves references that name no base of their own (no `$id` at the root). */
+const ROOT_BASE = 'https://gateway.invalid/root.json';
+
 /**
- * A copy of the schema with every `$ref` to `missing` (as Ajv resolved it: a full URI, or
- * one relative to the document) replaced by the schema that accepts anything; the same
- * object when no such `$ref` is found.
+ * A copy of the schema with every `$ref` that resolves to `missing` (Ajv's missingRef: the
+ * reference resolved against the `$id`s above it, without a trailing `#`) replaced by the
+ * schema that accepts anything; the same object when no such `$ref` is found. References
+ * are resolved the same way here, so `common.json#` and `../common.json` under an `$id`
+ * match, and a local `#/$defs/x` is never taken for a remote document's `#/$defs/x`.
  */
 function withoutRef(schema: Record<string, unknown>, missing: string): Record<string, unknown> {
+  const target = resolved(missing, ROOT_BASE);
   let changed = false;
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
+  const visit = (node: unknown, base: string): unknown => {
+    if (Array.isArray(node)) return node.map((item) => visit(item, base));
     if (node === null || typeof node !== 'object') return node;
-    const ref = (node as { $ref?: unknown }).$ref;
-    if (typeof ref === 'string' && refersTo(ref, missing)) {
+    const { $id, $ref } = node as { $id?: unknown; $ref?: unknown };
+    const here = typeof $id === 'string' ? (resolved($id, base) ?? base) : base;
+    if (typeof $ref === 'string' && target !== undefined && resolved($ref, here) === target) {
       changed = true;
       return {};
     }
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v)]));
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, here)]));
   };
-  const result = visit(schema) as AnySchema as Record<string, unknown>;
+  const result = visit(schema, ROOT_BASE) as AnySchema as Record<string, unknown>;
   return changed ? result : schema;
 }
 
-function refersTo(ref: string, missing: string): boolean {
-  return ref === missing || missing.endsWith(ref) || ref.endsWith(missing);
+/** A reference as an absolute URI without a trailing empty fragment; undefined if invalid. */
+function resolved(ref: string, base: string): string | undefined {
+  try {
+    return new URL(ref, base).href.replace(/#$/, '');
+  } catch {
+    return undefined;
+  }
 }
