@@ -1,14 +1,14 @@
 export const REDACTED = '[redacted]';
 
 /**
- * Forms longer than this are matched exactly (letter case too), not in the pattern: an env
+ * Forms longer than this are matched one by one, not in the pattern: an env
  * value may be a whole JSON document, and a pattern of its forms is more than V8's regular
  * expressions take ("Regular expression too large" had failed a server's start).
  */
 const MAX_PATTERN_FORM = 1024;
 
 interface Matcher {
-  /** Forms up to MAX_PATTERN_FORM, any letter case. */
+  /** Forms up to MAX_PATTERN_FORM. */
   pattern: RegExp | null;
   /** Longer forms, longest first. */
   exact: string[];
@@ -27,7 +27,7 @@ function matcherOf(secrets: readonly string[]): Matcher {
     const escaped = short.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     let pattern: RegExp | null = null;
     try {
-      pattern = escaped.length ? new RegExp(escaped.join('|'), 'gi') : null;
+      pattern = escaped.length ? new RegExp(escaped.join('|'), 'g') : null;
     } catch {
       // Too many forms for one pattern after all: each is matched exactly instead.
       exact.push(...short);
@@ -39,9 +39,9 @@ function matcherOf(secrets: readonly string[]): Matcher {
 }
 
 /**
- * Replaces every occurrence of each secret value, whatever its letter case (a server may
- * echo `%2b` for `%2B`, or upper-case what it repeats); used on any text that came from
- * outside. Runs on error paths and stderr tails only, never on a call's result.
+ * Replaces every occurrence of each secret form, exactly as given (the forms a server may
+ * write in another letter case, `%2b` for `%2B`, are listed in both by server-spec); used
+ * on any text that came from outside. Runs on error paths and stderr tails only, never on a call's result.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   const { pattern, exact } = matcherOf(secrets);

@@ -62,26 +62,35 @@ export function secretValuesOf(spec: ServerSpec): string[] {
  * A value as a server may repeat it: as given, inside a JSON string (a 401 body that echoes
  * the request's headers escapes `"` and `\`), percent-encoded (an error that echoes the
  * request's URL, where a base64 token's `+/=` are escaped), base64 and base64url (with and
- * without padding) and hex. redact() matches them whatever their letter case, which covers
- * `%2b` and upper-case hex. Computed once per server; a value split across strings, or
- * encoded some other way, is not caught.
+ * without padding) and hex. The percent-encoded and hex forms come in both letter cases (a
+ * server may write `%2b` for `%2B`, or lower-case a whole URL); the value itself and its
+ * base64 are matched exactly, since other words that differ only in case are not the secret
+ * (`INFO` for an env value `info`). Computed once per server; a value split across strings,
+ * or encoded some other way, is not caught.
  */
 function encodedForms(value: string): string[] {
   const bytes = Buffer.from(value, 'utf8');
   const base64 = bytes.toString('base64');
   const base64url = bytes.toString('base64url');
+  const hex = bytes.toString('hex');
   const forms = [
     value,
     JSON.stringify(value).slice(1, -1),
-    encodeURIComponent(value),
-    new URLSearchParams({ v: value }).toString().slice(2),
+    ...inBothCases(encodeURIComponent(value)),
+    ...inBothCases(new URLSearchParams({ v: value }).toString().slice(2)),
     base64,
     base64.replace(/=+$/, ''),
     base64url,
     `${base64url}${'='.repeat(base64.length - base64url.length)}`,
-    bytes.toString('hex'),
+    hex,
+    hex.toUpperCase(),
   ];
   return forms.filter((form, i) => forms.indexOf(form) === i);
+}
+
+/** A percent-encoded form as written, with lower-case escapes, and wholly lower-cased. */
+function inBothCases(encoded: string): string[] {
+  return [encoded, encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), encoded.toLowerCase()];
 }
 
 /**
