@@ -319,4 +319,14 @@ describe('the queue door’s log', () => {
     expect(lines.filter((l) => l.id === 'log-ok')).toHaveLength(1);
     expect(JSON.stringify(logged)).not.toContain(secret);
   });
+
+  it('keeps a tool name holding a line break on its one line (no forged log lines)', async () => {
+    await client.send({ id: 'log-forge', op: 'execute', tool_name: 'x\nFAKE 200 OK' });
+    await client.waitForAnswers(['log-forge']);
+    const line = logged
+      .filter((l) => l.context === 'Queue')
+      .map((l) => l.message as Record<string, unknown>)
+      .find((l) => l.id === 'log-forge');
+    expect(line?.msg).toMatch(/^execute x\\nFAKE 200 OK error /);
+  });
 });

@@ -16,8 +16,12 @@ export function logQueueRequest(request: Partial<QueueRequest>, response: QueueR
   const code = response.ok ? undefined : response.error.code;
   const tool = request.op === 'execute' ? request.tool_name : undefined;
   const op = request.op ?? '(invalid)';
-  const line = [op, tool, outcome, code, `${response.took_ms}ms`].filter(Boolean).join(' ');
-  requestContext.run({ requestId: `queue:${response.id}` }, () =>
+  // The producer chose the id and the tool name: in a text log, a line break in either would
+  // forge lines of its own.
+  const line = [op, tool && printable(tool), outcome, code, `${response.took_ms}ms`]
+    .filter(Boolean)
+    .join(' ');
+  requestContext.run({ requestId: `queue:${printable(response.id)}` }, () =>
     logRequestLine(logger, 'log', line, {
       id: response.id,
       op,
@@ -33,4 +37,10 @@ export function logQueueRequest(request: Partial<QueueRequest>, response: QueueR
 function isToolError(result: unknown): boolean {
   const inner = (result as { result?: { isError?: unknown } } | null)?.result;
   return inner?.isError === true;
+}
+
+/** Control characters shown as JSON escapes (`\n`), so that one value stays on one line. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }

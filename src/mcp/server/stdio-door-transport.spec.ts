@@ -52,6 +52,30 @@ describe('StdioDoorTransport', () => {
     ]);
   });
 
+  it('refuses what the HTTP doors refuse: a member named __proto__, nesting past the limit', async () => {
+    const { stdin, received, answers } = await started();
+    stdin.write(
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"__proto__":{"x":1}}}}\n',
+    );
+    stdin.write(
+      `{"jsonrpc":"2.0","id":2,"method":"ping","params":{"a":${'['.repeat(80)}${']'.repeat(80)}}}\n`,
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(received).toEqual([]);
+    expect(answers()).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: expect.stringContaining('"__proto__"') },
+      },
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: expect.stringContaining('nested deeper than 64') },
+      },
+    ]);
+  });
+
   it('ends the connection on a line past the SDK buffer limit, as the SDK does', async () => {
     const { stdin, transport } = await started();
     const closed = new Promise<void>((done) => (transport.onclose = done));

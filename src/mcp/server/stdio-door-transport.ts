@@ -7,6 +7,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../../common/errors/error-message.js';
+import { jsonShapeProblem, MAX_JSON_DEPTH } from '../../common/json-shape.js';
 import { readMessages } from './json-rpc-envelope.js';
 
 /**
@@ -57,6 +58,12 @@ export class StdioDoorTransport extends StdioServerTransport {
       body = JSON.parse(line);
     } catch (error) {
       return this.answerError(null, McpErrorCode.ParseError, `Parse error: ${errorMessage(error)}`);
+    }
+    // What the HTTP doors' body parser refuses, refused here too: nesting past the limit, a
+    // number beyond a double, a member named __proto__.
+    const shape = jsonShapeProblem(body, MAX_JSON_DEPTH);
+    if (shape) {
+      return this.answerError(null, McpErrorCode.InvalidRequest, `Invalid Request: JSON ${shape}`);
     }
     const read = readMessages(body);
     if (typeof read === 'string') {
