@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { DEMO_SERVER, EVERYTHING_SERVER } from './helpers/paths.js';
 
@@ -132,5 +133,26 @@ describe('env keys of stdio servers added over the API', () => {
     const res = await tryAdd(gateway, 'plain', { command: 'node', args: [DEMO_SERVER], env });
     expect(res.status).toBe(201);
     expect(res.body.added[0].tools).toContain('plain__echo');
+  });
+});
+
+describe('an allowlist entry naming a command alone', () => {
+  it('is said at start to allow that command with no arguments, and how to allow more', async () => {
+    const warned: string[] = [];
+    const spy = jest
+      .spyOn(PinoLoggerService.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warned.push(String(message)));
+    const gateway = await startGateway({ env: { GATEWAY_STDIO_ALLOWLIST: 'npx,uvx *' } });
+    try {
+      expect(warned).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/entries 'npx' allow that command with no arguments.*'npx \*'/),
+        ]),
+      );
+      expect(warned.join('\n')).not.toContain("'uvx *'");
+    } finally {
+      spy.mockRestore();
+      await gateway.close();
+    }
   });
 });

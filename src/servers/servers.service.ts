@@ -40,7 +40,20 @@ export class ServersService implements OnApplicationShutdown {
    * Reads the servers file (a bad file fails the start) and starts connecting its servers
    * in the background: the HTTP port opens at once and readiness waits for the connects.
    */
+  /**
+   * A GATEWAY_STDIO_ALLOWLIST entry that names a command alone (`npx`) once took any
+   * arguments; it now allows that command with none. Said at start, not first at a 403.
+   */
+  private warnBareAllowlistEntries(): void {
+    const bare = this.config.stdioAllowlist.filter((entry) => !/\s/.test(entry.trim()));
+    if (bare.length === 0) return;
+    this.logger.warn(
+      `GATEWAY_STDIO_ALLOWLIST entries ${bare.map((e) => `'${e}'`).join(', ')} allow that command with no arguments at all; an entry matches a whole command line, and only one ending in ' *' (e.g. '${bare[0]} *') takes further arguments`,
+    );
+  }
+
   async loadConfigFile(): Promise<void> {
+    this.warnBareAllowlistEntries();
     const path = this.config.serversConfigPath;
     if (!path) {
       this.logger.warn(

@@ -92,6 +92,25 @@ describe('assertStdioAllowed', () => {
     expect(() => assertStdioAllowed('s', withKey, ['npx -y x'])).toThrow(/may run only/);
   });
 
+  it("takes the flags an entry names as the operator's own; only the caller's added ones are checked", () => {
+    const docker = [
+      'docker run -i --rm -e GITHUB_PERSONAL_ACCESS_TOKEN ghcr.io/github/github-mcp-server',
+      'node server.js *',
+    ];
+    const github = [
+      'run',
+      '-i',
+      '--rm',
+      '-e',
+      'GITHUB_PERSONAL_ACCESS_TOKEN',
+      'ghcr.io/github/github-mcp-server',
+    ];
+    expect(() => assertStdioAllowed('s', spec('docker', github), docker)).not.toThrow();
+    expect(() => assertStdioAllowed('s', spec('node', ['server.js', '-e', 'x']), docker)).toThrow(
+      /inline code/,
+    );
+  });
+
   it('refuses a working folder: it picks the scripts and modules a command sees', () => {
     const withCwd = { ...spec('node', ['server.js']), cwd: '/tmp/elsewhere' };
     expect(() => assertStdioAllowed('s', withCwd, allow)).toThrow(/cwd/);

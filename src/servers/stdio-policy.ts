@@ -64,8 +64,8 @@ const shown = (e: AllowEntry) => [e.command, ...e.args, ...(e.moreArgs ? ['*'] :
  * names, and an entry is matched whole: a filesystem server pinned to `/srv/data` must not be
  * added with `/` after it. Only an entry ending in `*` takes further arguments, and then the
  * caller picks them (folders, a launcher's package: with `npx *`, code execution on the host).
- * Either way arguments that run inline code or change how code loads, and env keys that do,
- * are refused. Throws STDIO_NOT_ALLOWED (403).
+ * Arguments the caller adds that run inline code or change how code loads, and env keys that
+ * do, are refused. Throws STDIO_NOT_ALLOWED (403).
  */
 export function assertStdioAllowed(
   name: string,
@@ -81,7 +81,8 @@ export function assertStdioAllowed(
   if (/[/\\]/.test(command)) throw refuse(`command '${command}' must be a bare name, not a path`);
   const entries = parseEntries(allowlist).filter((e) => e.command === command);
   if (entries.length === 0) throw refuse(`command '${command}' is not in GATEWAY_STDIO_ALLOWLIST`);
-  if (!entries.some((e) => matches(e, spec.args))) {
+  const matching = entries.filter((e) => matches(e, spec.args));
+  if (matching.length === 0) {
     // The arguments are not repeated: they may hold a secret.
     throw refuse(
       `its arguments match no entry of GATEWAY_STDIO_ALLOWLIST: '${command}' may run only ${entries.map((e) => `'${shown(e)}'`).join(' or ')} (an entry matches the whole command line; only one ending in ' *' takes further arguments)`,
@@ -89,7 +90,11 @@ export function assertStdioAllowed(
   }
   // A working folder picks which package.json, scripts and local modules a command sees.
   if (spec.cwd !== undefined) throw refuse('cwd is for servers of the servers file only');
+  // The arguments an entry names are the operator's own (`docker run -i --rm -e TOKEN ...`):
+  // only those the caller adds past a ' *' are checked.
+  const pinned = Math.max(...matching.map((e) => e.args.length));
   for (const [i, arg] of spec.args.entries()) {
+    if (i < pinned) continue;
     const flag = arg.split('=')[0];
     if (
       INLINE_CODE_FLAGS.has(flag) ||
