@@ -32,10 +32,18 @@ export class RedisLiveness {
     return (await this.answering()) ? 'connected' : 'unavailable';
   }
 
-  /** The last verdict without asking Redis, for readiness, which must never wait on it. */
+  /**
+   * The last verdict without waiting on Redis, for readiness, which must never wait on it. A
+   * stale one is asked again in the background, so that the next look is current even when
+   * nothing else (/health, /metrics) asks.
+   */
   lastKnownState(): RedisState {
     if (!this.redis.enabled) return 'not configured';
-    const open = this.redis.get()?.status === 'ready';
+    const connection = this.redis.get();
+    const open = connection?.status === 'ready';
+    if (open && (!this.verdict || Date.now() - this.verdict.at >= VERDICT_TTL_MS)) {
+      void this.ask(connection);
+    }
     return open && this.verdict?.up !== false ? 'connected' : 'unavailable';
   }
 
