@@ -154,6 +154,10 @@ describe('assertStdioAllowed', () => {
     ['PUPPETEER_EXECUTABLE_PATH'],
     ['KRB5CCNAME'],
     ['R_PROFILE_USER'],
+    ['ELECTRON_RUN_AS_NODE'],
+    ['CONDARC'],
+    ['PIPX_HOME'],
+    ['POETRY_CONFIG_DIR'],
   ])('refuses the env family of %s', (key) => {
     expect(() => assertStdioAllowed('s', spec('npx', ['-y', 'x'], { [key]: '1' }), allow)).toThrow(
       /env key/,
