@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { CallLimiter } from '../src/auth/call-limiter.js';
 import { SessionStore } from '../src/sessions/session-store.js';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
@@ -255,6 +256,28 @@ describe('a session change whose record step fails', () => {
       }
       expect(await namesOf(a, id)).toEqual([]);
       expect(await namesOf(b, id)).toEqual([]);
+    } finally {
+      await group.close();
+    }
+  }, 30_000);
+});
+
+describe('a tool call on a replica that has yet to open its session', () => {
+  it('holds its call slot while the session opens, so that waiting calls count against the key', async () => {
+    const group = replicas('slot-first', { env: { MAX_CONCURRENT_CALLS_PER_KEY: '1' } });
+    try {
+      const a = await group.start();
+      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+      const slow = await proxy(1500);
+      expect((await add(a, id, { x: { url: slow.url } })).status).toBe(201);
+      // B has never opened the session: its first call connects x, 1.5 s through the proxy.
+      const b = await group.start();
+      const first = echo(b, id, 'x__echo');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(b.app.get(CallLimiter).inFlight).toBe(1);
+      const second = await echo(b, id, 'x__echo');
+      expect([second.status, second.body.code]).toEqual([429, 'CONCURRENCY_LIMIT']);
+      expect((await first).status).toBe(200);
     } finally {
       await group.close();
     }
