@@ -43,4 +43,24 @@ describe('ToolPins, a server whose definition keeps changing', () => {
     pins.verdict('s', spec, tool('v501'));
     expect(warn).toHaveBeenCalledTimes(2);
   });
+
+  it('says the changes held back once their minute is over, when no later change comes to say them', () => {
+    jest.useFakeTimers();
+    try {
+      const { pins, warn, advance } = pinsInMemory();
+      pins.verdict('s', spec, tool('v0'));
+      pins.verdict('s', spec, tool('v1'));
+      advance(1_000);
+      pins.verdict('s', spec, tool('v2'));
+      pins.verdict('s', spec, tool('v3'));
+      expect(warn).toHaveBeenCalledTimes(1);
+      // The definition served now (v3) must reach the audit log though nothing changes after it.
+      advance(59_000);
+      jest.advanceTimersByTime(59_000);
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(warn.mock.calls[1][0]).toContain('(2 more change(s) since the last warning)');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

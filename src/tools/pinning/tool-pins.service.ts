@@ -43,6 +43,8 @@ interface ChangeWarned {
   fingerprint: string;
   at: number;
   unsaid: number;
+  /** Says the changes not yet said once the minute is over, if no later change does. */
+  flush?: NodeJS.Timeout;
 }
 
 @Injectable()
@@ -98,6 +100,7 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
+    for (const entry of this.warned.values()) clearTimeout(entry.flush);
   }
 
   /** Another replica's approval: its new pin is read from the store and applied here. */
@@ -151,7 +154,7 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     for (const key of dropped) {
       this.pins.delete(key);
       this.seenAt.delete(key);
-      this.warned.delete(key);
+      this.forgetWarned(key);
     }
     if (dropped.size > 0) {
       this.logger.log(
@@ -208,16 +211,40 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     if (last && now - last.at < CHANGE_WARNING_INTERVAL_MS) {
       last.fingerprint = fingerprint;
       last.unsaid += 1;
+      // The definition now served must reach the audit log even if nothing changes after it.
+      last.flush ??= setTimeout(
+        () => this.sayUnsaid(key, serverName, toolName),
+        last.at + CHANGE_WARNING_INTERVAL_MS - now,
+      ).unref();
       return;
     }
-    const unsaid = last?.unsaid ? ` (${last.unsaid} more change(s) since the last warning)` : '';
+    clearTimeout(last?.flush);
     this.warned.set(key, { fingerprint, at: now, unsaid: 0 });
+    this.warnOfChange(serverName, toolName, last?.unsaid ?? 0);
+  }
+
+  private sayUnsaid(key: string, serverName: string, toolName: string): void {
+    const entry = this.warned.get(key);
+    if (!entry || entry.unsaid === 0) return;
+    const unsaid = entry.unsaid;
+    Object.assign(entry, { at: this.now(), unsaid: 0, flush: undefined });
+    this.warnOfChange(serverName, toolName, unsaid);
+  }
+
+  private warnOfChange(serverName: string, toolName: string, unsaid: number): void {
+    const more = unsaid > 0 ? ` (${unsaid} more change(s) since the last warning)` : '';
     this.logger.warn(
-      `audit: the definition of tool '${toolName}' on server '${serverName}' changed since it was pinned${unsaid}; ` +
+      `audit: the definition of tool '${toolName}' on server '${serverName}' changed since it was pinned${more}; ` +
         (this.mode === 'enforce'
           ? 'it is quarantined until an admin approves it'
           : 'TOOL_PINNING=warn lets it through'),
     );
+  }
+
+  /** Forgets a tool's change warnings (its pin was approved or dropped). */
+  private forgetWarned(key: string): void {
+    clearTimeout(this.warned.get(key)?.flush);
+    this.warned.delete(key);
   }
 
   /** An admin accepts the tool's current definition as the new pin. */
@@ -227,7 +254,7 @@ export class ToolPins implements OnModuleInit, OnModuleDestroy {
     await this.store.replace(key, fingerprint);
     this.pins.set(key, fingerprint);
     this.seenAt.set(key, this.now());
-    this.warned.delete(key);
+    this.forgetWarned(key);
     this.logger.log(
       `audit: tool '${tool.name}' on server '${serverName}' approved with its new definition`,
     );
