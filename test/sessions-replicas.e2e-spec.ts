@@ -52,6 +52,30 @@ function replicas(label: string, options: { servers?: object; env?: object } = {
   };
 }
 
+/**
+ * Two replicas on one fresh key prefix and a session made through the first; `start` adds
+ * another replica. All of them are closed once `run` is done.
+ */
+async function inSession(
+  label: string,
+  options: { servers?: object; env?: object },
+  run: (session: {
+    a: TestGateway;
+    b: TestGateway;
+    id: string;
+    start: () => Promise<TestGateway>;
+  }) => Promise<void>,
+): Promise<void> {
+  const group = replicas(label, options);
+  try {
+    const [a, b] = [await group.start(), await group.start()];
+    const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    await run({ a, b, id, start: group.start });
+  } finally {
+    await group.close();
+  }
+}
+
 /** Another URL for the demo server, held `delayMs` on every new connection. */
 async function proxy(delayMs = 0): Promise<SlowProxy> {
   const started = await startSlowProxy(httpDemo.url, delayMs);
@@ -89,10 +113,7 @@ const echo = (gateway: TestGateway, id: string, tool: string) =>
 
 describe('a session server of one name, changed on one replica', () => {
   it('reaches the other replicas when removed and added again with a new URL or new headers', async () => {
-    const group = replicas('respec');
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    await inSession('respec', {}, async ({ a, b, id }) => {
       const moved = await proxy();
       expect((await add(a, id, { x: { url: httpDemo.url } })).status).toBe(201);
       const before = await serversOf(b, id);
@@ -111,16 +132,11 @@ describe('a session server of one name, changed on one replica', () => {
       expect(afterHeaders.map((s) => s.name)).toEqual(['x']);
       expect(afterHeaders[0].uuid).not.toBe(afterUrl[0].uuid);
       expect((await echo(b, id, 'x__echo')).status).toBe(200);
-    } finally {
-      await group.close();
-    }
+    });
   }, 30_000);
 
   it('added on two replicas at once: one is refused, and every replica ends on the recorded one', async () => {
-    const group = replicas('same-name');
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    await inSession('same-name', {}, async ({ a, b, id, start }) => {
       expect(await namesOf(b, id)).toEqual([]);
       // Slow connects: each replica is still connecting its own when the other one records.
       const [viaA, viaB] = [await proxy(600), await proxy(600)];
@@ -132,23 +148,18 @@ describe('a session server of one name, changed on one replica', () => {
       expect(added.find((r) => r.status === 409)!.body.code).toBe('SERVER_EXISTS');
       const winner = added[0].status === 201 ? viaA.url : viaB.url;
 
-      const c = await group.start();
+      const c = await start();
       for (const gateway of [a, b, c]) {
         expect((await serversOf(gateway, id)).map((s) => s.config.url)).toEqual([winner]);
         expect((await echo(gateway, id, 'x__echo')).status).toBe(200);
       }
-    } finally {
-      await group.close();
-    }
+    });
   }, 30_000);
 });
 
 describe('a session server still connecting on one replica', () => {
   it('is kept when another replica changes the session meanwhile, and a request reads that change', async () => {
-    const group = replicas('mid-add');
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    await inSession('mid-add', {}, async ({ a, b, id }) => {
       const slow = await proxy(1500);
       const adding = add(a, id, { x: { url: slow.url } });
       await new Promise((r) => setTimeout(r, 300));
@@ -163,16 +174,11 @@ describe('a session server still connecting on one replica', () => {
         expect(await namesOf(gateway, id)).toEqual(['x', 'y']);
         expect((await echo(gateway, id, 'x__echo')).status).toBe(200);
       }
-    } finally {
-      await group.close();
-    }
+    });
   }, 30_000);
 
   it('refused because another replica recorded its name meanwhile, gives way to the recorded one there', async () => {
-    const group = replicas('mid-add-lost');
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    await inSession('mid-add-lost', {}, async ({ a, b, id }) => {
       const slow = await proxy(1500);
       const adding = add(a, id, { x: { url: slow.url } });
       await new Promise((r) => setTimeout(r, 300));
@@ -185,53 +191,48 @@ describe('a session server still connecting on one replica', () => {
         expect((await serversOf(gateway, id)).map((s) => s.config.url)).toEqual([httpDemo.url]);
         expect((await echo(gateway, id, 'x__echo')).status).toBe(200);
       }
-    } finally {
-      await group.close();
-    }
+    });
   }, 30_000);
 });
 
 describe('a servers-file server removed from a session', () => {
   it('stays removed on every replica and after a restart; its name can be added again', async () => {
-    const group = replicas('file-removed', { servers: { demo: { url: httpDemo.url } } });
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
-      expect(await namesOf(b, id)).toEqual(['demo']);
+    await inSession(
+      'file-removed',
+      { servers: { demo: { url: httpDemo.url } } },
+      async ({ a, b, id, start }) => {
+        expect(await namesOf(b, id)).toEqual(['demo']);
 
-      expect((await remove(a, id, 'demo')).status).toBe(200);
-      expect(await namesOf(a, id)).toEqual([]);
-      expect(await namesOf(b, id)).toEqual([]);
-      // A replica that has not connected the session yet, or a restarted one, counts and
-      // connects it without the file's server.
-      const restarted = await group.start();
-      const listed = (await restarted.get('/sessions')).body.sessions as object[];
-      expect(listed).toEqual([expect.objectContaining({ session_id: id, server_count: 0 })]);
-      expect(await namesOf(restarted, id)).toEqual([]);
-      expect((await echo(restarted, id, 'demo__echo')).status).toBe(404);
+        expect((await remove(a, id, 'demo')).status).toBe(200);
+        expect(await namesOf(a, id)).toEqual([]);
+        expect(await namesOf(b, id)).toEqual([]);
+        // A replica that has not connected the session yet, or a restarted one, counts and
+        // connects it without the file's server.
+        const restarted = await start();
+        const listed = (await restarted.get('/sessions')).body.sessions as object[];
+        expect(listed).toEqual([expect.objectContaining({ session_id: id, server_count: 0 })]);
+        expect(await namesOf(restarted, id)).toEqual([]);
+        expect((await echo(restarted, id, 'demo__echo')).status).toBe(404);
 
-      // The name is free again: a server added under it reaches every replica...
-      const moved = await proxy();
-      expect((await add(b, id, { demo: { url: moved.url } })).status).toBe(201);
-      for (const gateway of [a, b, restarted]) {
-        expect((await serversOf(gateway, id)).map((s) => s.config.url)).toEqual([moved.url]);
-      }
-      // ...and removing that one does not bring the file's back.
-      expect((await remove(restarted, id, 'demo')).status).toBe(200);
-      const late = await group.start();
-      for (const gateway of [a, b, restarted, late]) expect(await namesOf(gateway, id)).toEqual([]);
-    } finally {
-      await group.close();
-    }
+        // The name is free again: a server added under it reaches every replica...
+        const moved = await proxy();
+        expect((await add(b, id, { demo: { url: moved.url } })).status).toBe(201);
+        for (const gateway of [a, b, restarted]) {
+          expect((await serversOf(gateway, id)).map((s) => s.config.url)).toEqual([moved.url]);
+        }
+        // ...and removing that one does not bring the file's back.
+        expect((await remove(restarted, id, 'demo')).status).toBe(200);
+        const late = await start();
+        for (const gateway of [a, b, restarted, late])
+          expect(await namesOf(gateway, id)).toEqual([]);
+      },
+    );
   }, 30_000);
 });
 
 describe('a session change whose record step fails', () => {
   it('is undone on the replica that made it, so a retry works and no replica keeps it', async () => {
-    const group = replicas('undo', { servers: { demo: { url: httpDemo.url } } });
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    await inSession('undo', { servers: { demo: { url: httpDemo.url } } }, async ({ a, b, id }) => {
       const store = a.app.get(SessionStore);
       // What a Redis stall gives the compare-and-set of the record.
       const stall = () =>
@@ -256,55 +257,48 @@ describe('a session change whose record step fails', () => {
       }
       expect(await namesOf(a, id)).toEqual([]);
       expect(await namesOf(b, id)).toEqual([]);
-    } finally {
-      await group.close();
-    }
+    });
   }, 30_000);
 });
 
 describe('a tool call on a replica that has yet to open its session', () => {
   it('holds its call slot while the session opens, so that waiting calls count against the key', async () => {
-    const group = replicas('slot-first', { env: { MAX_CONCURRENT_CALLS_PER_KEY: '1' } });
-    try {
-      const a = await group.start();
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
+    const env = { MAX_CONCURRENT_CALLS_PER_KEY: '1' };
+    await inSession('slot-first', { env }, async ({ a, id, start }) => {
       const slow = await proxy(1500);
       expect((await add(a, id, { x: { url: slow.url } })).status).toBe(201);
       // B has never opened the session: its first call connects x, 1.5 s through the proxy.
-      const b = await group.start();
+      const b = await start();
       const first = echo(b, id, 'x__echo');
       await new Promise((r) => setTimeout(r, 300));
       expect(b.app.get(CallLimiter).inFlight).toBe(1);
       const second = await echo(b, id, 'x__echo');
       expect([second.status, second.body.code]).toEqual([429, 'CONCURRENCY_LIMIT']);
       expect((await first).status).toBe(200);
-    } finally {
-      await group.close();
-    }
+    });
   }, 30_000);
 });
 
 describe('SESSION_MAX_SERVERS across replicas', () => {
   it('holds when two replicas add servers to one session at once', async () => {
-    const group = replicas('max-servers', { env: { SESSION_MAX_SERVERS: '2' } });
-    try {
-      const [a, b] = [await group.start(), await group.start()];
-      const id = (await a.post('/sessions/create', {})).body.session_id as string;
-      expect(await namesOf(b, id)).toEqual([]);
-      // Each replica's own copy has room; only the record knows the other's additions.
-      const slow = await proxy(600);
-      const added = await Promise.all([
-        add(a, id, { a1: { url: slow.url }, a2: { url: slow.url } }),
-        add(b, id, { b1: { url: slow.url } }),
-      ]);
-      expect(added.map((r) => r.status).sort()).toEqual([201, 429]);
-      expect(added.find((r) => r.status === 429)!.body.code).toBe('SERVER_LIMIT');
-      const kept = added[0].status === 201 ? ['a1', 'a2'] : ['b1'];
+    await inSession(
+      'max-servers',
+      { env: { SESSION_MAX_SERVERS: '2' } },
+      async ({ a, b, id, start }) => {
+        expect(await namesOf(b, id)).toEqual([]);
+        // Each replica's own copy has room; only the record knows the other's additions.
+        const slow = await proxy(600);
+        const added = await Promise.all([
+          add(a, id, { a1: { url: slow.url }, a2: { url: slow.url } }),
+          add(b, id, { b1: { url: slow.url } }),
+        ]);
+        expect(added.map((r) => r.status).sort()).toEqual([201, 429]);
+        expect(added.find((r) => r.status === 429)!.body.code).toBe('SERVER_LIMIT');
+        const kept = added[0].status === 201 ? ['a1', 'a2'] : ['b1'];
 
-      const c = await group.start();
-      for (const gateway of [a, b, c]) expect(await namesOf(gateway, id)).toEqual(kept);
-    } finally {
-      await group.close();
-    }
+        const c = await start();
+        for (const gateway of [a, b, c]) expect(await namesOf(gateway, id)).toEqual(kept);
+      },
+    );
   }, 30_000);
 });

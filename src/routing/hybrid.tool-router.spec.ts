@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { SearchSettings } from '../config/gateway-config.js';
 import { MemoryEmbeddingCache } from './embeddings/embedding-cache.js';
 import { LexicalToolRouter } from './lexical.tool-router.js';
 import { conceptVector } from './testing/concept-embeddings.js';
 import { DEMO_TOOLS, FakeCatalog } from './testing/fake-catalog.js';
 import {
   embeddingsReply,
+  fakeModelSettings,
   startFakeOpenAi,
   type FakeOpenAiServer,
 } from './testing/fake-openai-server.js';
@@ -19,16 +19,8 @@ describe('HybridToolRouter against a fake OpenAI-compatible server', () => {
   let router: ToolRouter;
   let demo: FakeCatalog;
 
-  // Generous by default so a busy machine never turns a success into a fallback; only the
-  // timeout test uses a short budget.
-  const settings = (baseUrl: string, modelTimeoutMs = 10_000): SearchSettings => ({
-    strategy: 'hybrid',
-    openaiApiKey: 'test-key',
-    openaiBaseUrl: baseUrl,
-    model: 'fake-chat',
-    embeddingModel: 'fake-embedding',
-    modelTimeoutMs,
-  });
+  const settings = (baseUrl: string, modelTimeoutMs?: number) =>
+    fakeModelSettings('hybrid', baseUrl, modelTimeoutMs);
   const embedOk = (inputs: string[]) => embeddingsReply(inputs.map(conceptVector));
 
   beforeAll(async () => {

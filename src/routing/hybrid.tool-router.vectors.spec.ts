@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { SearchSettings } from '../config/gateway-config.js';
 import type { UpstreamTool } from '../mcp/upstream-client.js';
 import { EmbeddingCache, MemoryEmbeddingCache } from './embeddings/embedding-cache.js';
 import { embeddingKey, toolText } from './embeddings/tool-text.js';
@@ -8,6 +7,7 @@ import { conceptVector } from './testing/concept-embeddings.js';
 import { DEMO_TOOLS, FakeCatalog, tool } from './testing/fake-catalog.js';
 import {
   embeddingsReply,
+  fakeModelSettings,
   startFakeOpenAi,
   type FakeOpenAiServer,
   type FakeReply,
@@ -42,14 +42,7 @@ describe('HybridToolRouter tool vectors against a fake OpenAI-compatible server'
   let demo: FakeCatalog;
   let big: FakeCatalog;
 
-  const settings = (baseUrl: string): SearchSettings => ({
-    strategy: 'hybrid',
-    openaiApiKey: 'test-key',
-    openaiBaseUrl: baseUrl,
-    model: 'fake-chat',
-    embeddingModel: 'fake-embedding',
-    modelTimeoutMs: 10_000,
-  });
+  const settings = (baseUrl: string) => fakeModelSettings('hybrid', baseUrl);
   const embedOk = (inputs: string[]) => embeddingsReply(inputs.map(conceptVector));
   /** Catalog texts go out in batches, a query alone (and no query comes with a catalog). */
   const isCatalogBatch = (inputs: string[]) => inputs.length > 1;

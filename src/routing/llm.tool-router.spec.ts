@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { SearchSettings } from '../config/gateway-config.js';
 import { MemoryEmbeddingCache } from './embeddings/embedding-cache.js';
 import { LexicalToolRouter } from './lexical.tool-router.js';
 import { DEMO_TOOLS, FakeCatalog, tool } from './testing/fake-catalog.js';
-import { chatReply, startFakeOpenAi, type FakeOpenAiServer } from './testing/fake-openai-server.js';
+import {
+  chatReply,
+  fakeModelSettings,
+  startFakeOpenAi,
+  type FakeOpenAiServer,
+} from './testing/fake-openai-server.js';
 import { createToolRouter } from './tool-router.factory.js';
 import type { ToolRouter } from './tool-router.js';
 
@@ -22,16 +26,8 @@ describe('LlmToolRouter against a fake OpenAI-compatible server', () => {
   // Lexically the time tool wins ("time" in its name); the model knows the user wants echo.
   const query = 'say back the time message';
 
-  // Generous by default so a busy machine never turns a success into a fallback; only the
-  // timeout test uses a short budget.
-  const settings = (baseUrl: string, modelTimeoutMs = 10_000): SearchSettings => ({
-    strategy: 'llm',
-    openaiApiKey: 'test-key',
-    openaiBaseUrl: baseUrl,
-    model: 'fake-chat',
-    embeddingModel: 'fake-embedding',
-    modelTimeoutMs,
-  });
+  const settings = (baseUrl: string, modelTimeoutMs?: number) =>
+    fakeModelSettings('llm', baseUrl, modelTimeoutMs);
 
   beforeAll(async () => {
     fake = await startFakeOpenAi();

@@ -12,11 +12,12 @@ import { NAMESPACE_SEPARATOR, namespaceTools, sanitizeNamePart } from './tool-na
  * unknown tool), but the answer says which server and why, rather than only "not found".
  * `server.error` is the text GET /mcp/servers shows: its secret values are already replaced.
  */
-export function missingToolError(registry: ServerRegistry, name: string): GatewayError {
+export function missingToolError(registry: ServerRegistry, name: string): MissingToolError {
   const owner = missingToolOwner(registry, name);
   if (owner?.tool !== undefined) {
     const { server } = owner;
-    return new GatewayError(
+    return new MissingToolError(
+      owner,
       ErrorCode.UPSTREAM_UNAVAILABLE,
       `Server '${server.name}' is ${server.status}${server.error ? `: ${server.error}` : ''}`,
     );
@@ -24,7 +25,8 @@ export function missingToolError(registry: ServerRegistry, name: string): Gatewa
   if (owner) {
     const named = owner.server;
     const why = `${named.status}${named.error ? `: ${named.error}` : ''}`;
-    return new GatewayError(
+    return new MissingToolError(
+      owner,
       ErrorCode.TOOL_NOT_FOUND,
       `Tool '${name}' is not in the catalog: server '${named.name}' is not connected (${why})`,
       {
@@ -34,10 +36,30 @@ export function missingToolError(registry: ServerRegistry, name: string): Gatewa
       },
     );
   }
-  return new GatewayError(
+  return new MissingToolError(
+    undefined,
     ErrorCode.TOOL_NOT_FOUND,
     `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`,
   );
+}
+
+/** A server that is not connected, which a name missing from the catalog belongs to. */
+export interface MissingToolOwner {
+  server: ServerConnection;
+  /** Its catalog name in the server's last listing, when that listing had it. */
+  tool?: string;
+}
+
+/** The error for a missing name, with the owner it was worked out from (usage counts under it). */
+export class MissingToolError extends GatewayError {
+  constructor(
+    readonly owner: MissingToolOwner | undefined,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+  ) {
+    super(code, message, details);
+  }
 }
 
 /**
@@ -48,7 +70,7 @@ export function missingToolError(registry: ServerRegistry, name: string): Gatewa
 export function missingToolOwner(
   registry: ServerRegistry,
   name: string,
-): { server: ServerConnection; tool?: string } | undefined {
+): MissingToolOwner | undefined {
   const down = registry.list().filter((s) => s.status !== 'connected');
   for (const server of down) {
     const names = namespaceTools(

@@ -14,7 +14,7 @@ import { ArgumentValidator } from './argument-validator.js';
 import { ServerCallSlots } from './server-call-slots.js';
 import { ToolAdmission } from './pinning/tool-admission.js';
 import { ToolCatalog, type CatalogTool } from './tool-catalog.js';
-import { missingToolError, missingToolOwner } from './missing-tool-error.js';
+import { MissingToolError, missingToolError } from './missing-tool-error.js';
 
 export type Door = 'rest' | 'mcp' | 'queue';
 
@@ -171,7 +171,7 @@ export class ToolsService {
       usage.server = tool.server;
       return tool;
     } catch (error) {
-      const owner = isMissingTool(error) ? missingToolOwner(registry, name) : undefined;
+      const owner = error instanceof MissingToolError ? error.owner : undefined;
       if (owner) {
         usage.tool = owner.tool ?? UNKNOWN_TOOL_KEY;
         usage.server = owner.server.name;
@@ -334,14 +334,6 @@ function quarantinedNamed(catalog: ToolCatalog, name: string): CatalogTool | und
     );
   }
   return candidates[0];
-}
-
-/** The errors resolve() gives a name no tool of the scope answers to. */
-function isMissingTool(error: unknown): boolean {
-  return (
-    error instanceof GatewayError &&
-    (error.code === ErrorCode.TOOL_NOT_FOUND || error.code === ErrorCode.UPSTREAM_UNAVAILABLE)
-  );
 }
 
 /**

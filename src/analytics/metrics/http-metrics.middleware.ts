@@ -17,20 +17,12 @@ export function httpMetricsMiddleware(metrics: GatewayMetrics) {
       const matched = req.route as { path?: unknown } | undefined;
       // A request refused before routing (415, 413, bad JSON, 401) is labelled with the route
       // it was for, not mixed with scans of unknown paths; labels stay templates, never paths.
-      const route = matched ? `${req.baseUrl}${String(matched.path)}` : templateOf(req);
+      const route = matched
+        ? `${req.baseUrl}${String(matched.path)}`
+        : (routeTemplateOf(req) ?? UNMATCHED);
       const ms = isLongLivedStream(req) ? undefined : performance.now() - started;
       metrics.httpRequest(req.method, route, status, ms);
     });
     next();
   };
-}
-
-function templateOf(req: Request): string {
-  try {
-    return routeTemplateOf(req) ?? UNMATCHED;
-  } catch {
-    // A path whose %-escapes do not decode (Express answered it 400) throws as it is matched;
-    // thrown here, in the answer's 'close' listener, it would end the process.
-    return UNMATCHED;
-  }
 }

@@ -57,19 +57,13 @@ function noRouteError(req: Request, allowed: string[]): GatewayError {
  * which Express never matched to its route.
  */
 export function routeTemplateOf(req: Request): string | undefined {
-  const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
   const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
-  let parameterised: string | undefined;
-  for (const layer of router?.stack ?? []) {
-    const route = layer.route;
-    if (!route || !(route.methods[method] || route.methods._all)) continue;
-    const match = matchOf(layer, req.path);
-    if (!match) continue;
-    // As routing does: a literal route outranks a parameterised one.
-    if (Object.keys(match.params ?? {}).length === 0) return String(route.path);
-    parameterised ??= String(route.path);
-  }
-  return parameterised;
+  const taking = routesMatching(req).filter(
+    ({ route }) => route.methods[method] || route.methods._all,
+  );
+  // As routing does: a literal route outranks a parameterised one.
+  const chosen = taking.find((r) => r.literal) ?? taking[0];
+  return chosen && String(chosen.route.path);
 }
 
 /**
@@ -79,23 +73,33 @@ export function routeTemplateOf(req: Request): string | undefined {
  * session called 'create', so it answers POST only.
  */
 function routeMethods(req: Request): { any: boolean; methods: string[] } {
-  const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
   const literal = new Set<string>();
   const parameterised = new Set<string>();
   let any = false;
-  for (const layer of router?.stack ?? []) {
-    const match = layer.route ? matchOf(layer, req.path) : false;
-    if (!layer.route || !match) continue;
-    const into = Object.keys(match.params ?? {}).length === 0 ? literal : parameterised;
-    for (const method of Object.keys(layer.route.methods)) {
+  for (const { route, literal: isLiteral } of routesMatching(req)) {
+    for (const method of Object.keys(route.methods)) {
       // A route for every method (the MCP door's @All): the door answers what it does not serve.
       if (method === '_all') any = true;
-      else into.add(method.toUpperCase());
+      else (isLiteral ? literal : parameterised).add(method.toUpperCase());
     }
   }
   const methods = literal.size > 0 ? literal : parameterised;
   if (methods.has('GET')) methods.add('HEAD');
   return { any, methods: [...methods].sort() };
+}
+
+/** The routes whose path matches this request's, in router order, and whether literally. */
+function routesMatching(
+  req: Request,
+): { route: NonNullable<RouterLayer['route']>; literal: boolean }[] {
+  const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
+  const found: { route: NonNullable<RouterLayer['route']>; literal: boolean }[] = [];
+  for (const layer of router?.stack ?? []) {
+    const match = layer.route ? matchOf(layer, req.path) : false;
+    if (!layer.route || !match) continue;
+    found.push({ route: layer.route, literal: Object.keys(match.params ?? {}).length === 0 });
+  }
+  return found;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SearchSettings } from '../../config/gateway-config.js';
 
 /** What the fake does for one request: answer JSON, fail with a status, hang, or send junk. */
 export type FakeReply =
@@ -76,6 +77,26 @@ function send(res: ServerResponse, reply: FakeReply): void {
     case 'hang':
       return;
   }
+}
+
+/**
+ * Search settings for a strategy that talks to a fake server at `baseUrl`. The model timeout
+ * is generous by default, so that a busy machine never turns a success into a fallback; only
+ * the timeout tests give a short one.
+ */
+export function fakeModelSettings(
+  strategy: 'hybrid' | 'llm',
+  baseUrl: string,
+  modelTimeoutMs = 10_000,
+): SearchSettings {
+  return {
+    strategy,
+    openaiApiKey: 'test-key',
+    openaiBaseUrl: baseUrl,
+    model: 'fake-chat',
+    embeddingModel: 'fake-embedding',
+    modelTimeoutMs,
+  };
 }
 
 /** An OpenAI-compatible HTTP server on 127.0.0.1:0 whose answers the test decides. */
