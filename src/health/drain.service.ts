@@ -8,6 +8,7 @@ import { answerEarly } from '../common/http/early-errors.js';
 import type { RequestWithId } from '../common/http/request-id.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { InFlightSet } from '../common/in-flight-set.js';
 
 /**
  * Graceful shutdown: on SIGTERM readiness turns false at once, requests in flight get up to
@@ -16,9 +17,11 @@ import { GatewayConfig } from '../config/gateway-config.js';
 @Injectable()
 export class DrainService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DrainService.name);
-  private inFlight = 0;
-  /** The answers still owed, so that those the grace period cuts off get one. */
-  private readonly open = new Set<Response>();
+  /**
+   * The answers still owed, so that those the grace period cuts off get one. Every request
+   * joins and leaves it: not a Set, which would keep each finished call alive until a full GC.
+   */
+  private readonly open = new InFlightSet<Response>();
   private draining = false;
   /**
    * Set when the drain proper begins (after SHUTDOWN_DELAY_MS): from then on a new request
@@ -35,7 +38,7 @@ export class DrainService implements BeforeApplicationShutdown {
   }
 
   get activeRequests(): number {
-    return this.inFlight;
+    return this.open.size;
   }
 
   /** Readiness goes false now; nothing else changes until the app closes. */
@@ -51,12 +54,10 @@ export class DrainService implements BeforeApplicationShutdown {
     if (this.refusing && !PROBES.test(req.path) && !ofMcpSession(req)) return refuseNew(req, res);
     // A long-lived stream never "finishes": waiting on it would always use the whole grace.
     if (isLongLivedStream(req)) return next();
-    this.inFlight += 1;
-    this.open.add(res);
+    const answered = this.open.add(res);
     res.once('close', () => {
-      this.open.delete(res);
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idleWaiters.forEach((wake) => wake());
+      answered();
+      if (this.open.size === 0) this.idleWaiters.forEach((wake) => wake());
     });
     next();
   };
@@ -64,9 +65,9 @@ export class DrainService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.begin();
     this.refusing = true;
-    if (this.inFlight === 0) return;
+    if (this.open.size === 0) return;
     const grace = this.config.shutdownGraceMs;
-    this.logger.log(`waiting up to ${grace} ms for ${this.inFlight} request(s) in flight`);
+    this.logger.log(`waiting up to ${grace} ms for ${this.open.size} request(s) in flight`);
     let timer: NodeJS.Timeout | undefined;
     let wake: () => void = () => undefined;
     await Promise.race([
@@ -78,8 +79,8 @@ export class DrainService implements BeforeApplicationShutdown {
     ]);
     clearTimeout(timer);
     this.idleWaiters.delete(wake);
-    if (this.inFlight > 0) {
-      this.logger.warn(`grace period over with ${this.inFlight} request(s) still in flight`);
+    if (this.open.size > 0) {
+      this.logger.warn(`grace period over with ${this.open.size} request(s) still in flight`);
       this.answerCutOff(grace);
     }
   }
