@@ -4,6 +4,11 @@
  */
 export const MAX_JSON_DEPTH = 64;
 
+/** A JSON object: neither null nor an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 type Found = { problem: 'depth' } | { problem: 'number' | 'proto'; path: string } | undefined;
 
 /**

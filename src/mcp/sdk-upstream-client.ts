@@ -16,7 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import { nestedDeeperThan } from '../common/json-shape.js';
+import { isJsonObject, nestedDeeperThan } from '../common/json-shape.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import type { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { ProgressDeadline } from './progress-deadline.js';
@@ -312,8 +312,6 @@ const MAX_ERROR_DATA_BYTES = 16_384;
 
 /** An error's `data` worth relaying: a plain object, small, not deeply nested. */
 function relayableData(data: unknown): Record<string, unknown> | undefined {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  if (nestedDeeperThan(data, 32)) return undefined;
-  const text = JSON.stringify(data);
-  return text.length <= MAX_ERROR_DATA_BYTES ? (data as Record<string, unknown>) : undefined;
+  if (!isJsonObject(data) || nestedDeeperThan(data, 32)) return undefined;
+  return JSON.stringify(data).length <= MAX_ERROR_DATA_BYTES ? data : undefined;
 }

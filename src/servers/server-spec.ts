@@ -50,8 +50,7 @@ export function secretValuesOf(spec: ServerSpec): string[] {
   const values = isStdioSpec(spec)
     ? [...Object.values(spec.env), ...argumentSecrets(spec.args)]
     : [...Object.values(spec.headers).flatMap(credentialParts), ...urlSecrets(spec.url)];
-  // Very short values ("1", "on") would redact ordinary text and protect nothing. In no
-  // order: redact() puts the longest first itself.
+  // In no order: redact() puts the longest first itself.
   return [...new Set(values.filter((v) => v.length >= MIN_SECRET_LENGTH).flatMap(encodedForms))];
 }
 

@@ -4,6 +4,7 @@ import { errorMessage } from '../../common/errors/error-message.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import type { ToolResult } from '../upstream-client.js';
 import { protocolError } from '../protocol-error.js';
+import { isJsonObject } from '../../common/json-shape.js';
 
 /** MCP's code for an unknown resource (spec, server/resources, error handling). */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -57,7 +58,7 @@ export function toMcpError(error: unknown): McpError {
   }
   const upstream = error.details as { mcpCode?: unknown; mcpData?: unknown } | undefined;
   if (typeof upstream?.mcpCode === 'number') {
-    const upstreamData = isObject(upstream.mcpData) ? upstream.mcpData : {};
+    const upstreamData = isJsonObject(upstream.mcpData) ? upstream.mcpData : {};
     return protocolError(upstream.mcpCode, stripPrefix(error.message), {
       ...upstreamData,
       code: error.code,
@@ -93,8 +94,4 @@ function codeFor(code: ErrorCode): number {
 /** McpError adds "MCP error <code>:" itself; the upstream message may already carry one. */
 function stripPrefix(message: string): string {
   return message.replace(/MCP error -?\d+:\s*/g, '');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeIssues } from './schema-issues.js';
+import { isJsonObject } from '../../common/json-shape.js';
 
 /*
  * Why a request body is refused, in the client's terms. JSON-RPC keeps -32700 (Parse error)
@@ -52,14 +53,14 @@ export function readMessages(
 /** Why `value` is not a JSON-RPC 2.0 message as MCP takes them; undefined when it is one. */
 export function messageProblem(value: unknown): string | undefined {
   if (JSONRPCMessageSchema.safeParse(value).success) return undefined;
-  if (!isObject(value)) return `a message must be a JSON object, not ${shown(value)}`;
+  if (!isJsonObject(value)) return `a message must be a JSON object, not ${shown(value)}`;
   if (value.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
   if ('id' in value) {
     const problem = idProblem(value.id);
     if (problem) return problem;
   }
   if ('method' in value && typeof value.method !== 'string') return 'method must be a string';
-  if ('params' in value && !isObject(value.params)) return 'params must be an object';
+  if ('params' in value && !isJsonObject(value.params)) return 'params must be an object';
   return 'not a JSON-RPC 2.0 request, notification or response (a member is missing, of the wrong type, or not one of theirs)';
 }
 
@@ -80,7 +81,7 @@ export interface BadParams {
  * A notification gets no answer. Undefined for any other message.
  */
 export function misplacedParams(value: unknown): BadParams | undefined {
-  if (!isObject(value) || !('params' in value) || isObject(value.params)) return undefined;
+  if (!isJsonObject(value) || !('params' in value) || isJsonObject(value.params)) return undefined;
   if (!JSONRPCMessageSchema.safeParse({ ...value, params: {} }).success) return undefined;
   if (typeof value.method !== 'string') return undefined;
   const message = `Invalid params for ${value.method}: params must be an object, not ${shown(value.params)}`;
@@ -102,7 +103,7 @@ function idProblem(id: unknown): string | undefined {
 
 /** Why an initialize request cannot open a session (clientInfo missing, say); undefined if it can. */
 export function initializeProblem(params: unknown): string | undefined {
-  if (!isObject(params)) {
+  if (!isJsonObject(params)) {
     return 'Invalid params for initialize: params must be an object with protocolVersion, capabilities and clientInfo';
   }
   const parsed = InitializeRequestParamsSchema.safeParse(params);
@@ -120,12 +121,8 @@ export function hasNoBody(req: IncomingMessage): boolean {
 
 /** The id of a message to answer, when it has a usable one. */
 export function requestIdOf(value: unknown): RequestId | null {
-  const id = isObject(value) ? value.id : undefined;
+  const id = isJsonObject(value) ? value.id : undefined;
   return typeof id === 'string' || Number.isSafeInteger(id) ? (id as RequestId) : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function shown(value: unknown): string {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isJsonObject } from '../../common/json-shape.js';
 
 /** What a replica needs to take over an MCP session it has never seen. */
 export interface SessionHandshake {
@@ -52,7 +53,11 @@ export function readSessionId(id: string): SessionToken | undefined {
     const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     if (typeof value !== 'object' || value === null) return undefined;
     const { protocolVersion, capabilities, clientInfo, o, t } = value as Record<string, unknown>;
-    if (typeof protocolVersion !== 'string' || !isObject(capabilities) || !isObject(clientInfo)) {
+    if (
+      typeof protocolVersion !== 'string' ||
+      !isJsonObject(capabilities) ||
+      !isJsonObject(clientInfo)
+    ) {
       return undefined;
     }
     // Ids from before owners and times were written in them are not taken over.
@@ -65,16 +70,14 @@ export function readSessionId(id: string): SessionToken | undefined {
 
 /** The handshake part of an initialize request body, when it is one. */
 export function handshakeOf(body: unknown): SessionHandshake | undefined {
-  if (!isObject(body) || body.method !== 'initialize' || !isObject(body.params)) return undefined;
+  if (!isJsonObject(body) || body.method !== 'initialize' || !isJsonObject(body.params)) {
+    return undefined;
+  }
   const { protocolVersion, capabilities, clientInfo } = body.params;
   if (typeof protocolVersion !== 'string') return undefined;
   return {
     protocolVersion,
-    capabilities: isObject(capabilities) ? capabilities : {},
-    clientInfo: isObject(clientInfo) ? clientInfo : { name: 'unknown', version: '0' },
+    capabilities: isJsonObject(capabilities) ? capabilities : {},
+    clientInfo: isJsonObject(clientInfo) ? clientInfo : { name: 'unknown', version: '0' },
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

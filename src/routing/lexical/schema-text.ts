@@ -1,3 +1,5 @@
+import { isJsonObject } from '../../common/json-shape.js';
+
 /**
  * Pulls the searchable text out of a tool's JSON Schema: property names and
  * property descriptions (plus string enum values, which often name the
@@ -15,24 +17,20 @@ const MAX_PROPERTIES = 64;
 const MAX_ENUM_VALUES = 16;
 const MAX_TEXT = 1_000;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function schemaText(schema: Record<string, unknown>): SchemaText {
   const out: SchemaText = { names: [], descriptions: [] };
   const seen = new Set<object>();
   let budget = MAX_PROPERTIES;
 
   const visit = (node: unknown, depth: number): void => {
-    if (!isRecord(node) || depth > MAX_DEPTH || seen.has(node) || budget <= 0) return;
+    if (!isJsonObject(node) || depth > MAX_DEPTH || seen.has(node) || budget <= 0) return;
     seen.add(node);
     const props = node.properties;
-    if (isRecord(props)) {
+    if (isJsonObject(props)) {
       for (const [name, child] of Object.entries(props)) {
         if (budget-- <= 0) return;
         out.names.push(name);
-        if (!isRecord(child)) continue;
+        if (!isJsonObject(child)) continue;
         if (typeof child.description === 'string') {
           out.descriptions.push(child.description.slice(0, MAX_TEXT));
         }
