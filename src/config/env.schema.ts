@@ -86,6 +86,13 @@ export class EnvSchema {
 
   /** How long a stdio server gets between SIGTERM and SIGKILL when it is closed. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) STDIO_KILL_GRACE_MS = 2_000;
+  /**
+   * Stdio server processes this gateway runs at once: each session's copy of a file server,
+   * and those added over the API. The global scope's file servers always start (and count).
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) STDIO_MAX_PROCESSES = 128;
+  /** Of those, the ones the sessions of one API key run; not applied when no keys are set. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(COUNT_MAX) STDIO_MAX_PROCESSES_PER_KEY = 32;
 
   @Transform(toInt) @IsInt() @Min(1024) @Max(COUNT_MAX) MAX_BODY_BYTES = 1_048_576;
 

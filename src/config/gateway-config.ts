@@ -128,6 +128,9 @@ export class GatewayConfig {
   get mcpHttpTransport(): McpHttpTransport {
     return this.env.MCP_HTTP_TRANSPORT;
   }
+  get stdioProcessLimits(): { max: number; maxPerKey: number } {
+    return { max: this.env.STDIO_MAX_PROCESSES, maxPerKey: this.env.STDIO_MAX_PROCESSES_PER_KEY };
+  }
   get stdioKillGraceMs(): number {
     return this.env.STDIO_KILL_GRACE_MS;
   }

@@ -7,6 +7,7 @@ import { shownId } from '../sessions/session-id.js';
 import type { NamedSpec } from './server-spec.parser.js';
 import { ServerRegistry } from './server-registry.js';
 import { SharedConnections } from './shared-connections.js';
+import { StdioProcessBudget } from './stdio-process-budget.js';
 
 /** What the sessions feature provides to the servers feature (which cannot import it). */
 export abstract class SessionScopes {
@@ -31,6 +32,7 @@ export abstract class SessionScopes {
 export class ScopeRegistries implements OnApplicationShutdown {
   readonly global: ServerRegistry;
   readonly shared: SharedConnections;
+  readonly stdioProcesses: StdioProcessBudget;
   private sessionScopes?: SessionScopes;
   private toolNames?: (registry: ServerRegistry, server: string) => string[];
 
@@ -38,12 +40,17 @@ export class ScopeRegistries implements OnApplicationShutdown {
     private readonly factory: UpstreamClientFactory,
     private readonly config: GatewayConfig,
   ) {
-    this.shared = new SharedConnections(factory, this.connectOptions());
+    this.stdioProcesses = new StdioProcessBudget(config.stdioProcessLimits);
+    this.shared = new SharedConnections(factory, this.connectOptions(), this.stdioProcesses);
     this.global = this.create('global');
   }
 
-  create(scopeId: string): ServerRegistry {
-    return new ServerRegistry(scopeId, this.factory, this.connectOptions(), this.shared);
+  /** `key`: the API key id owning the session, for STDIO_MAX_PROCESSES_PER_KEY. */
+  create(scopeId: string, key?: string): ServerRegistry {
+    return new ServerRegistry(scopeId, this.factory, this.connectOptions(), this.shared, {
+      budget: this.stdioProcesses,
+      key,
+    });
   }
 
   /** The catalog (tools/) names a server's tools; servers/ only shows them. */

@@ -5,6 +5,7 @@ import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-clie
 import type { NamedSpec } from './server-spec.parser.js';
 import { ServerConnection, type ServerSource } from './server-connection.js';
 import type { SharedConnections, SharedLease } from './shared-connections.js';
+import type { StdioProcessBudget } from './stdio-process-budget.js';
 
 export type RegistryListener = (server: ServerConnection) => void;
 
@@ -25,6 +26,8 @@ export class ServerRegistry {
     private readonly factory: UpstreamClientFactory,
     private readonly options: ConnectOptions,
     private readonly shared?: SharedConnections,
+    /** Bounds this scope's stdio processes; `key` is the API key owning the session. */
+    private readonly processes?: { budget: StdioProcessBudget; key?: string },
   ) {}
 
   /** Registers then connects every spec concurrently; one failure never blocks the others. */
@@ -57,7 +60,7 @@ export class ServerRegistry {
       name,
       spec,
       source,
-      this.factory,
+      this.factoryFor(source),
       this.options,
       (s) => this.emit(s),
       this.scopeId,
@@ -65,6 +68,19 @@ export class ServerRegistry {
     this.servers.set(name, connection);
     await connection.connect();
     return connection;
+  }
+
+  /** Only the operator's own servers, those of the file in the global scope, are trusted. */
+  private factoryFor(source: ServerSource): UpstreamClientFactory {
+    if (!this.processes) return this.factory;
+    const { budget, key } = this.processes;
+    const trusted = this.scopeId === 'global' && source === 'config';
+    return budget.guard(this.factory, { key, trusted });
+  }
+
+  /** Throws SERVER_LIMIT unless this scope could start `count` more stdio servers now. */
+  assertStdioRoom(count: number): void {
+    this.processes?.budget.assertRoom({ key: this.processes.key, trusted: false }, count);
   }
 
   list(): ServerConnection[] {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-client.js';
 import type { ServerSpec } from './server-spec.js';
 import { ServerConnection, type ServerSource } from './server-connection.js';
+import type { StdioProcessBudget } from './stdio-process-budget.js';
 
 type Listener = (server: ServerConnection) => void;
 
@@ -29,6 +30,7 @@ export class SharedConnections {
   constructor(
     private readonly factory: UpstreamClientFactory,
     private readonly options: ConnectOptions,
+    private readonly budget?: StdioProcessBudget,
   ) {}
 
   get size(): number {
@@ -50,11 +52,16 @@ export class SharedConnections {
     }
     if (!entry) {
       const listeners = new Set<Listener>();
+      // One process for every session that lists it: a file's is trusted, an API add's counts
+      // toward the gateway's total (not any one key's: it serves whoever shares it).
+      const factory = this.budget
+        ? this.budget.guard(this.factory, { trusted: source === 'config' })
+        : this.factory;
       const connection = new ServerConnection(
         name,
         spec,
         source,
-        this.factory,
+        factory,
         this.options,
         (s) => listeners.forEach((l) => l(s)),
         'shared',

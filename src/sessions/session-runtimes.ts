@@ -26,7 +26,8 @@ export class SessionRuntimes {
   private readonly runtimes = new Map<string, Runtime>();
 
   constructor(
-    private readonly createRegistry: (sessionId: string) => ServerRegistry,
+    /** `owner`: the API key id that created the session (the record's). */
+    private readonly createRegistry: (sessionId: string, owner?: string) => ServerRegistry,
     private readonly fileSpecs: () => NamedSpec[],
     /** The record's run-time servers that today's policies still allow (see ServersService). */
     private readonly vet: (specs: NamedSpec[], sessionId: string) => NamedSpec[],
@@ -48,7 +49,7 @@ export class SessionRuntimes {
   async open(record: SessionRecord): Promise<ServerRegistry> {
     let runtime = this.runtimes.get(record.id);
     if (!runtime) {
-      const registry = this.createRegistry(record.id);
+      const registry = this.createRegistry(record.id, record.owner);
       const ready = addServers(registry, this.wanted(record));
       runtime = { registry, ready, revision: record.revision, lastTouch: 0, adding: new Map() };
       this.runtimes.set(record.id, runtime);

@@ -39,7 +39,8 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     super();
     this.settings = config.sessions;
     this.runtimes = new SessionRuntimes(
-      (id) => scopes.create(id),
+      // Without API keys every session is the anonymous admin's: only the total applies.
+      (id, owner) => scopes.create(id, owner === ANONYMOUS_ADMIN.keyId ? undefined : owner),
       () => servers.configFileSpecs,
       (specs, id) => servers.stillAllowed(specs, id),
     );

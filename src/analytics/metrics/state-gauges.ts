@@ -37,6 +37,7 @@ export class StateGauges implements OnApplicationBootstrap {
     this.sessions ??= this.find(SessionsService);
     this.queue ??= this.find(QueueStats);
     this.registerServers();
+    this.registerStdioProcesses();
     const redis = this.find(RedisLiveness);
     if (redis?.enabled) this.registerRedis(redis);
     if (this.sessions) this.registerSessions(this.sessions);
@@ -61,6 +62,18 @@ export class StateGauges implements OnApplicationBootstrap {
         for (const scope of ['global', 'session'] as const) {
           for (const status of STATUSES) gauge.set({ scope, status }, counts[scope][status]);
         }
+      },
+    });
+  }
+
+  private registerStdioProcesses(): void {
+    const budget = this.scopes.stdioProcesses;
+    const gauge: Gauge = new Gauge({
+      name: 'mcp_gateway_stdio_processes',
+      help: 'Stdio server processes running in this process; STDIO_MAX_PROCESSES bounds those of sessions and API adds',
+      registers: [this.metrics.registry],
+      collect() {
+        gauge.set(budget.size);
       },
     });
   }

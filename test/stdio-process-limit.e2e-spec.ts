@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { DEMO_SERVER, demoStdioSpec } from './helpers/paths.js';
+import { descendantsRunning, waitFor } from './helpers/processes.js';
+
+const demoProcesses = () => descendantsRunning(DEMO_SERVER).length;
+const gauge = async (gateway: TestGateway, headers: Record<string, string> = {}) => {
+  const text = (await gateway.get('/metrics', headers)).text;
+  return Number(/^mcp_gateway_stdio_processes (\d+)$/m.exec(text)?.[1]);
+};
+const demoOf = (body: { servers: { name: string; status: string; error?: string }[] }) =>
+  body.servers.find((s) => s.name === 'demo');
+
+describe('STDIO_MAX_PROCESSES: the stdio processes one gateway runs', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: { STDIO_MAX_PROCESSES: '2', GATEWAY_STDIO_ALLOWLIST: 'node *' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('starts sessions past the limit without their stdio copy, says why, and frees the place when one ends', async () => {
+    // The global demo server (the operator's own) holds one place; the first session the other.
+    const first = await gateway.post('/sessions/create', {});
+    expect(demoOf(first.body)?.status).toBe('connected');
+    expect(await gauge(gateway)).toBe(2);
+
+    const second = await gateway.post('/sessions/create', {});
+    expect(second.status).toBe(201);
+    expect(demoOf(second.body)).toMatchObject({ status: 'failed' });
+    expect(demoOf(second.body)?.error).toContain('STDIO_MAX_PROCESSES');
+    expect(demoProcesses()).toBe(2);
+    const refused = await gateway.post(
+      '/mcp/execute',
+      { tool_name: 'demo__echo', args: { message: 'x' } },
+      { 'X-Session-ID': second.body.session_id },
+    );
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(600);
+    // The others are untouched.
+    const global = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'still here' },
+    });
+    expect(global.body.result.content[0].text).toBe('still here');
+
+    const gone = await fetch(`${gateway.url}/sessions/${first.body.session_id}`, {
+      method: 'DELETE',
+    });
+    expect(gone.status).toBe(200);
+    expect(await gauge(gateway)).toBe(1);
+    const third = await gateway.post('/sessions/create', {});
+    expect(demoOf(third.body)?.status).toBe('connected');
+    await fetch(`${gateway.url}/sessions/${third.body.session_id}`, { method: 'DELETE' });
+    await fetch(`${gateway.url}/sessions/${second.body.session_id}`, { method: 'DELETE' });
+  });
+
+  it("gives a crashed server's place back and lets its restart take it again", async () => {
+    const session = await gateway.post('/sessions/create', {});
+    expect(demoOf(session.body)?.status).toBe('connected');
+    const before = descendantsRunning(DEMO_SERVER);
+    expect(before).toHaveLength(2);
+    // Both die: a place held past the death would leave the session's restart no room.
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    const restarted = await waitFor(() => {
+      const now = descendantsRunning(DEMO_SERVER);
+      return now.length === 2 && now.every((pid) => !before.includes(pid));
+    }, 15_000);
+    expect(restarted).toBe(true);
+    const scoped = { 'X-Session-ID': session.body.session_id };
+    let call = await gateway.post(
+      '/mcp/execute',
+      { tool_name: 'demo__echo', args: { message: 'back' } },
+      scoped,
+    );
+    for (let i = 0; i < 50 && call.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      call = await gateway.post(
+        '/mcp/execute',
+        { tool_name: 'demo__echo', args: { message: 'back' } },
+        scoped,
+      );
+    }
+    expect(call.body.result.content[0].text).toBe('back');
+    expect(await gauge(gateway)).toBe(2);
+    await fetch(`${gateway.url}/sessions/${session.body.session_id}`, { method: 'DELETE' });
+  }, 30_000);
+
+  it('refuses a stdio server added over the API with 429 SERVER_LIMIT, and starts nothing', async () => {
+    const session = await gateway.post('/sessions/create', {});
+    expect(demoOf(session.body)?.status).toBe('connected');
+    const add = await gateway.post(
+      '/mcp/servers/add',
+      { config: { mcpServers: { extra: demoStdioSpec() } } },
+      { 'X-Session-ID': session.body.session_id },
+    );
+    expect(add.status).toBe(429);
+    expect(add.body.code).toBe('SERVER_LIMIT');
+    expect(add.body.message).toContain('STDIO_MAX_PROCESSES');
+    const global = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { extra: demoStdioSpec() } },
+    });
+    expect(global.status).toBe(429);
+    expect(demoProcesses()).toBe(2);
+    await fetch(`${gateway.url}/sessions/${session.body.session_id}`, { method: 'DELETE' });
+    expect(await waitFor(() => demoProcesses() === 1)).toBe(true);
+  });
+});
+
+describe('STDIO_MAX_PROCESSES_PER_KEY: one key cannot take every place', () => {
+  const A = 'key-stdio-a-0123456789';
+  const B = 'key-stdio-b-0123456789';
+  const ADMIN = 'key-stdio-admin-012345';
+  const as = (key: string) => ({ Authorization: `Bearer ${key}` });
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      servers: { demo: demoStdioSpec() },
+      env: {
+        GATEWAY_API_KEYS: [
+          `${A}=sessions+tools:read+tools:call+servers:admin`,
+          `${B}=sessions+tools:read+tools:call`,
+          `${ADMIN}=admin`,
+        ].join(','),
+        GATEWAY_STDIO_ALLOWLIST: 'node *',
+        STDIO_MAX_PROCESSES: '10',
+        STDIO_MAX_PROCESSES_PER_KEY: '1',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('holds a key to its share while another key still gets its own', async () => {
+    const a1 = await gateway.post('/sessions/create', {}, as(A));
+    expect(demoOf(a1.body)?.status).toBe('connected');
+    const a2 = await gateway.post('/sessions/create', {}, as(A));
+    expect(demoOf(a2.body)?.status).toBe('failed');
+    expect(demoOf(a2.body)?.error).toContain('STDIO_MAX_PROCESSES_PER_KEY');
+    const add = await gateway.post(
+      '/mcp/servers/add',
+      { config: { mcpServers: { extra: demoStdioSpec() } } },
+      { ...as(A), 'X-Session-ID': a1.body.session_id },
+    );
+    expect(add.status).toBe(429);
+    expect(add.body.message).toContain('STDIO_MAX_PROCESSES_PER_KEY');
+
+    const b1 = await gateway.post('/sessions/create', {}, as(B));
+    expect(demoOf(b1.body)?.status).toBe('connected');
+    // Global demo, a1's and b1's.
+    expect(await gauge(gateway, as(ADMIN))).toBe(3);
+    for (const [id, key] of [
+      [a1.body.session_id, A],
+      [a2.body.session_id, A],
+      [b1.body.session_id, B],
+    ]) {
+      await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE', headers: as(key) });
+    }
+    expect(await gauge(gateway, as(ADMIN))).toBe(1);
+  });
+});
