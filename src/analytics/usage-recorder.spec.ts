@@ -1,8 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { startOwnRedis, type OwnRedis } from '../../test/helpers/queue-redis-server.js';
 import { DEFAULT_LIMITS, type AnalyticsModuleOptions } from './analytics.options.js';
 import { AnalyticsService } from './analytics.service.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MemoryUsageStore } from './store/memory.usage-store.js';
+import { RedisUsageStore } from './store/redis.usage-store.js';
 import { HOURS_KEPT, MINUTES_KEPT } from './time-buckets.js';
 import { DIMENSIONS, OTHER_KEY } from './usage-cells.js';
 import { UsageRecorder } from './usage-recorder.js';
@@ -90,5 +93,71 @@ describe('UsageRecorder memory bound', () => {
     } finally {
       metrics.onApplicationShutdown();
     }
+  });
+});
+
+describe('UsageRecorder at shutdown', () => {
+  let own: OwnRedis;
+  let connection: Redis;
+
+  beforeAll(async () => {
+    own = await startOwnRedis();
+    connection = new Redis(own.url, {
+      maxRetriesPerRequest: null,
+      commandTimeout: 300,
+      autoResendUnfulfilledCommands: false,
+    });
+    connection.on('error', () => undefined);
+    await connection.ping();
+  });
+
+  afterAll(async () => {
+    connection.disconnect();
+    await own.destroy();
+  });
+
+  /** A recorder over Redis, and the flushes its shutdown hooks asked the store for. */
+  const recorderOnRedis = () => {
+    const options: AnalyticsModuleOptions = { store: 'redis' };
+    const store = new RedisUsageStore(connection, (...parts) => parts.join(':'), {
+      flushEveryMs: 60_000,
+    });
+    const flushes: boolean[] = [];
+    const flush = store.flush.bind(store);
+    store.flush = async () => {
+      const written = await flush();
+      flushes.push(written);
+      return written;
+    };
+    const metrics = new GatewayMetrics(options);
+    const recorder = new UsageRecorder(store, metrics, options);
+    const call = (tool: string) =>
+      recorder.recordToolCall({ tool, server: 's', door: 'rest', durationMs: 1, outcome: 'ok' });
+    const shutDown = async () => {
+      await recorder.beforeApplicationShutdown();
+      call('s__cut_off'); // a call the grace cut off ends between the two hooks
+      await recorder.onApplicationShutdown();
+      metrics.onApplicationShutdown();
+    };
+    return { call, shutDown, flushes };
+  };
+
+  it('flushes twice, so the calls that end during the shutdown are written too', async () => {
+    const { call, shutDown, flushes } = recorderOnRedis();
+    call('s__before');
+    await shutDown();
+    expect(flushes).toEqual([true, true]);
+  });
+
+  it('does not wait a second time for a Redis that failed the first flush', async () => {
+    const { call, shutDown, flushes } = recorderOnRedis();
+    call('s__before');
+    own.freeze();
+    try {
+      await shutDown();
+    } finally {
+      own.thaw();
+    }
+    expect(flushes).toEqual([false]);
   });
 });

@@ -37,6 +37,7 @@ export class UsageRecorder implements BeforeApplicationShutdown, OnApplicationSh
   private readonly now: () => number;
   private sweptMinute = 0;
   private lastError = '';
+  private shutdownFlushFailed = false;
 
   constructor(
     private readonly store: UsageStore,
@@ -134,9 +135,24 @@ export class UsageRecorder implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   private async flushAtShutdown(): Promise<void> {
+    // A store that failed the first flush (Redis down or hung) most likely fails the second
+    // too, and a hung one holds it as long again: the shutdown would wait twice for writes
+    // that cannot land. What is lost is only the calls that ended during the shutdown.
+    if (this.shutdownFlushFailed) {
+      this.logger.warn(
+        'usage of the calls that ended during the shutdown not flushed: the first flush at shutdown failed',
+      );
+      return;
+    }
     try {
-      await withTimeout(this.store.flush(), SHUTDOWN_FLUSH_MS, () => new Error('timed out'));
+      const written = await withTimeout(
+        this.store.flush(),
+        SHUTDOWN_FLUSH_MS,
+        () => new Error(`timed out after ${SHUTDOWN_FLUSH_MS} ms`),
+      );
+      if (!written) this.shutdownFlushFailed = true;
     } catch (error) {
+      this.shutdownFlushFailed = true;
       this.logger.warn(`usage aggregates not flushed at shutdown: ${errorMessage(error)}`);
     }
   }

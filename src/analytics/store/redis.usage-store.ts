@@ -80,7 +80,7 @@ export class RedisUsageStore extends UsageStore {
   private sequence = 0;
   /** This process's marker: Redis keeps the last sequence number applied from it. */
   private readonly markerKey: string;
-  private inFlight?: Promise<void>;
+  private inFlight?: Promise<boolean>;
   private readonly timer: NodeJS.Timeout;
   private readonly maxPendingFields: number;
   private lastError = '';
@@ -126,14 +126,14 @@ export class RedisUsageStore extends UsageStore {
    * one batch is ever in ioredis's hands; meanwhile new records aggregate here, and add()
    * drops what is held if the outage outlasts maxPendingFields.
    */
-  async flush(): Promise<void> {
+  async flush(): Promise<boolean> {
     while (this.inFlight) await this.inFlight;
     const empty = this.pendingFields === 0 && this.pendingLast.size === 0;
-    if (empty && this.pendingQueries.length === 0 && this.unsent.length === 0) return;
+    if (empty && this.pendingQueries.length === 0 && this.unsent.length === 0) return true;
     this.inFlight = this.write().finally(() => {
       this.inFlight = undefined;
     });
-    await this.inFlight;
+    return this.inFlight;
   }
 
   async read(plan: BucketPlan): Promise<UsageSnapshot> {
@@ -198,7 +198,7 @@ export class RedisUsageStore extends UsageStore {
     }
   }
 
-  private async write(): Promise<void> {
+  private async write(): Promise<boolean> {
     this.seal();
     try {
       while (this.unsent.length) {
@@ -208,8 +208,10 @@ export class RedisUsageStore extends UsageStore {
         this.unsentEntries -= batch.entries;
       }
       this.lastError = '';
+      return true;
     } catch (error) {
       this.warn(`could not write usage aggregates to Redis: ${errorMessage(error)}`);
+      return false;
     }
   }
 

@@ -29,8 +29,11 @@ export abstract class UsageStore {
   abstract addQuery(query: RecentQuery): void;
   /** The sum of the planned buckets, and the recent queries. */
   abstract read(plan: BucketPlan): Promise<UsageSnapshot>;
-  /** Writes what is still batched (at shutdown, before a read). */
-  abstract flush(): Promise<void>;
+  /**
+   * Writes what is still batched (at shutdown, before a read). False when some of it could
+   * not be written (it is kept for the next flush); never throws.
+   */
+  abstract flush(): Promise<boolean>;
   /** Stops background work (timers); the app is shutting down. */
   abstract close(): void;
 }
