@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { parseStdioAllowlist, stdioAllowlistProblem } from './stdio-allowlist.js';
 import { COUNT_MAX, TIMER_MAX_MS, TTL_MAX_DAYS, TTL_MAX_SECONDS } from './env-limits.js';
 import { Satisfies } from './satisfies.decorator.js';
 import { httpUrlProblem, redisUrlProblem } from './url-checks.js';
@@ -274,28 +275,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       `Invalid configuration:\n  SEARCH_STRATEGY=${env.SEARCH_STRATEGY} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)`,
     );
   }
-  // A server added over the API may not name a path, so an entry that does could never match.
-  const pathEntry = env.GATEWAY_STDIO_ALLOWLIST.split(',')
-    .map((entry) => entry.trim().split(/\s+/)[0])
-    .find((command) => /[/\\]/.test(command));
-  if (pathEntry !== undefined) {
-    throw new Error(
-      `Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: '${pathEntry}' is a path; entries are bare command names (npx, uvx, node...), found on the gateway's PATH`,
-    );
-  }
-  // '*' means "any further arguments" only as an entry's last word; anywhere else an operator
-  // would read it as a glob (`/srv/*`) or a wildcard command, and it would match nothing.
-  const starEntry = env.GATEWAY_STDIO_ALLOWLIST.split(',')
-    .map((entry) => entry.trim().split(/\s+/))
-    .find((words) =>
-      words.some(
-        (word, i) => word.includes('*') && (i === 0 || i < words.length - 1 || word !== '*'),
-      ),
-    );
-  if (starEntry !== undefined) {
-    throw new Error(
-      `Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: '${starEntry.join(' ')}': '*' may only end an entry, as a word of its own after the command and its fixed arguments ('npx -y some-package *')`,
-    );
+  const allowlistProblem = stdioAllowlistProblem(parseStdioAllowlist(env.GATEWAY_STDIO_ALLOWLIST));
+  if (allowlistProblem !== undefined) {
+    throw new Error(`Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: ${allowlistProblem}`);
   }
   if (env.TOOL_CALL_TIMEOUT_MS > env.TOOL_CALL_TIMEOUT_MAX_MS) {
     throw new Error(

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { parseStdioAllowlist, type StdioAllowEntry } from './stdio-allowlist.js';
 import { resolve } from 'node:path';
 import {
   isLoopbackHost,
@@ -148,10 +149,8 @@ export class GatewayConfig {
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean);
   }
-  get stdioAllowlist(): readonly string[] {
-    return this.env.GATEWAY_STDIO_ALLOWLIST.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  get stdioAllowlist(): readonly StdioAllowEntry[] {
+    return parseStdioAllowlist(this.env.GATEWAY_STDIO_ALLOWLIST);
   }
 
   get security(): SecuritySettings {

@@ -12,6 +12,7 @@ import { duplicateMemberName } from '../common/json-shape.js';
 import { serverView, type ServerView } from './server-view.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { assertStdioAllowed } from './stdio-policy.js';
+import { bareEntries, shownEntry } from '../config/stdio-allowlist.js';
 import {
   assertPinnedAllowed,
   HostNotResolved,
@@ -45,7 +46,7 @@ export class ServersService implements OnApplicationShutdown {
    * arguments; it now allows that command with none. Said at start, not first at a 403.
    */
   private warnBareAllowlistEntries(): void {
-    const bare = this.config.stdioAllowlist.filter((entry) => !/\s/.test(entry.trim()));
+    const bare = bareEntries(this.config.stdioAllowlist).map(shownEntry);
     if (bare.length === 0) return;
     this.logger.warn(
       `GATEWAY_STDIO_ALLOWLIST entries ${bare.map((e) => `'${e}'`).join(', ')} allow that command with no arguments at all; an entry matches a whole command line, and only one ending in ' *' (e.g. '${bare[0]} *') takes further arguments`,

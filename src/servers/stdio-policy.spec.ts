@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StdioServerSpec } from './server-spec.js';
-import { assertStdioAllowed } from './stdio-policy.js';
+import { parseStdioAllowlist } from '../config/stdio-allowlist.js';
+import { assertStdioAllowed as assertAllowed } from './stdio-policy.js';
+
+/** The policy against an allowlist written as GATEWAY_STDIO_ALLOWLIST's entries. */
+const assertStdioAllowed = (name: string, spec: StdioServerSpec, entries: string[]) =>
+  assertAllowed(name, spec, parseStdioAllowlist(entries.join(',')));
 
 const spec = (
   command: string,

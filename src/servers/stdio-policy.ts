@@ -1,5 +1,6 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { shownEntry, type StdioAllowEntry } from '../config/stdio-allowlist.js';
 import { isDangerousEnvKey } from './dangerous-env.js';
 import type { StdioServerSpec } from './server-spec.js';
 
@@ -34,30 +35,10 @@ const INLINE_SUBCOMMANDS = new Set(['eval', 'exec', 'repl']);
 const HOW_TO_ALLOW =
   'stdio servers added over the API must match an entry of GATEWAY_STDIO_ALLOWLIST (comma-separated whole command lines, matched exactly, e.g. "npx -y @modelcontextprotocol/server-filesystem /srv/data"; an entry ending in " *" also takes any further arguments); servers in the servers config file are trusted';
 
-/**
- * One GATEWAY_STDIO_ALLOWLIST entry: a whole command line (`uvx mcp-server-time`), or one that
- * ends in `*` to take any further arguments (`npx -y some-package *`).
- */
-interface AllowEntry {
-  command: string;
-  args: string[];
-  moreArgs: boolean;
-}
-
-function parseEntries(allowlist: readonly string[]): AllowEntry[] {
-  return allowlist.map((entry) => {
-    const [command, ...args] = entry.trim().split(/\s+/);
-    const moreArgs = args.at(-1) === '*';
-    return { command, args: moreArgs ? args.slice(0, -1) : args, moreArgs };
-  });
-}
-
-function matches(entry: AllowEntry, args: readonly string[]): boolean {
+function matches(entry: StdioAllowEntry, args: readonly string[]): boolean {
   if (!entry.moreArgs && args.length !== entry.args.length) return false;
   return entry.args.every((arg, i) => args[i] === arg);
 }
-
-const shown = (e: AllowEntry) => [e.command, ...e.args, ...(e.moreArgs ? ['*'] : [])].join(' ');
 
 /**
  * Servers added over the API are untrusted input. They may start only what the allowlist
@@ -70,7 +51,7 @@ const shown = (e: AllowEntry) => [e.command, ...e.args, ...(e.moreArgs ? ['*'] :
 export function assertStdioAllowed(
   name: string,
   spec: StdioServerSpec,
-  allowlist: readonly string[],
+  allowlist: readonly StdioAllowEntry[],
 ): void {
   const refuse = (why: string) =>
     new GatewayError(
@@ -79,13 +60,13 @@ export function assertStdioAllowed(
     );
   const { command } = spec;
   if (/[/\\]/.test(command)) throw refuse(`command '${command}' must be a bare name, not a path`);
-  const entries = parseEntries(allowlist).filter((e) => e.command === command);
+  const entries = allowlist.filter((e) => e.command === command);
   if (entries.length === 0) throw refuse(`command '${command}' is not in GATEWAY_STDIO_ALLOWLIST`);
   const matching = entries.filter((e) => matches(e, spec.args));
   if (matching.length === 0) {
     // The arguments are not repeated: they may hold a secret.
     throw refuse(
-      `its arguments match no entry of GATEWAY_STDIO_ALLOWLIST: '${command}' may run only ${entries.map((e) => `'${shown(e)}'`).join(' or ')} (an entry matches the whole command line; only one ending in ' *' takes further arguments)`,
+      `its arguments match no entry of GATEWAY_STDIO_ALLOWLIST: '${command}' may run only ${entries.map((e) => `'${shownEntry(e)}'`).join(' or ')} (an entry matches the whole command line; only one ending in ' *' takes further arguments)`,
     );
   }
   // A working folder picks which package.json, scripts and local modules a command sees.
