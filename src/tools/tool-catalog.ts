@@ -54,7 +54,8 @@ export class ToolCatalog {
   ) {
     registry.subscribe((server) => this.sync(server));
     for (const server of registry.list()) this.sync(server);
-    admission?.watch(this);
+    const unwatch = admission?.watch(this);
+    if (unwatch) registry.onEnd(unwatch);
   }
 
   /** A pin changed (approval, another replica): look at this server's tools again. */

@@ -17,7 +17,8 @@ export interface PinWatcher {
  * Decides which upstream tools enter a catalog: oversized definitions never do
  * (MAX_TOOL_DEFINITION_BYTES), and a definition that changed since it was pinned waits in
  * quarantine. Catalogs are watched through weak references, so a session's catalog can be
- * collected with its session.
+ * collected with its session, and are let go as soon as their session ends: thousands of
+ * short sessions must not leave as many dead references until the next pin change.
  */
 @Injectable()
 export class ToolAdmission {
@@ -41,8 +42,19 @@ export class ToolAdmission {
     });
   }
 
-  watch(watcher: PinWatcher): void {
-    this.watchers.add(new WeakRef(watcher));
+  /**
+   * Follows a catalog until the returned function is called (its scope ended); one never
+   * unwatched is dropped once collected, at the next pin change or sweep of pins.
+   */
+  watch(watcher: PinWatcher): () => void {
+    const ref = new WeakRef(watcher);
+    this.watchers.add(ref);
+    return () => this.watchers.delete(ref);
+  }
+
+  /** Catalogs followed, collected ones not yet noticed included. */
+  get watching(): number {
+    return this.watchers.size;
   }
 
   /** Every server of every live catalog, once each (shared ones appear in many). */
