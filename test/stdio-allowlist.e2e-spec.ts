@@ -136,6 +136,48 @@ describe('env keys of stdio servers added over the API', () => {
   });
 });
 
+describe('GATEWAY_STDIO_ENV_ALLOWLIST: the env keys added servers may set', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      env: {
+        GATEWAY_STDIO_ALLOWLIST: `node ${DEMO_SERVER}`,
+        GATEWAY_STDIO_ENV_ALLOWLIST: 'GITHUB_TOKEN, MYAPP_*, NODE_OPTIONS',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const add = (name: string, env: Record<string, string>) =>
+    tryAdd(gateway, name, { command: 'node', args: [DEMO_SERVER], env });
+
+  it('takes the keys it names, exactly or by prefix', async () => {
+    const res = await add('listed', { GITHUB_TOKEN: 'x', MYAPP_REGION: 'eu', MYAPP_: 'y' });
+    expect(res.status).toBe(201);
+    expect(res.body.added[0].tools).toContain('listed__echo');
+  });
+
+  it.each(['TZ', 'GITHUB_TOKEN_2', 'github_token', 'MYAP'])(
+    'refuses %s, which it does not name, with a 403 naming the key and the list',
+    async (key) => {
+      const res = await add('unlisted', { [key]: 'x' });
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('STDIO_NOT_ALLOWED');
+      expect(res.body.message).toContain(`env key '${key}' is not in GATEWAY_STDIO_ENV_ALLOWLIST`);
+    },
+  );
+
+  it('never lets through a key the blocklist refuses, even when listed', async () => {
+    const res = await add('loader', { NODE_OPTIONS: '--require /tmp/x.js' });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain("env key 'NODE_OPTIONS' can change which code");
+  });
+});
+
 describe('an allowlist entry naming a command alone', () => {
   it('is said at start to allow that command with no arguments, and how to allow more', async () => {
     const warned: string[] = [];

@@ -53,6 +53,18 @@ describe('validateEnv', () => {
     }
   });
 
+  it('refuses a GATEWAY_STDIO_ENV_ALLOWLIST entry that is no env key name', () => {
+    const fine = 'GITHUB_TOKEN, MYAPP_*';
+    expect(validateEnv({ GATEWAY_STDIO_ENV_ALLOWLIST: fine }).GATEWAY_STDIO_ENV_ALLOWLIST).toBe(
+      fine,
+    );
+    for (const entry of ['*', 'MY*APP', 'MY-KEY', '1KEY', 'KEY=1']) {
+      expect(() => validateEnv({ GATEWAY_STDIO_ENV_ALLOWLIST: `TZ, ${entry}` })).toThrow(
+        `GATEWAY_STDIO_ENV_ALLOWLIST: '${entry}' is not an env key name`,
+      );
+    }
+  });
+
   it('names a bad secret variable without printing its value', () => {
     const bad = () => validateEnv({ REDIS_URL: 'http://user:hunter2@redis:6379' });
     expect(bad).toThrow(/REDIS_URL="\[redacted\]": REDIS_URL must start with redis:\/\//);

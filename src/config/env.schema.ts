@@ -11,7 +11,12 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { parseStdioAllowlist, stdioAllowlistProblem } from './stdio-allowlist.js';
+import {
+  envAllowlistProblem,
+  parseEnvAllowlist,
+  parseStdioAllowlist,
+  stdioAllowlistProblem,
+} from './stdio-allowlist.js';
 import { COUNT_MAX, TIMER_MAX_MS, TTL_MAX_DAYS, TTL_MAX_SECONDS } from './env-limits.js';
 import { Satisfies } from './satisfies.decorator.js';
 import { httpUrlProblem, redisUrlProblem } from './url-checks.js';
@@ -72,6 +77,11 @@ export class EnvSchema {
    * an entry whose last word is `*` takes further arguments.
    */
   @IsString() GATEWAY_STDIO_ALLOWLIST = '';
+  /**
+   * Comma-separated env keys (or prefixes ending in `*`) that stdio servers added over the API
+   * may set; empty: any key the built-in blocklist does not refuse.
+   */
+  @IsString() GATEWAY_STDIO_ENV_ALLOWLIST = '';
 
   /**
    * Comma-separated host names clients use to reach /mcp (Host and Origin checks against DNS
@@ -278,6 +288,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   const allowlistProblem = stdioAllowlistProblem(parseStdioAllowlist(env.GATEWAY_STDIO_ALLOWLIST));
   if (allowlistProblem !== undefined) {
     throw new Error(`Invalid configuration:\n  GATEWAY_STDIO_ALLOWLIST: ${allowlistProblem}`);
+  }
+  const envKeyProblem = envAllowlistProblem(parseEnvAllowlist(env.GATEWAY_STDIO_ENV_ALLOWLIST));
+  if (envKeyProblem !== undefined) {
+    throw new Error(`Invalid configuration:\n  GATEWAY_STDIO_ENV_ALLOWLIST: ${envKeyProblem}`);
   }
   if (env.TOOL_CALL_TIMEOUT_MS > env.TOOL_CALL_TIMEOUT_MAX_MS) {
     throw new Error(

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { parseStdioAllowlist, type StdioAllowEntry } from './stdio-allowlist.js';
+import { parseEnvAllowlist, parseStdioAllowlist, type StdioAllowEntry } from './stdio-allowlist.js';
 import { resolve } from 'node:path';
 import {
   isLoopbackHost,
@@ -151,6 +151,10 @@ export class GatewayConfig {
   }
   get stdioAllowlist(): readonly StdioAllowEntry[] {
     return parseStdioAllowlist(this.env.GATEWAY_STDIO_ALLOWLIST);
+  }
+  /** Empty: no list, any key the blocklist lets through. */
+  get stdioEnvAllowlist(): readonly string[] {
+    return parseEnvAllowlist(this.env.GATEWAY_STDIO_ENV_ALLOWLIST);
   }
 
   get security(): SecuritySettings {

@@ -46,3 +46,25 @@ export function stdioAllowlistProblem(entries: readonly StdioAllowEntry[]): stri
 export function bareEntries(entries: readonly StdioAllowEntry[]): StdioAllowEntry[] {
   return entries.filter((e) => e.args.length === 0 && !e.moreArgs);
 }
+
+/** GATEWAY_STDIO_ENV_ALLOWLIST: env key names, or prefixes written with a final `*`. */
+export function parseEnvAllowlist(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** Whether an env key is one the allowlist names (exactly, or by a `PREFIX*` entry). */
+export function envKeyAllowed(key: string, allowlist: readonly string[]): boolean {
+  return allowlist.some((entry) =>
+    entry.endsWith('*') ? key.startsWith(entry.slice(0, -1)) : key === entry,
+  );
+}
+
+/** Why an env allowlist entry cannot be meant, or undefined when all are sound. */
+export function envAllowlistProblem(entries: readonly string[]): string | undefined {
+  const bad = entries.find((entry) => !/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(entry));
+  if (bad === undefined) return undefined;
+  return `'${bad}' is not an env key name (letters, digits and '_', not starting with a digit), with at most a '*' at its end for a prefix`;
+}

@@ -130,7 +130,8 @@ export class ServersService implements OnApplicationShutdown {
     const { allowPrivateUpstreams } = this.config.security;
     return specs.filter(({ name, spec }) => {
       try {
-        if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
+        if (isStdioSpec(spec))
+          assertStdioAllowed(name, spec, this.config.stdioAllowlist, this.config.stdioEnvAllowlist);
         else assertPinnedAllowed(spec.url, spec.pinned, allowPrivateUpstreams);
         return true;
       } catch (error) {
@@ -159,7 +160,8 @@ export class ServersService implements OnApplicationShutdown {
     const reachable: NamedSpec[] = [];
     for (const named of specs) {
       const { name, spec } = named;
-      if (isStdioSpec(spec)) assertStdioAllowed(name, spec, this.config.stdioAllowlist);
+      if (isStdioSpec(spec))
+        assertStdioAllowed(name, spec, this.config.stdioAllowlist, this.config.stdioEnvAllowlist);
       else {
         try {
           spec.pinned = await resolveAllowedUpstream(spec.url, {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import { shownEntry, type StdioAllowEntry } from '../config/stdio-allowlist.js';
+import { envKeyAllowed, shownEntry, type StdioAllowEntry } from '../config/stdio-allowlist.js';
 import { isDangerousEnvKey } from './dangerous-env.js';
 import type { StdioServerSpec } from './server-spec.js';
 
@@ -52,6 +52,8 @@ export function assertStdioAllowed(
   name: string,
   spec: StdioServerSpec,
   allowlist: readonly StdioAllowEntry[],
+  /** GATEWAY_STDIO_ENV_ALLOWLIST; empty: no list (the blocklist alone). */
+  envAllowlist: readonly string[] = [],
 ): void {
   const refuse = (why: string) =>
     new GatewayError(
@@ -90,6 +92,12 @@ export function assertStdioAllowed(
       throw refuse(`subcommand '${arg}' runs inline code`);
   }
   for (const key of Object.keys(spec.env)) {
+    // The list narrows what the blocklist lets through; it never allows a key the blocklist refuses.
+    if (envAllowlist.length > 0 && !envKeyAllowed(key, envAllowlist)) {
+      throw refuse(
+        `env key '${key}' is not in GATEWAY_STDIO_ENV_ALLOWLIST (${envAllowlist.map((e) => `'${e}'`).join(', ')})`,
+      );
+    }
     if (isDangerousEnvKey(key)) {
       throw refuse(`env key '${key}' can change which code the process loads or whom it trusts`);
     }
