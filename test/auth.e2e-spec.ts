@@ -412,4 +412,12 @@ describe('API keys from a file', () => {
     expect(add.status).toBe(403);
     expect((await gateway.get('/mcp/tools')).status).toBe(401);
   });
+
+  it("refuses a key named 'anonymous', the name of every caller when no keys are set", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys');
+    writeFileSync(file, `anonymous:${'ab'.repeat(32)}:sessions\n`);
+    await expect(startGateway({ env: { GATEWAY_API_KEYS_FILE: file } })).rejects.toThrow(
+      "the key name 'anonymous' is reserved",
+    );
+  });
 });

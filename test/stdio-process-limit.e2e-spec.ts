@@ -25,7 +25,7 @@ describe('STDIO_MAX_PROCESSES: the stdio processes one gateway runs', () => {
     await gateway?.close();
   });
 
-  it('starts sessions past the limit without their stdio copy, says why, and frees the place when one ends', async () => {
+  it('starts sessions past the limit without their stdio copy, says why, and connects it once a place frees', async () => {
     // The global demo server (the operator's own) holds one place; the first session the other.
     const first = await gateway.post('/sessions/create', {});
     expect(demoOf(first.body)?.status).toBe('connected');
@@ -36,13 +36,12 @@ describe('STDIO_MAX_PROCESSES: the stdio processes one gateway runs', () => {
     expect(demoOf(second.body)).toMatchObject({ status: 'failed' });
     expect(demoOf(second.body)?.error).toContain('STDIO_MAX_PROCESSES');
     expect(demoProcesses()).toBe(2);
-    const refused = await gateway.post(
-      '/mcp/execute',
-      { tool_name: 'demo__echo', args: { message: 'x' } },
-      { 'X-Session-ID': second.body.session_id },
-    );
-    expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(refused.status).toBeLessThan(600);
+    const inSecond = { 'X-Session-ID': second.body.session_id as string };
+    const echo = { tool_name: 'demo__echo', args: { message: 'in second' } };
+    const refused = await gateway.post('/mcp/execute', echo, inSecond);
+    expect(refused.status).toBe(404);
+    expect(refused.body.code).toBe('TOOL_NOT_FOUND');
+    expect(refused.body.details.server_error).toContain('STDIO_MAX_PROCESSES');
     // The others are untouched.
     const global = await gateway.post('/mcp/execute', {
       tool_name: 'demo__echo',
@@ -54,11 +53,20 @@ describe('STDIO_MAX_PROCESSES: the stdio processes one gateway runs', () => {
       method: 'DELETE',
     });
     expect(gone.status).toBe(200);
-    expect(await gauge(gateway)).toBe(1);
-    const third = await gateway.post('/sessions/create', {});
-    expect(demoOf(third.body)?.status).toBe('connected');
-    await fetch(`${gateway.url}/sessions/${third.body.session_id}`, { method: 'DELETE' });
+    // The refused copy is tried again, with the reconnect back-off, and now finds room.
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'connected'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const servers = (await gateway.get('/mcp/servers', inSecond)).body.servers;
+      status = servers.find((s: { name: string }) => s.name === 'demo')?.status;
+    }
+    expect(status).toBe('connected');
+    expect((await gateway.post('/mcp/execute', echo, inSecond)).body.result.content[0].text).toBe(
+      'in second',
+    );
+    expect(await gauge(gateway)).toBe(2);
     await fetch(`${gateway.url}/sessions/${second.body.session_id}`, { method: 'DELETE' });
+    expect(await gauge(gateway)).toBe(1);
   });
 
   it("gives a crashed server's place back and lets its restart take it again", async () => {
@@ -165,6 +173,42 @@ describe('STDIO_MAX_PROCESSES_PER_KEY: one key cannot take every place', () => {
     ]) {
       await fetch(`${gateway.url}/sessions/${id}`, { method: 'DELETE', headers: as(key) });
     }
+    expect(await gauge(gateway, as(ADMIN))).toBe(1);
+  });
+
+  it('charges servers added outside sessions, and shared ones, to the key that adds them', async () => {
+    const addAs = (key: string, name: string, spec: object, session?: string) =>
+      gateway.post(
+        '/mcp/servers/add',
+        { config: { mcpServers: { [name]: spec } } },
+        { ...as(key), ...(session ? { 'X-Session-ID': session } : {}) },
+      );
+    expect((await addAs(A, 'mine', demoStdioSpec())).status).toBe(201);
+    const second = await addAs(A, 'mine2', demoStdioSpec());
+    expect(second.status).toBe(429);
+    expect(second.body.message).toContain('STDIO_MAX_PROCESSES_PER_KEY');
+    const session = await gateway.post('/sessions/create', {}, as(A));
+    const shared = await addAs(
+      A,
+      'shared',
+      { ...demoStdioSpec(), shared: true },
+      session.body.session_id,
+    );
+    expect(shared.status).toBe(429);
+    expect(shared.body.message).toContain('STDIO_MAX_PROCESSES_PER_KEY');
+    // Another key still has its own place.
+    const b = await gateway.post('/sessions/create', {}, as(B));
+    expect(demoOf(b.body)?.status).toBe('connected');
+    await fetch(`${gateway.url}/sessions/${b.body.session_id}`, {
+      method: 'DELETE',
+      headers: as(B),
+    });
+    await fetch(`${gateway.url}/sessions/${session.body.session_id}`, {
+      method: 'DELETE',
+      headers: as(A),
+    });
+    const removed = await gateway.post('/mcp/servers/remove', { server_name: 'mine' }, as(A));
+    expect(removed.status).toBe(200);
     expect(await gauge(gateway, as(ADMIN))).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isScope, SCOPES, type Principal, type Scope } from './scopes.js';
+import { ANONYMOUS_ADMIN, isScope, SCOPES, type Principal, type Scope } from './scopes.js';
 
 interface StoredKey {
   principal: Principal;
@@ -39,6 +39,12 @@ export class ApiKeys {
     const keys = [...parseInline(inline ?? ''), ...(file ? parseFile(file) : [])];
     const ids = new Set<string>();
     for (const key of keys) {
+      // The name of every caller when no keys are set: per-key limits leave it out.
+      if (key.principal.keyId === ANONYMOUS_ADMIN.keyId)
+        throw configError(
+          'GATEWAY_API_KEYS_FILE',
+          `the key name '${ANONYMOUS_ADMIN.keyId}' is reserved`,
+        );
       if (ids.has(key.principal.keyId))
         throw configError('GATEWAY_API_KEYS', `key '${key.principal.keyId}' is listed twice`);
       ids.add(key.principal.keyId);

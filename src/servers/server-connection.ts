@@ -150,7 +150,9 @@ export class ServerConnection {
       // so is a stdio server being restarted, or one that started but was too slow to answer
       // (a first `npx -y` still downloading). One that never started (a bad command, a broken
       // handshake) is a configuration error: it stays failed.
-      if (this.isRemote || this.connectedAt !== undefined || isSlowStart(error)) {
+      // A stdio server refused a place (STDIO_MAX_PROCESSES) gets one once another ends.
+      const noRoom = error instanceof GatewayError && error.code === ErrorCode.SERVER_LIMIT;
+      if (this.isRemote || this.connectedAt !== undefined || noRoom || isSlowStart(error)) {
         this.scheduleReconnect();
       }
     }

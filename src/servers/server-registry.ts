@@ -5,7 +5,8 @@ import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-clie
 import type { NamedSpec } from './server-spec.parser.js';
 import { ServerConnection, type ServerSource } from './server-connection.js';
 import type { SharedConnections, SharedLease } from './shared-connections.js';
-import type { StdioProcessBudget } from './stdio-process-budget.js';
+import { callerKey, type StdioProcessBudget } from './stdio-process-budget.js';
+import { isStdioSpec } from './server-spec.js';
 
 export type RegistryListener = (server: ServerConnection) => void;
 
@@ -50,7 +51,8 @@ export class ServerRegistry {
 
   private async addOne({ name, spec }: NamedSpec, source: ServerSource): Promise<ServerConnection> {
     if (spec.shared && this.shared) {
-      const lease = await this.shared.acquire(name, spec, source, (s) => this.emit(s));
+      const key = this.holderKey(source);
+      const lease = await this.shared.acquire(name, spec, source, (s) => this.emit(s), key);
       this.leases.set(name, lease);
       this.servers.set(name, lease.connection);
       this.emit(lease.connection);
@@ -73,14 +75,32 @@ export class ServerRegistry {
   /** Only the operator's own servers, those of the file in the global scope, are trusted. */
   private factoryFor(source: ServerSource): UpstreamClientFactory {
     if (!this.processes) return this.factory;
-    const { budget, key } = this.processes;
     const trusted = this.scopeId === 'global' && source === 'config';
-    return budget.guard(this.factory, { key, trusted });
+    return this.processes.budget.guard(this.factory, { key: this.holderKey(source), trusted });
   }
 
-  /** Throws SERVER_LIMIT unless this scope could start `count` more stdio servers now. */
-  assertStdioRoom(count: number): void {
-    this.processes?.budget.assertRoom({ key: this.processes.key, trusted: false }, count);
+  /**
+   * Whose places a server takes: a session's servers, its owner's; one added over the API
+   * to the global scope, the key that added it (read now, within its request: a restart later
+   * keeps the holder its connection was made with).
+   */
+  private holderKey(source: ServerSource): string | undefined {
+    return this.processes?.key ?? (source === 'api' ? callerKey() : undefined);
+  }
+
+  /**
+   * Throws SERVER_LIMIT unless the stdio servers among `specs` could start now, added over
+   * the API; a shared one already running costs nothing.
+   */
+  assertStdioRoom(specs: NamedSpec[]): void {
+    if (!this.processes) return;
+    const spawning = specs.filter(
+      ({ name, spec }) => isStdioSpec(spec) && !(spec.shared && this.shared?.running(name, spec)),
+    );
+    this.processes.budget.assertRoom(
+      { key: this.holderKey('api'), trusted: false },
+      spawning.length,
+    );
   }
 
   list(): ServerConnection[] {

@@ -178,9 +178,7 @@ export class ServersService implements OnApplicationShutdown {
     await session?.assertRoomFor(sessionId!, reachable.length);
     // Said up front as a 429. A place is taken only at the spawn, so adds racing past this
     // check still cannot start more: theirs fail, each reported in `failed` with the limit.
-    registry.assertStdioRoom(
-      reachable.filter(({ spec }) => isStdioSpec(spec) && !spec.shared).length,
-    );
+    registry.assertStdioRoom(reachable);
     // Until the record holds them, another replica's change to the session must not make this
     // one drop them as servers the record does not know.
     const release = session?.holdAdding(

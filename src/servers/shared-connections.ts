@@ -42,6 +42,8 @@ export class SharedConnections {
     spec: ServerSpec,
     source: ServerSource,
     onChange: Listener,
+    /** The API key the first user charges its process to (see StdioProcessBudget). */
+    holder?: string,
   ): Promise<SharedLease> {
     const key = keyOf(name, spec);
     let entry = this.entries.get(key);
@@ -52,10 +54,10 @@ export class SharedConnections {
     }
     if (!entry) {
       const listeners = new Set<Listener>();
-      // One process for every session that lists it: a file's is trusted, an API add's counts
-      // toward the gateway's total (not any one key's: it serves whoever shares it).
+      // One process for every session that lists it: a file's is trusted; an API add's counts
+      // for the key that started it, whoever shares it later.
       const factory = this.budget
-        ? this.budget.guard(this.factory, { trusted: source === 'config' })
+        ? this.budget.guard(this.factory, { key: holder, trusted: source === 'config' })
         : this.factory;
       const connection = new ServerConnection(
         name,
@@ -86,6 +88,12 @@ export class SharedConnections {
         await held.connection.close();
       },
     };
+  }
+
+  /** Whether a connection to this server is running (or starting), so a new user spawns nothing. */
+  running(name: string, spec: ServerSpec): boolean {
+    const entry = this.entries.get(keyOf(name, spec));
+    return entry !== undefined && (entry.refs > 0 || entry.connection.status === 'connected');
   }
 
   async closeAll(): Promise<void> {

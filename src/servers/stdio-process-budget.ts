@@ -1,7 +1,15 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { UpstreamClientFactory } from '../mcp/upstream-client.js';
+import { ANONYMOUS_ADMIN } from '../auth/scopes.js';
+import { currentPrincipal } from '../common/logging/request-context.js';
 import { isStdioSpec } from './server-spec.js';
+
+/** The API key of the request in progress; undefined without keys (the anonymous admin). */
+export function callerKey(): string | undefined {
+  const principal = currentPrincipal();
+  return principal && principal !== ANONYMOUS_ADMIN ? principal.keyId : undefined;
+}
 
 export interface StdioProcessLimits {
   /** STDIO_MAX_PROCESSES: stdio servers running in this process, whoever started them. */
@@ -10,9 +18,12 @@ export interface StdioProcessLimits {
   maxPerKey: number;
 }
 
-/** Who a stdio server runs for: the API key owning its session, and whether it is trusted. */
+/** Who a stdio server runs for: an API key, and whether it is trusted. */
 export interface ProcessHolder {
-  /** The session's API key id; undefined without keys (only the total then applies). */
+  /**
+   * The API key owning the session, or that added the server over the API elsewhere (the
+   * global scope); undefined without keys, or with no caller (the queue): the total applies.
+   */
   key?: string;
   /**
    * A server of the servers file in the global scope: the operator's own, started whatever
@@ -46,14 +57,14 @@ export class StdioProcessBudget {
     if (this.running + count > max) {
       throw new GatewayError(
         ErrorCode.SERVER_LIMIT,
-        `This gateway runs ${this.running} stdio server process(es) and its limit is ${max} (STDIO_MAX_PROCESSES); ${count} more cannot start. Remove servers or end sessions, or mark servers of the servers file "shared": true`,
+        `No room for ${count} more stdio server process(es) in this gateway: its limit is ${max} (STDIO_MAX_PROCESSES). Remove servers or end sessions, or mark servers of the servers file "shared": true`,
       );
     }
     const ofKey = holder.key === undefined ? 0 : (this.byKey.get(holder.key) ?? 0);
     if (holder.key !== undefined && ofKey + count > maxPerKey) {
       throw new GatewayError(
         ErrorCode.SERVER_LIMIT,
-        `The sessions of this API key run ${ofKey} stdio server process(es) and their limit is ${maxPerKey} (STDIO_MAX_PROCESSES_PER_KEY); ${count} more cannot start`,
+        `This API key runs ${ofKey} stdio server process(es) and its limit is ${maxPerKey} (STDIO_MAX_PROCESSES_PER_KEY); ${count} more cannot start`,
       );
     }
   }
@@ -78,7 +89,7 @@ export class StdioProcessBudget {
 
   /**
    * The factory, with every stdio connect holding a place for as long as its process lives:
-   * refused before anything is spawned, given back on close() or when the process ends.
+   * refused before anything is spawned, given back when close() has ended it.
    */
   guard(factory: UpstreamClientFactory, holder: ProcessHolder): UpstreamClientFactory {
     return {
@@ -86,18 +97,9 @@ export class StdioProcessBudget {
         if (!isStdioSpec(spec)) return factory.connect(name, spec, events, options);
         const release = this.take(holder);
         try {
-          const client = await factory.connect(
-            name,
-            spec,
-            {
-              ...events,
-              onClosed: (reason) => {
-                release();
-                events.onClosed(reason);
-              },
-            },
-            options,
-          );
+          const client = await factory.connect(name, spec, events, options);
+          // Given back once close() has ended the whole process tree, not when the leader
+          // exits: its children may still run meanwhile. A server found dead is closed too.
           const close = client.close.bind(client);
           client.close = (reason) => close(reason).finally(release);
           return client;
