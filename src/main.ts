@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const app = await createGatewayApp();
   const config = app.get(GatewayConfig);
-  applyHttpTimeouts(app.getHttpServer() as Server, config.httpKeepAliveTimeoutMs);
+  applyHttpTimeouts(
+    app.getHttpServer() as Server,
+    config.httpKeepAliveTimeoutMs,
+    config.httpRequestTimeoutMs,
+  );
   stopOnSignals(async () => {
     app.get(DrainService).begin();
     // Not ready, still serving: time for load balancers to stop sending before we stop taking.

@@ -67,6 +67,52 @@ describe('the keep-alive timeout of the HTTP server (HTTP_KEEP_ALIVE_TIMEOUT_MS)
     expect(closed).toBeLessThan(10_000);
   }, 20_000);
 
+  it('leaves an idle keep-alive connection open past HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const gateway = await spawnGateway(await unusedPort(), {
+      ...QUIET,
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+    });
+    started.push(gateway);
+    const { head, closedAfter, socket } = await keepAliveProbe(gateway.url);
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    // Idle for three request timeouts (Node checks every second), then a second request.
+    const closed = await Promise.race([closedAfter, sleep(3_000).then(() => undefined)]);
+    expect(closed).toBeUndefined();
+    const second = new Promise<string>((resolve) => socket.once('data', resolve));
+    socket.write(`GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    expect(await second).toMatch(/^HTTP\/1\.1 200/);
+    socket.destroy();
+  }, 20_000);
+
+  it.each([
+    ['a body shorter than its Content-Length', 'Content-Length: 100\r\n\r\n{}'],
+    ['headers that never end', 'X-Slow: 1\r\n'],
+  ])(
+    'answers %s with a 408 after HTTP_REQUEST_TIMEOUT_MS and closes the connection',
+    async (_, rest) => {
+      const gateway = await spawnGateway(await unusedPort(), {
+        ...QUIET,
+        HTTP_REQUEST_TIMEOUT_MS: '1000',
+      });
+      started.push(gateway);
+      const { hostname, port } = new URL(gateway.url);
+      const socket = connect(Number(port), hostname);
+      socket.setEncoding('utf8');
+      let received = '';
+      socket.on('data', (chunk: string) => (received += chunk));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(
+        `POST /mcp/execute HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n${rest}`,
+      );
+      // Node's default would hold it for 300 s, past this test's timeout.
+      await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4));
+      expect(body).toMatchObject({ statusCode: 408, code: 'INVALID_REQUEST' });
+    },
+    20_000,
+  );
+
   it.each([
     ['abc', '"abc"', 'must be an integer number'],
     ['500', '500', 'must not be less than 1000'],

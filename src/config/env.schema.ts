@@ -123,6 +123,11 @@ export class EnvSchema {
    * a request on a connection being closed, and answer 502). Node's own default is 5 s.
    */
   @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+  /**
+   * How long a client has to send a whole request, headers and body; then 408 and the
+   * connection closes. Node's own 300 s lets slow senders hold connections for minutes.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000) HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
   /** /health/ready also waits for at least this many connected servers (0: none needed). */
   @Transform(toInt) @IsInt() @Min(0) @Max(COUNT_MAX) READY_MIN_SERVERS = 0;

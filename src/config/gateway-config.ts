@@ -102,6 +102,9 @@ export class GatewayConfig {
   get httpKeepAliveTimeoutMs(): number {
     return this.env.HTTP_KEEP_ALIVE_TIMEOUT_MS;
   }
+  get httpRequestTimeoutMs(): number {
+    return this.env.HTTP_REQUEST_TIMEOUT_MS;
+  }
   get shutdownGraceMs(): number {
     return this.env.SHUTDOWN_GRACE_MS;
   }
