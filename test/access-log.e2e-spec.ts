@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
@@ -60,6 +61,18 @@ describe('every request gets one access-log line and one count, with its route a
     expect(await waitFor(() => log.lines.includes('GET /mcp/tools 403'), 5000)).toBe(true);
   });
 
+  it('logs a request HTTP parsing refused, which never reached a route', async () => {
+    const { hostname, port } = new URL(gateway.url);
+    const socket = connect(Number(port), hostname);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.resume();
+    socket.end('GET /mcp/tools HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+    await closed;
+    expect(
+      await waitFor(() => log.lines.some((l) => /^refused before parsing ended: 400 \(/.test(l))),
+    ).toBe(true);
+  });
+
   it('reports a long-lived stream the client closed with the status it was sent, not 499', async () => {
     const controller = new AbortController();
     const stream = await fetch(`${gateway.url}/sse`, {
@@ -72,5 +85,34 @@ describe('every request gets one access-log line and one count, with its route a
     expect(log.lines.filter((l) => l.startsWith('GET /sse '))).toEqual(['GET /sse 200']);
     expect(await metric('GET', '/sse', 200)).toMatch(/ 1$/);
     expect(await metric('GET', '/sse', 499)).toBeUndefined();
+  });
+});
+
+describe('probes and scrapes in the access log', () => {
+  let gateway: TestGateway;
+  let log: ReturnType<typeof recordAccessLog>;
+
+  beforeAll(async () => {
+    log = recordAccessLog();
+    gateway = await startGateway({
+      env: { LOG_LEVEL: 'info', GATEWAY_API_KEYS: 'key-metrics-only-012345=metrics' },
+    });
+  });
+
+  afterAll(async () => {
+    log?.restore();
+    await gateway?.close();
+  });
+
+  it('leaves answered ones out at info, and logs those refused for their key', async () => {
+    expect((await gateway.get('/health/live')).status).toBe(200);
+    const scrape = await gateway.get('/metrics', {
+      Authorization: 'Bearer key-metrics-only-012345',
+    });
+    expect(scrape.status).toBe(200);
+    expect((await gateway.get('/metrics')).status).toBe(401);
+    expect((await gateway.get('/metrics', { Authorization: 'Bearer wrong-key' })).status).toBe(401);
+    expect(await waitFor(() => log.lines.length >= 2, 5000)).toBe(true);
+    expect(log.lines).toEqual(['GET /metrics 401', 'GET /metrics 401']);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors/error-code.js';
+import { logRefusedRequest } from '../logging/access-log.js';
 import { errorBody } from './error-body.js';
 
 /** What Node's own handler answers for each parser error; anything else is a 400. */
@@ -36,6 +37,7 @@ export function answerClientErrorsInJson(server: Server): void {
     }
     const [status, message, code] = ANSWERS[error.code ?? ''] ?? MALFORMED;
     const requestId = randomUUID();
+    logRefusedRequest(status, error.code ?? 'malformed', requestId);
     const body = errorBody(status, message, { code, requestId });
     const text = JSON.stringify(body);
     // end(), not write() + destroy(): the answer must leave before the socket closes.

@@ -37,6 +37,29 @@ export function logRequestLine(
 }
 
 /**
+ * Probes and scrapes at debug, but not when refused for their key: a 401 or 403 on /metrics
+ * is someone trying, and belongs in the log like any other refusal.
+ */
+function levelOf(path: string, status: number): LogLevel {
+  if (QUIET_PATHS.test(path) && status !== 401 && status !== 403) return 'debug';
+  return status >= 500 ? 'error' : 'log';
+}
+
+/**
+ * A request HTTP parsing refused (bad framing, headers too large, too slow to arrive): it
+ * never reached Express, so its method and path were never read. One line all the same.
+ */
+export function logRefusedRequest(status: number, reason: string, requestId: string): void {
+  if (!isEnabled('log')) return;
+  requestContext.run({ requestId }, () => {
+    logRequestLine(logger, 'log', `refused before parsing ended: ${status} (${reason})`, {
+      status,
+      refused: reason,
+    });
+  });
+}
+
+/**
  * One line per request, written when the answer is finished, or when the client went away
  * first (status 499): method, path, status, duration and, when one was given, the key's id.
  */
@@ -44,7 +67,7 @@ export function accessLogMiddleware(req: Request, res: Response, next: NextFunct
   const started = performance.now();
   onRequestDone(res, (status) => {
     const path = req.originalUrl.split('?')[0];
-    const level: LogLevel = QUIET_PATHS.test(path) ? 'debug' : status >= 500 ? 'error' : 'log';
+    const level = levelOf(path, status);
     // Hot path: at LOG_LEVEL=warn no line is built, no context entered.
     if (!isEnabled(level)) return;
     requestContext.run({ requestId: (req as RequestWithId).requestId ?? 'unknown' }, () => {
