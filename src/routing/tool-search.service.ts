@@ -3,6 +3,7 @@ import { UsageRecorder } from '../analytics/usage-recorder.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { ToolsService, toolView } from '../tools/tools.service.js';
+import { FallbackWarnings } from './fallback-warnings.js';
 import { ToolRouter } from './tool-router.js';
 import {
   ToolSearch,
@@ -17,6 +18,8 @@ export const MAX_LIMIT = 50;
 /** ToolSearch over the scope's catalog with the configured ToolRouter. */
 @Injectable()
 export class ToolSearchService extends ToolSearch {
+  private readonly fallbacks = new FallbackWarnings();
+
   constructor(
     private readonly tools: ToolsService,
     private readonly router: ToolRouter,
@@ -46,6 +49,7 @@ export class ToolSearchService extends ToolSearch {
       throw error;
     }
     const { tools, strategy } = found;
+    this.fallbacks.note(strategy);
     const tookMs = performance.now() - started;
     // The query text itself is kept only if ANALYTICS_STORE_QUERIES says so (the recorder decides).
     this.usage.recordSearch({
