@@ -247,10 +247,11 @@ describe('a stdio server that dies or hangs', () => {
     expect(res.status).toBe(502);
     expect(res.body.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(res.body.message).toContain("'demo'");
+    expect(res.body.message).toContain('exited on SIGKILL');
     expect(Date.now() - started).toBeLessThan(5000);
     // Until the restart (1 s later), it shows failed with the reason, and calls get a 502.
     expect(await server()).toMatchObject({ status: 'failed' });
-    expect((await server()).error).toContain('exited');
+    expect((await server()).error).toContain("stdio server 'demo' exited on SIGKILL");
     expect((await echo('x')).status).toBe(502);
     expect(await statusIs('connected', 10_000)).toBe(true);
     const answered = await echo('back');

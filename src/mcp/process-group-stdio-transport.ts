@@ -46,6 +46,8 @@ export class ProcessGroupStdioTransport implements Transport {
   pid?: number;
   private child?: ChildProcess;
   private exited?: Promise<void>;
+  /** How the server ended, once it has: `with code 1`, `on SIGKILL`. */
+  exitedHow?: string;
   private readonly readBuffer: ReadBuffer;
   private ending?: Promise<void>;
   private over = false;
@@ -67,7 +69,10 @@ export class ProcessGroupStdioTransport implements Transport {
     });
     this.child = child;
     this.exited = new Promise((resolve) => {
-      child.once('exit', () => resolve());
+      child.once('exit', (code, signal) => {
+        this.exitedHow = signal ? `on ${signal}` : `with code ${code}`;
+        resolve();
+      });
       child.once('error', () => child.pid === undefined && resolve());
     });
     child.stderr?.pipe(this.stderr);

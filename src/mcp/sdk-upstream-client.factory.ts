@@ -87,7 +87,10 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         return `stdio server '${serverName}' sent a message larger than the stdio limit of ${maxMessageBytes} bytes (4 × MAX_TOOL_RESULT_BYTES, at least 16 MiB); the gateway closed the connection`;
       }
       const said = stderr.lastLines();
-      return `stdio server '${serverName}' exited${said ? `; stderr: ${said}` : ''}`;
+      // Not yet known when stdout closed first (a server that closed it, or a child of its
+      // that held it, ended): still worth saying the rest.
+      const how = transport.exitedHow ? ` ${transport.exitedHow}` : '';
+      return `stdio server '${serverName}' exited${how}${said ? `; stderr: ${said}` : ''}`;
     };
     try {
       await this.handshake(client, transport, options.timeoutMs, options.signal);
