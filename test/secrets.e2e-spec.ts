@@ -201,6 +201,10 @@ describe('canary secrets never leave the gateway (answers, logs, queue messages)
       /cannot connect to http:\/\/127\.0\.0\.1:\d+\/mcp\/redacted\/sse:/,
     );
     expect(servers.text).toContain('(request /mcp/[redacted]/sse)');
+    // The query's values too, in the error as in the config shown.
+    expect(servers.text).toMatch(
+      /cannot connect to http:\/\/127\.0\.0\.1:\d+\/mcp\?api_key=redacted:/,
+    );
     expect((await http('GET', '/health')).status).toBe(200);
     for (const name of ['leaky__anything', 'refused__anything', 'remote__recorded_headerz']) {
       const failed = await http('POST', '/mcp/execute', { tool_name: name, args: {} });

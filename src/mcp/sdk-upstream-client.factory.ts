@@ -8,7 +8,7 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import { redact } from '../common/redact.js';
 import {
   isStdioSpec,
-  maskedPath,
+  redactUrl,
   secretValuesOf,
   type RemoteServerSpec,
   type ServerSpec,
@@ -165,15 +165,16 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
         }
         try {
           return await attempt('sse', left);
-        } catch {
-          throw streamableError;
+        } catch (sseError) {
+          throw new BothTransportsFailed(streamableError, sseError);
         }
       }
     } catch (error) {
-      throw new Error(
-        `cannot connect to ${url.origin}${maskedPath(url.pathname)}: ${describeNetworkError(error)}`,
-        { cause: error },
-      );
+      const why =
+        error instanceof BothTransportsFailed
+          ? `streamable HTTP: ${describeNetworkError(error.streamable)}; SSE: ${describeNetworkError(error.sse)}`
+          : describeNetworkError(error);
+      throw new Error(`cannot connect to ${redactUrl(spec.url)}: ${why}`, { cause: error });
     }
   }
 
@@ -246,4 +247,14 @@ function describeNetworkError(error: unknown): string {
     details.push(typeof code === 'string' ? code : errorMessage(cause));
   }
   return details.length ? `${errorMessage(error)} (${details.join(': ')})` : errorMessage(error);
+}
+
+/** An inferred transport: both were tried, and each failure is worth saying. */
+class BothTransportsFailed extends Error {
+  constructor(
+    readonly streamable: unknown,
+    readonly sse: unknown,
+  ) {
+    super('streamable HTTP and SSE both failed', { cause: streamable });
+  }
 }

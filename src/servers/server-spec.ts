@@ -129,6 +129,19 @@ export function maskedPath(pathname: string): string {
 }
 
 /**
+ * A server URL as answers and logs show it. Credentials travel in URLs (user:pass@, ?api_key=,
+ * a token in the path: see isPathToken): keep the shape, hide the values.
+ */
+export function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  url.pathname = maskedPath(url.pathname);
+  if (url.password) url.password = 'redacted';
+  else if (url.username) url.username = 'redacted';
+  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, 'redacted');
+  return url.toString();
+}
+
+/**
  * Credentials in a server URL: the query's values (`?api_key=`), the user info and the
  * path's token segments, each decoded and as written.
  */

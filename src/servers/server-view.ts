@@ -1,7 +1,7 @@
 import { maskValues } from '../common/redact.js';
 import type { SkippedTool } from '../mcp/upstream-client.js';
 import { redactArguments } from './argument-secrets.js';
-import { isStdioSpec, maskedPath, type ServerSpec, type TransportKind } from './server-spec.js';
+import { isStdioSpec, redactUrl, type ServerSpec, type TransportKind } from './server-spec.js';
 import type { ServerConnection } from './server-connection.js';
 
 /**
@@ -26,19 +26,6 @@ export function publicConfig(spec: ServerSpec): Record<string, unknown> {
     ...(spec.shared ? { shared: true } : {}),
     ...(spec.disabledTools ? { disabledTools: spec.disabledTools } : {}),
   };
-}
-
-/**
- * Credentials also travel in URLs (user:pass@, ?api_key=, a token in the path: see
- * isPathToken): keep the shape, hide the values.
- */
-function redactUrl(raw: string): string {
-  const url = new URL(raw);
-  url.pathname = maskedPath(url.pathname);
-  if (url.password) url.password = 'redacted';
-  else if (url.username) url.username = 'redacted';
-  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, 'redacted');
-  return url.toString();
 }
 
 export interface ServerView {
