@@ -181,14 +181,22 @@ describe('LexicalIndex', () => {
     index.upsert(tool('weather', 'get_weather', 'Weather for a city.', { city: {} }));
     index.upsert(tool('demo', 'time', 'Current time.', { timezone: { type: 'string' } }));
     expect(index.search('calculus', { limit: 1 })[0].reasoning).toBe(
-      "matched 'calc…' (prefix of 'calculus') in name",
+      "matched 'calculus' by its first letters ('calculator') in name",
     );
     expect(index.search('weatherman', { limit: 1 })[0].reasoning).toBe(
-      "matched 'weat…' (prefix of 'weatherman') in name",
+      "matched 'weatherman' by its first letters ('weather') in name",
     );
     // The whole word matched a parameter by stem; its prefix alone matched the name.
     expect(index.search('timezones', { limit: 1 })[0].reasoning).toBe(
-      "matched 'time…' (prefix of 'timezones') in name; 'timezones' in parameters",
+      "matched 'timezones' by its first letters ('time') in name; 'timezones' in parameters",
+    );
+  });
+
+  it("names the tool's word when a short query word matched only as its first letters", () => {
+    const index = new LexicalIndex();
+    index.upsert(tool('demo', 'echo', 'Echoes a message back, for testing timeouts.'));
+    expect(index.search('what time is it', { limit: 1 })[0].reasoning).toBe(
+      "matched 'time' by its first letters ('timeouts') in description",
     );
   });
 

@@ -518,7 +518,9 @@ export class LexicalIndex {
     }
     for (const { term, field } of prefixes) {
       if (weights[field] <= (wholeWeight.get(term.display) ?? -Infinity)) continue;
-      matches.push({ word: term.display, field, prefix: term.text.slice(PREFIX_MARK.length) });
+      const letters = term.text.slice(PREFIX_MARK.length);
+      const toolWord = wordStartingWith(doc, letters, field);
+      matches.push({ word: term.display, field, prefix: { letters, toolWord } });
     }
     return buildReasoning(matches, related);
   }
@@ -564,6 +566,24 @@ function fieldLength(units: readonly Unit[]): number {
 }
 
 /** The field of a posting with the highest weight, -1 when none holds the term. */
+/**
+ * The tool's own word, in `field`, behind a first-letters match: "timeouts" when the query's
+ * "time" matched only by prefix. Words as written only (no stems, grams, prefixes or phrases).
+ */
+function wordStartingWith(doc: Doc, letters: string, field: number): string | undefined {
+  for (let i = 0; i < doc.terms.length; i++) {
+    const term = doc.terms[i];
+    if (!term.startsWith(letters) || !isWrittenWord(term)) continue;
+    if (tfOf(doc.packed[i], field) > 0) return term;
+  }
+  return undefined;
+}
+
+/** Terms of other kinds start with a mark no word can start with (see tokenize.ts). */
+function isWrittenWord(term: string): boolean {
+  return /^[\p{L}\p{N}]/u.test(term) && !term.includes(' ');
+}
+
 function bestField(packed: number, weights: readonly number[]): number {
   let best = -1;
   for (let field = 0; field < FIELD_COUNT; field++) {

@@ -6,9 +6,9 @@ export interface FieldMatch {
   field: number;
   /**
    * Set when only the word's first letters matched ("calc" of "calculus" in "calculator"):
-   * the text says so rather than claim the whole word was found.
+   * the text says so rather than claim the whole word was found, and names the tool's word.
    */
-  prefix?: string;
+  prefix?: { letters: string; toolWord?: string };
 }
 
 const MAX_WORDS_PER_FIELD = 4;
@@ -16,7 +16,8 @@ const MAX_WORDS_PER_FIELD = 4;
 /**
  * Short human text for a hit, e.g.
  * "matched 'forecast' in name; 'weather' in server; 'city' in parameters", or
- * "matched 'calc…' (prefix of 'calculus') in name" where only a word's first letters matched.
+ * "matched 'calculus' by its first letters ('calculator') in name" where only a word's first
+ * letters matched.
  * Fields are listed in a fixed order (their index order) so equal inputs give
  * equal text.
  */
@@ -27,7 +28,12 @@ export function buildReasoning(
   const byField: string[][] = Array.from({ length: FIELD_COUNT }, () => []);
   for (const { word, field, prefix } of matches) {
     const words = byField[field];
-    const shown = prefix === undefined ? `'${word}'` : `'${prefix}…' (prefix of '${word}')`;
+    const shown =
+      prefix === undefined
+        ? `'${word}'`
+        : prefix.toolWord !== undefined
+          ? `'${word}' by its first letters ('${prefix.toolWord}')`
+          : `'${prefix.letters}…' of '${word}'`;
     if (!words.includes(shown)) words.push(shown);
   }
   const parts: string[] = [];
