@@ -28,6 +28,9 @@ describe('tool pinning (rug-pull guard)', () => {
     const gateway = await startGateway({ servers: { mut: mutable() } });
     gateways.push(gateway);
     expect(await listed(gateway)).toContain('mut__greet');
+    const served = ((await gateway.get('/mcp/tools')).body.tools as { name: string }[]).find(
+      (t) => t.name === 'mut__greet',
+    );
 
     await gateway.post('/mcp/execute', { tool_name: 'mut__mutate' });
     let gone = false;
@@ -40,6 +43,11 @@ describe('tool pinning (rug-pull guard)', () => {
     const quarantined = await gateway.get('/mcp/tools/quarantined');
     expect(quarantined.body.tools.map((t: { name: string }) => t.name)).toEqual(['mut__greet']);
     expect(quarantined.body.tools[0].description).toContain('id_rsa');
+    // What it was before, to compare with.
+    expect(quarantined.body.tools[0].pinned_definition.description).not.toContain('id_rsa');
+    const before = { ...served } as Record<string, unknown>;
+    for (const key of ['name', 'server', 'tool']) delete before[key];
+    expect(quarantined.body.tools[0].pinned_definition).toEqual(before);
     const call = await gateway.post('/mcp/execute', {
       tool_name: 'mut__greet',
       args: { name: 'x' },
@@ -111,7 +119,10 @@ describe('tool pinning (rug-pull guard)', () => {
     });
     gateways.push(second);
     expect(await listed(second)).not.toContain('mut__greet');
-    expect((await second.get('/mcp/tools/quarantined')).body.tools[0].name).toBe('mut__greet');
+    const held = (await second.get('/mcp/tools/quarantined')).body.tools[0];
+    expect(held.name).toBe('mut__greet');
+    // This process never served the old definition; the pin keeps only its fingerprint.
+    expect(held.pinned_definition).toBeUndefined();
     const redis = new Redis(url);
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);

@@ -132,6 +132,15 @@ function place(
   }
   const quarantined = verdict === 'quarantine';
   const keep = unchanged && before.name === name && wasQuarantined === quarantined;
-  const entry = keep ? before : { name, server: next.connection.name, tool, definition };
+  // What an admin reviewing it compares with: the definition served before it changed, which
+  // a tool that keeps changing in quarantine keeps.
+  const pinned = !quarantined
+    ? undefined
+    : wasQuarantined || unchanged
+      ? before?.pinned
+      : before?.definition;
+  const entry = keep
+    ? before
+    : { name, server: next.connection.name, tool, definition, ...(pinned ? { pinned } : {}) };
   (quarantined ? next.quarantined : next.admitted).set(tool, entry);
 }

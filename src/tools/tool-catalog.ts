@@ -14,6 +14,11 @@ export interface CatalogTool {
   /** The upstream server's own name for it. */
   tool: string;
   definition: UpstreamTool;
+  /**
+   * Quarantined tools only: the definition it was served with before it changed, when this
+   * catalog saw that one (not after a restart: pins keep fingerprints, not definitions).
+   */
+  pinned?: UpstreamTool;
 }
 
 /**

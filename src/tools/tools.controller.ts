@@ -8,7 +8,12 @@ import { ErrorDto } from '../common/http/error.dto.js';
 import { ApiToolCallErrors } from './api-tool-call-errors.decorator.js';
 import { SessionId } from '../common/http/session-id.decorator.js';
 import { ExecuteRequestDto, ExecuteResponseDto } from './dto/execute.dto.js';
-import { ApprovedToolDto, ApproveToolRequestDto, ToolListDto } from './dto/tool.dto.js';
+import {
+  ApprovedToolDto,
+  ApproveToolRequestDto,
+  QuarantinedToolListDto,
+  ToolListDto,
+} from './dto/tool.dto.js';
 import { ToolsService, type ExecuteResult } from './tools.service.js';
 
 @ApiTags('tools')
@@ -62,8 +67,11 @@ export class ToolsController {
     operationId: 'listQuarantinedTools',
     summary: 'Tools held back because their definition changed since first seen (TOOL_PINNING)',
   })
-  @ApiOkResponse({ description: 'The quarantined tools', type: ToolListDto })
-  async quarantined(@SessionId() sessionId?: string): Promise<ToolListDto> {
+  @ApiOkResponse({
+    description: 'The quarantined tools, each with the definition it had before when known',
+    type: QuarantinedToolListDto,
+  })
+  async quarantined(@SessionId() sessionId?: string): Promise<QuarantinedToolListDto> {
     const tools = await this.tools.quarantined(sessionId);
     return { tools, count: tools.length };
   }

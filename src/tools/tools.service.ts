@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
-import type { CallerChannel, CallOptions, ToolResult } from '../mcp/upstream-client.js';
+import type {
+  CallerChannel,
+  CallOptions,
+  ToolResult,
+  UpstreamTool,
+} from '../mcp/upstream-client.js';
 import { ScopeRegistries } from '../servers/scope-registries.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
@@ -18,15 +23,24 @@ import { MissingToolError, missingToolError } from './missing-tool-error.js';
 
 export type Door = 'rest' | 'mcp' | 'queue';
 
-export interface ToolView {
-  name: string;
-  server: string;
-  tool: string;
+/** A tool definition as answers show it. */
+export interface DefinitionView {
   title?: string;
   description: string;
   input_schema: Record<string, unknown>;
   output_schema?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
+}
+
+export interface ToolView extends DefinitionView {
+  name: string;
+  server: string;
+  tool: string;
+}
+
+export interface QuarantinedToolView extends ToolView {
+  /** The definition served before the change, when this process saw it. */
+  pinned_definition?: DefinitionView;
 }
 
 export interface ExecuteRequest {
@@ -229,9 +243,16 @@ export class ToolsService {
     };
   }
 
-  /** Tools held back because their definition changed since it was pinned. */
-  async quarantined(sessionId?: string): Promise<ToolView[]> {
-    return (await this.catalog(sessionId)).allQuarantined().map(toolView);
+  /**
+   * Tools held back because their definition changed since it was pinned, each with the
+   * definition it was served with before, when this process saw it.
+   */
+  async quarantined(sessionId?: string): Promise<QuarantinedToolView[]> {
+    return (await this.catalog(sessionId)).allQuarantined().map((tool) => {
+      const view: QuarantinedToolView = toolView(tool);
+      if (tool.pinned) view.pinned_definition = definitionView(tool.pinned);
+      return view;
+    });
   }
 
   /** An admin accepts a quarantined tool's new definition; it is listed and callable again. */
@@ -304,11 +325,17 @@ export class ToolsService {
 }
 
 export function toolView(tool: CatalogTool): ToolView {
-  const d = tool.definition;
   return {
     name: tool.name,
     server: tool.server,
     tool: tool.tool,
+    ...definitionView(tool.definition),
+  };
+}
+
+/** A definition as answers show it. */
+function definitionView(d: UpstreamTool): DefinitionView {
+  return {
     ...(d.title ? { title: d.title } : {}),
     description: d.description ?? '',
     input_schema: d.inputSchema,

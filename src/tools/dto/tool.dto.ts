@@ -20,6 +20,28 @@ export class ToolListDto {
   @ApiProperty({ type: 'integer', example: 3 }) count: number;
 }
 
+export class DefinitionDto {
+  @ApiPropertyOptional() title?: string;
+  @ApiProperty({ example: 'Greets someone by name.' }) description: string;
+  @ApiProperty() input_schema: Record<string, unknown>;
+  @ApiPropertyOptional() output_schema?: Record<string, unknown>;
+  @ApiPropertyOptional() annotations?: Record<string, unknown>;
+}
+
+export class QuarantinedToolDto extends ToolDto {
+  @ApiPropertyOptional({
+    type: DefinitionDto,
+    description:
+      'The definition served before the change, to compare with; absent when this process never served it (the change came while the gateway was down)',
+  })
+  pinned_definition?: DefinitionDto;
+}
+
+export class QuarantinedToolListDto {
+  @ApiProperty({ type: [QuarantinedToolDto] }) tools: QuarantinedToolDto[];
+  @ApiProperty({ type: 'integer', example: 1 }) count: number;
+}
+
 export class ApproveToolRequestDto {
   @ApiProperty({
     example: 'demo__echo',
