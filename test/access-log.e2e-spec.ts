@@ -61,6 +61,30 @@ describe('every request gets one access-log line and one count, with its route a
     expect(await waitFor(() => log.lines.includes('GET /mcp/tools 403'), 5000)).toBe(true);
   });
 
+  it('logs an upstream failure at warn, not error: an outage is not an error per request', async () => {
+    const levels: string[] = [];
+    const spies = (['warn', 'error'] as const).map((level) =>
+      jest
+        .spyOn(PinoLoggerService.prototype, level)
+        .mockImplementation((message: unknown, context?: unknown) => {
+          const text = typeof message === 'string' ? message : (message as { msg?: string }).msg;
+          if (context === 'HTTP' && text?.startsWith('POST /mcp/execute 504')) levels.push(level);
+        }),
+    );
+    try {
+      const slow = {
+        tool_name: 'demo__echo',
+        args: { message: 'x', delay_ms: 2000 },
+        timeout_ms: 50,
+      };
+      expect((await gateway.post('/mcp/execute', slow)).status).toBe(504);
+      expect(await waitFor(() => levels.length > 0, 5000)).toBe(true);
+      expect(levels).toEqual(['warn']);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
   it('logs a request HTTP parsing refused, which never reached a route', async () => {
     const { hostname, port } = new URL(gateway.url);
     const socket = connect(Number(port), hostname);

@@ -38,11 +38,14 @@ export function logRequestLine(
 
 /**
  * Probes and scrapes at debug, but not when refused for their key: a 401 or 403 on /metrics
- * is someone trying, and belongs in the log like any other refusal.
+ * is someone trying, and belongs in the log like any other refusal. Errors by whose fault.
  */
 function levelOf(path: string, status: number): LogLevel {
   if (QUIET_PATHS.test(path) && status !== 401 && status !== 403) return 'debug';
-  return status >= 500 ? 'error' : 'log';
+  // A 500 is the gateway's own fault. 502, 503 and 504 say an upstream server failed or the
+  // gateway is busy or draining: worth a look, not an alert per request of an outage.
+  if (status === 500) return 'error';
+  return status > 500 ? 'warn' : 'log';
 }
 
 /**
