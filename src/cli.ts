@@ -8,6 +8,8 @@
  *   mcp-gateway --stdio              MCP over stdio, global scope
  *   mcp-gateway --stdio --session ID MCP over stdio, bound to gateway session ID
  */
+// First: V8 flags must be set before the code that allocates under load runs.
+import './common/no-pretenuring.js';
 import 'reflect-metadata';
 import { createGatewayApp } from './app.factory.js';
 import { reportStartFailure } from './common/logging/start-failure.js';

@@ -1,3 +1,5 @@
+// First: V8 flags must be set before the code that allocates under load runs.
+import './common/no-pretenuring.js';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
