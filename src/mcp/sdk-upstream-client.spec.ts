@@ -3,7 +3,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { SdkUpstreamClient } from './sdk-upstream-client.js';
+import { InFlightMap } from '../common/in-flight-map.js';
+import { SDK_IN_FLIGHT_MAPS, SdkUpstreamClient } from './sdk-upstream-client.js';
 
 /** A server of one tool a page, each `delayMs` late, without end. */
 async function slowPager(
@@ -56,5 +57,25 @@ describe('SdkUpstreamClient.listTools', () => {
     // Stops after more than `atMost` tools: three pages.
     const listing = await pager.upstream.listTools(2, 2000);
     expect(listing.tools.map((t) => t.name)).toEqual(['p0', 'p1', 'p2']);
+  });
+});
+
+describe('SdkUpstreamClient and the SDK', () => {
+  let end: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await end?.();
+  });
+
+  // If this fails, the SDK has renamed its maps of requests in flight: give
+  // releaseFinishedRequests the new names, or finished calls are promoted again under load.
+  it('keeps the requests in flight in InFlightMaps, and calls still get their answers', async () => {
+    const pager = await slowPager(0);
+    end = pager.end;
+    const sdk = (pager.upstream as unknown as { client: Record<string, unknown> }).client;
+    for (const field of SDK_IN_FLIGHT_MAPS) expect(sdk[field]).toBeInstanceOf(InFlightMap);
+    const listing = await pager.upstream.listTools(1, 2000);
+    expect(listing.tools.map((t) => t.name)).toEqual(['p0', 'p1']);
+    for (const field of SDK_IN_FLIGHT_MAPS)
+      expect((sdk[field] as Map<unknown, unknown>).size).toBe(0);
   });
 });

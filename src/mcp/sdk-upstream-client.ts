@@ -16,6 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import { InFlightMap } from '../common/in-flight-map.js';
 import { isJsonObject, nestedDeeperThan } from '../common/json-shape.js';
 import type { TransportKind } from '../servers/server-spec.js';
 import type { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
@@ -54,7 +55,8 @@ export class SdkUpstreamClient implements UpstreamClient {
   private closing = false;
   private closedReason?: string;
   private readonly calls = new UpstreamCalls();
-  private readonly progress = new Map<string, (progress: Progress) => void>();
+  /** The MCP door's calls all have one (their deadline's): see InFlightMap. */
+  private readonly progress = new InFlightMap<string, (progress: Progress) => void>();
   private nextProgressToken = 0;
 
   constructor(
@@ -63,7 +65,9 @@ export class SdkUpstreamClient implements UpstreamClient {
     private readonly client: Client,
     private readonly stdio: ProcessGroupStdioTransport | undefined,
     private readonly describeExit: () => string,
-  ) {}
+  ) {
+    releaseFinishedRequests(client);
+  }
 
   get capabilities(): UpstreamCapabilities {
     return (this.client.getServerCapabilities() ?? {}) as UpstreamCapabilities;
@@ -315,3 +319,22 @@ function relayableData(data: unknown): Record<string, unknown> | undefined {
   if (!isJsonObject(data) || nestedDeeperThan(data, 32)) return undefined;
   return JSON.stringify(data).length <= MAX_ERROR_DATA_BYTES ? data : undefined;
 }
+
+/**
+ * The SDK's maps of this connection's requests in flight (a response handler and a timeout
+ * entry each, closures over the request and so over the whole call) become InFlightMaps, so
+ * that the hash tables V8 leaves behind keep no finished call alive through scavenges. They
+ * are the SDK's private fields: if a version renames them, nothing changes but the garbage
+ * (sdk-upstream-client.spec.ts says so). The SDK puts a plain Map back when the connection
+ * closes, and a closed connection takes no more calls.
+ */
+export function releaseFinishedRequests(client: Client): void {
+  const sdk = client as unknown as Record<string, unknown>;
+  for (const field of SDK_IN_FLIGHT_MAPS) {
+    const map = sdk[field];
+    if (map instanceof Map && !(map instanceof InFlightMap)) sdk[field] = new InFlightMap(map);
+  }
+}
+
+/** The fields of the SDK's Protocol that releaseFinishedRequests replaces. */
+export const SDK_IN_FLIGHT_MAPS = ['_responseHandlers', '_timeoutInfo'] as const;
