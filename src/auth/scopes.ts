@@ -24,6 +24,14 @@ export interface Principal {
 /** When no keys are configured, every caller is this one (loopback-only by default). */
 export const ANONYMOUS_ADMIN: Principal = { keyId: 'anonymous', scopes: new Set<Scope>(['admin']) };
 
+/**
+ * The key id that per-key limits count: none for the anonymous admin, every caller when no
+ * keys are set (the name is reserved, so no configured key can have it).
+ */
+export function limitedKeyId(keyId: string | undefined): string | undefined {
+  return keyId === ANONYMOUS_ADMIN.keyId ? undefined : keyId;
+}
+
 export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.has('admin') || principal.scopes.has(scope);
 }

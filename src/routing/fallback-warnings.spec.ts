@@ -1,5 +1,12 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { FallbackWarnings } from './fallback-warnings.js';
+import type { Fallback } from './tool-router.js';
+
+const hybridDown = (reason: string): Fallback => ({
+  failed: 'hybrid',
+  reason,
+  answeredWith: 'lexical',
+});
 
 function warnings() {
   let now = 1_000_000;
@@ -12,12 +19,12 @@ function warnings() {
 describe('FallbackWarnings', () => {
   it('says the first fallback of a reason at once, then once a minute with the count held back', () => {
     const { fallbacks, warn, advance } = warnings();
-    for (let i = 0; i < 10; i++) fallbacks.note('lexical (hybrid fallback: unreachable)');
+    for (let i = 0; i < 10; i++) fallbacks.note(hybridDown('unreachable'));
     expect(warn.mock.calls).toEqual([
       ['hybrid search failed (unreachable); answered with lexical'],
     ]);
     advance(60_000);
-    fallbacks.note('lexical (hybrid fallback: unreachable)');
+    fallbacks.note(hybridDown('unreachable'));
     expect(warn.mock.calls[1]).toEqual([
       'hybrid search failed (unreachable); answered with lexical; 9 more since the last warning',
     ]);
@@ -25,12 +32,12 @@ describe('FallbackWarnings', () => {
 
   it('keeps reasons and strategies apart, and leaves out rankings that did not fail', () => {
     const { fallbacks, warn } = warnings();
-    fallbacks.note('lexical (hybrid fallback: unreachable)');
-    fallbacks.note('lexical (hybrid fallback: HTTP 500)');
-    fallbacks.note('hybrid (llm fallback: timeout)');
-    fallbacks.note('lexical (hybrid fallback: tool vectors being built, 3 of 10)');
-    fallbacks.note('hybrid');
-    fallbacks.note('llm');
+    fallbacks.note(hybridDown('unreachable'));
+    fallbacks.note(hybridDown('HTTP 500'));
+    fallbacks.note({ failed: 'llm', reason: 'timeout', answeredWith: 'hybrid' });
+    // A ranking that did not fail (the routers set no fallback; see the hybrid router's spec
+    // for a catalog still being embedded).
+    fallbacks.note(undefined);
     expect(warn.mock.calls.map(([line]) => line)).toEqual([
       'hybrid search failed (unreachable); answered with lexical',
       'hybrid search failed (HTTP 500); answered with lexical',

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
+import type { Fallback } from './tool-router.js';
 
-/** A model strategy's failure shows in `strategy` as "<ranked by> (<strategy> fallback: <reason>)". */
-const FALLBACK = /^(.*) \((\w+) fallback: ([^)]*)\)$/;
 const EVERY_MS = 60_000;
 
 /**
@@ -9,7 +8,7 @@ const EVERY_MS = 60_000;
  * the answer's `strategy` tells the caller, but an operator whose embeddings endpoint is down
  * would otherwise only find out from answers. The first of each reason at once, then at most
  * once a minute with how many were held back. A hybrid catalog still being embedded is not a
- * failure and is not said.
+ * failure and is not said (its routers set no `fallback`).
  */
 export class FallbackWarnings {
   private readonly logger = new Logger('Search');
@@ -18,11 +17,9 @@ export class FallbackWarnings {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  note(strategy: string): void {
-    const match = FALLBACK.exec(strategy);
-    if (!match) return;
-    const [, ranked, failed, reason] = match;
-    if (reason.startsWith('tool vectors being built')) return;
+  note(fallback: Fallback | undefined): void {
+    if (!fallback) return;
+    const { failed, reason, answeredWith } = fallback;
     const key = `${failed}\0${reason}`;
     const now = this.now();
     const last = this.last.get(key);
@@ -31,7 +28,7 @@ export class FallbackWarnings {
       return;
     }
     const held = last?.held ? `; ${last.held} more since the last warning` : '';
-    this.logger.warn(`${failed} search failed (${reason}); answered with ${ranked}${held}`);
+    this.logger.warn(`${failed} search failed (${reason}); answered with ${answeredWith}${held}`);
     this.last.set(key, { at: now, held: 0 });
   }
 }

@@ -115,6 +115,11 @@ describe('HybridToolRouter against a fake OpenAI-compatible server', () => {
       fake.handlers = { embeddings: () => ({ kind: 'status', status: 500 }) };
       const result = await router.route(demo.catalog, { query, limit: 3 });
       expect(result.strategy).toBe('lexical (hybrid fallback: HTTP 500)');
+      expect(result.fallback).toEqual({
+        failed: 'hybrid',
+        reason: 'HTTP 500',
+        answeredWith: 'lexical',
+      });
       expectLexical(result.hits);
     });
 

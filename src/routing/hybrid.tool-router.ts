@@ -30,16 +30,18 @@ export class HybridToolRouter extends ToolRouter {
 
   async route(catalog: ToolCatalog, request: RouteRequest): Promise<RouteResult> {
     const lexicalHits = this.lexical.rank(catalog, { ...request, limit: FUSION_DEPTH });
-    const lexicalOnly = (reason: string): RouteResult => ({
+    /** `failed`: the endpoint failed, rather than the catalog not being embedded yet. */
+    const lexicalOnly = (reason: string, failed: boolean): RouteResult => ({
       hits: lexicalHits.slice(0, request.limit),
       strategy: `lexical (hybrid fallback: ${reason})`,
+      ...(failed ? { fallback: { failed: 'hybrid', reason, answeredWith: 'lexical' } } : {}),
     });
     try {
       const semantic = await withDeadline(this.semantic(catalog, request), this.timeoutMs);
-      if ('unready' in semantic) return lexicalOnly(semantic.unready);
+      if ('unready' in semantic) return lexicalOnly(semantic.unready, semantic.failed);
       return { hits: fuse(lexicalHits, semantic.hits, request.limit), strategy: 'hybrid' };
     } catch (error) {
-      return lexicalOnly(failureReason(error));
+      return lexicalOnly(failureReason(error), true);
     }
   }
 
@@ -51,16 +53,18 @@ export class HybridToolRouter extends ToolRouter {
   private async semantic(
     catalog: ToolCatalog,
     request: RouteRequest,
-  ): Promise<{ hits: ScoredName[] } | { unready: string }> {
+  ): Promise<{ hits: ScoredName[] } | { unready: string; failed: boolean }> {
     const vectors = this.vectorsOf(catalog);
     const progress = await vectors.prepare();
     if (progress.embedded < progress.total) {
       // The fill's latest request failed: that, not the wait, is why (it is retried anyway).
-      const unready =
-        progress.failure !== undefined
-          ? failureReason(progress.failure)
-          : `tool vectors being built, ${progress.embedded} of ${progress.total}`;
-      return { unready };
+      if (progress.failure !== undefined) {
+        return { unready: failureReason(progress.failure), failed: true };
+      }
+      return {
+        unready: `tool vectors being built, ${progress.embedded} of ${progress.total}`,
+        failed: false,
+      };
     }
     const query = await this.embedder.embedQuery(request.query);
     if (vectors.dimension !== undefined && vectors.dimension !== query.length) {

@@ -30,6 +30,7 @@ export class LlmToolRouter extends ToolRouter {
     const fallback = (reason: string): RouteResult => ({
       hits: base.hits.slice(0, request.limit),
       strategy: `${base.strategy} (llm fallback: ${reason})`,
+      fallback: { failed: 'llm', reason, answeredWith: base.strategy },
     });
     // A tool removed since the shortlist was made cannot be offered to the model.
     const pool = base.hits.filter((hit) => catalog.get(hit.name) !== undefined);

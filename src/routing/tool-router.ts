@@ -19,6 +19,17 @@ export interface RouteResult {
   hits: RoutedHit[];
   /** What actually ranked, e.g. "hybrid" or "lexical (llm fallback: timeout)". */
   strategy: string;
+  /** Set when a model strategy failed and the ranking beneath it answered. */
+  fallback?: Fallback;
+}
+
+export interface Fallback {
+  /** The strategy that failed. */
+  failed: 'hybrid' | 'llm';
+  /** Short and secret-free (see failureReason). */
+  reason: string;
+  /** The strategy of the ranking that answered instead. */
+  answeredWith: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { ToolsService, toolView } from '../tools/tools.service.js';
 import { FallbackWarnings } from './fallback-warnings.js';
-import { ToolRouter } from './tool-router.js';
+import { ToolRouter, type Fallback } from './tool-router.js';
 import {
   ToolSearch,
   type SearchHit,
@@ -33,7 +33,7 @@ export class ToolSearchService extends ToolSearch {
     const door = request.door ?? 'rest';
     // In characters as a reader counts them: code points, not UTF-16 units ("😀" is one).
     const queryLength = [...request.query].length;
-    let found: { tools: SearchHit[]; strategy: string };
+    let found: { tools: SearchHit[]; strategy: string; fallback?: Fallback };
     try {
       found = await this.rank(request, sessionId);
     } catch (error) {
@@ -48,8 +48,8 @@ export class ToolSearchService extends ToolSearch {
       });
       throw error;
     }
-    const { tools, strategy } = found;
-    this.fallbacks.note(strategy);
+    const { tools, strategy, fallback } = found;
+    this.fallbacks.note(fallback);
     const tookMs = performance.now() - started;
     // The query text itself is kept only if ANALYTICS_STORE_QUERIES says so (the recorder decides).
     this.usage.recordSearch({
@@ -67,7 +67,7 @@ export class ToolSearchService extends ToolSearch {
   private async rank(
     request: SearchRequest,
     sessionId: string | undefined,
-  ): Promise<{ tools: SearchHit[]; strategy: string }> {
+  ): Promise<{ tools: SearchHit[]; strategy: string; fallback?: Fallback }> {
     // Throws SESSION_NOT_FOUND for an unknown session: never a fall-back to global.
     const catalog = await this.tools.catalog(sessionId);
     // A misspelt server would otherwise filter everything out and look like "no match".
@@ -80,7 +80,7 @@ export class ToolSearchService extends ToolSearch {
       );
     }
     const limit = Math.min(Math.max(Math.floor(request.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-    const { hits, strategy } = await this.router.route(catalog, {
+    const { hits, strategy, fallback } = await this.router.route(catalog, {
       query: request.query,
       limit,
       servers: request.servers ? new Set(request.servers) : undefined,
@@ -91,7 +91,7 @@ export class ToolSearchService extends ToolSearch {
       if (tool)
         tools.push({ ...toolView(tool), score: round(hit.score), reasoning: hit.reasoning });
     }
-    return { tools, strategy };
+    return { tools, strategy, fallback };
   }
 }
 

@@ -5,7 +5,9 @@ import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-clie
 import type { NamedSpec } from './server-spec.parser.js';
 import { ServerConnection, type ServerSource } from './server-connection.js';
 import type { SharedConnections, SharedLease } from './shared-connections.js';
-import { callerKey, type StdioProcessBudget } from './stdio-process-budget.js';
+import { limitedKeyId } from '../auth/scopes.js';
+import { currentPrincipal } from '../common/logging/request-context.js';
+import type { StdioProcessBudget } from './stdio-process-budget.js';
 import { isStdioSpec } from './server-spec.js';
 
 export type RegistryListener = (server: ServerConnection) => void;
@@ -85,7 +87,8 @@ export class ServerRegistry {
    * keeps the holder its connection was made with).
    */
   private holderKey(source: ServerSource): string | undefined {
-    return this.processes?.key ?? (source === 'api' ? callerKey() : undefined);
+    const caller = () => limitedKeyId(currentPrincipal()?.keyId);
+    return this.processes?.key ?? (source === 'api' ? caller() : undefined);
   }
 
   /**

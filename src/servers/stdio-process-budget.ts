@@ -1,15 +1,7 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { UpstreamClientFactory } from '../mcp/upstream-client.js';
-import { ANONYMOUS_ADMIN } from '../auth/scopes.js';
-import { currentPrincipal } from '../common/logging/request-context.js';
 import { isStdioSpec } from './server-spec.js';
-
-/** The API key of the request in progress; undefined without keys (the anonymous admin). */
-export function callerKey(): string | undefined {
-  const principal = currentPrincipal();
-  return principal && principal !== ANONYMOUS_ADMIN ? principal.keyId : undefined;
-}
 
 export interface StdioProcessLimits {
   /** STDIO_MAX_PROCESSES: stdio servers running in this process, whoever started them. */

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GatewayConfig, type SessionSettings } from '../config/gateway-config.js';
-import { ANONYMOUS_ADMIN, isAdmin } from '../auth/scopes.js';
+import { ANONYMOUS_ADMIN, isAdmin, limitedKeyId } from '../auth/scopes.js';
 import { currentPrincipal } from '../common/logging/request-context.js';
 import { errorMessage } from '../common/errors/error-message.js';
 import { ScopeRegistries, SessionScopes } from '../servers/scope-registries.js';
@@ -39,8 +39,7 @@ export class SessionsService extends SessionScopes implements OnModuleInit, OnAp
     super();
     this.settings = config.sessions;
     this.runtimes = new SessionRuntimes(
-      // Without API keys every session is the anonymous admin's: only the total applies.
-      (id, owner) => scopes.create(id, owner === ANONYMOUS_ADMIN.keyId ? undefined : owner),
+      (id, owner) => scopes.create(id, limitedKeyId(owner)),
       () => servers.configFileSpecs,
       (specs, id) => servers.stillAllowed(specs, id),
     );

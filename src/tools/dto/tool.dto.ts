@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 
-export class ToolDto {
-  @ApiProperty({ example: 'demo__echo' }) name: string;
-  @ApiProperty({ example: 'demo' }) server: string;
-  @ApiProperty({ example: 'echo', description: "The upstream server's own name" }) tool: string;
+/** A tool definition as answers show it. */
+export class DefinitionDto {
   @ApiPropertyOptional({ example: 'Echo' }) title?: string;
   @ApiProperty({ example: 'Returns the message it was given' }) description: string;
   @ApiProperty({
@@ -15,17 +13,15 @@ export class ToolDto {
   @ApiPropertyOptional({ example: { readOnlyHint: true } }) annotations?: Record<string, unknown>;
 }
 
+export class ToolDto extends DefinitionDto {
+  @ApiProperty({ example: 'demo__echo' }) name: string;
+  @ApiProperty({ example: 'demo' }) server: string;
+  @ApiProperty({ example: 'echo', description: "The upstream server's own name" }) tool: string;
+}
+
 export class ToolListDto {
   @ApiProperty({ type: [ToolDto] }) tools: ToolDto[];
   @ApiProperty({ type: 'integer', example: 3 }) count: number;
-}
-
-export class DefinitionDto {
-  @ApiPropertyOptional() title?: string;
-  @ApiProperty({ example: 'Greets someone by name.' }) description: string;
-  @ApiProperty() input_schema: Record<string, unknown>;
-  @ApiPropertyOptional() output_schema?: Record<string, unknown>;
-  @ApiPropertyOptional() annotations?: Record<string, unknown>;
 }
 
 export class QuarantinedToolDto extends ToolDto {
