@@ -1,7 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { DEMO_SERVER, demoStdioSpec } from './helpers/paths.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
+import { unusedPort } from './helpers/free-port.js';
+import { spawnGateway } from './helpers/security.js';
 
 const demoProcesses = () => descendantsRunning(DEMO_SERVER).length;
 const gauge = async (gateway: TestGateway, headers: Record<string, string> = {}) => {
@@ -210,5 +215,51 @@ describe('STDIO_MAX_PROCESSES_PER_KEY: one key cannot take every place', () => {
     const removed = await gateway.post('/mcp/servers/remove', { server_name: 'mine' }, as(A));
     expect(removed.status).toBe(200);
     expect(await gauge(gateway, as(ADMIN))).toBe(1);
+  });
+});
+
+describe('a session copy waiting for a stdio place, in the log', () => {
+  it('is said once at warn, then retried quietly, and its connection is logged when a place frees', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stdio-limit-log-'));
+    const serversFile = join(dir, 'servers.json');
+    writeFileSync(serversFile, JSON.stringify({ mcpServers: { demo: demoStdioSpec() } }));
+    const gateway = await spawnGateway(await unusedPort(), {
+      MCP_SERVERS_CONFIG: serversFile,
+      STDIO_MAX_PROCESSES: '2',
+      GATEWAY_STDIO_ALLOWLIST: 'node *',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      QUEUE_ENABLED: 'false',
+    });
+    try {
+      const create = () =>
+        fetch(`${gateway.url}/sessions/create`, { method: 'POST' }).then(
+          (r) => r.json() as Promise<{ session_id: string }>,
+        );
+      const holder = await create();
+      const waiting = await create();
+      const lines = () =>
+        gateway.output
+          .join('')
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { level: string; context?: string; msg: string })
+          .filter((l) => l.context === `Server demo (session ${waiting.session_id})`);
+      // The back-off retries at 1 s and 3 s: two more refusals.
+      await new Promise((r) => setTimeout(r, 3_500));
+      const refusals = lines();
+      expect(refusals.map((l) => [l.level, l.msg.split(':')[0]])).toEqual([
+        ['warn', 'waiting for a stdio process place'],
+      ]);
+      await fetch(`${gateway.url}/sessions/${holder.session_id}`, { method: 'DELETE' });
+      const connected = await waitFor(
+        () => lines().some((l) => l.msg.startsWith('connected over stdio')),
+        15_000,
+      );
+      expect(connected).toBe(true);
+      expect(lines().at(-1)?.msg).toMatch(/after waiting for a stdio process place$/);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

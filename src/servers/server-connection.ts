@@ -69,6 +69,12 @@ export class ServerConnection {
   /** When the current connection came up; a stdio server that ever came up is restarted. */
   private connectedAt?: number;
   private connections = 0;
+  /**
+   * Refused a stdio place (STDIO_MAX_PROCESSES) and waiting for one: said once at warn; the
+   * retries are logged at debug, since a crowd of sessions waiting would otherwise log a pair
+   * of lines per server per attempt, up to one every 30 s each.
+   */
+  private waitingForPlace = false;
 
   constructor(
     readonly name: string,
@@ -136,13 +142,21 @@ export class ServerConnection {
       this.connections++;
       // A stdio server's back-off resets only once it has stayed up (see markDead).
       if (this.isRemote) this.reconnectAttempts = 0;
-      this.logger.log(`connected over ${this.client.transport} with ${this.tools.length} tool(s)`);
+      const waited = this.waitingForPlace ? ' after waiting for a stdio process place' : '';
+      this.waitingForPlace = false;
+      this.logger.log(
+        `connected over ${this.client.transport} with ${this.tools.length} tool(s)${waited}`,
+      );
       this.schedulePing();
     } catch (error) {
       if (this.status === 'closed') return;
       this.status = 'failed';
       this.error = this.safeMessage(error);
-      this.logger.warn(`failed: ${this.error}`);
+      const noRoom = error instanceof GatewayError && error.code === ErrorCode.SERVER_LIMIT;
+      if (noRoom && this.waitingForPlace) this.logger.debug(`still waiting: ${this.error}`);
+      else if (noRoom) this.logger.warn(`waiting for a stdio process place: ${this.error}`);
+      else this.logger.warn(`failed: ${this.error}`);
+      this.waitingForPlace = noRoom;
       // Not waited for here: whoever waits for this attempt (a new session, an added server)
       // hears of it within SERVER_CONNECT_TIMEOUT_MS; a restart and close() wait for it.
       this.giveUpClient();
@@ -151,7 +165,6 @@ export class ServerConnection {
       // (a first `npx -y` still downloading). One that never started (a bad command, a broken
       // handshake) is a configuration error: it stays failed.
       // A stdio server refused a place (STDIO_MAX_PROCESSES) gets one once another ends.
-      const noRoom = error instanceof GatewayError && error.code === ErrorCode.SERVER_LIMIT;
       if (this.isRemote || this.connectedAt !== undefined || noRoom || isSlowStart(error)) {
         this.scheduleReconnect();
       }
@@ -387,7 +400,9 @@ export class ServerConnection {
     // hangs would otherwise show `connecting` for the whole SERVER_CONNECT_TIMEOUT_MS of each
     // attempt, most of its outage, and /health would count it as not failed.
     const again = this.isRemote ? 'reconnecting' : 'restarting';
-    this.logger.log(`${again} (attempt ${this.reconnectAttempts})`);
+    const line = `${again} (attempt ${this.reconnectAttempts})`;
+    if (this.waitingForPlace) this.logger.debug(line);
+    else this.logger.log(line);
     await this.connect();
   }
 
