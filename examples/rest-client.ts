@@ -10,6 +10,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((error: unknown) => {
+    throw new Error(`cannot reach the gateway at ${base} (is \`npm start\` running?): ${error}`);
   });
   const json = (await res.json()) as T & { message?: string; code?: string };
   if (!res.ok)
@@ -25,18 +27,29 @@ interface Executed {
   took_ms: number;
 }
 
-const { tools } = await call<ToolList>('GET', '/mcp/tools');
-for (const tool of tools)
-  console.log(`${tool.name}: ${tool.description.split('\n')[0].slice(0, 80)}`);
+try {
+  await main();
+} catch (error) {
+  // The gateway's answer says what went wrong; a stack trace of this script would not.
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
 
-const sum = await call<Executed>('POST', '/mcp/execute', {
-  tool_name: 'demo__calculator',
-  args: { expression: '2 * (3 + 4)' },
-});
-console.log('calculator ->', sum.result.content[0].text, `(${sum.took_ms} ms)`);
+async function main(): Promise<void> {
+  const { tools } = await call<ToolList>('GET', '/mcp/tools');
+  for (const tool of tools)
+    console.log(`${tool.name}: ${tool.description.split('\n')[0].slice(0, 80)}`);
 
-const time = await call<Executed>('POST', '/mcp/execute', {
-  tool_name: 'time',
-  args: { timezone: 'Asia/Tokyo' },
-});
-console.log('time ->', time.result.content[0].text);
+  const sum = await call<Executed>('POST', '/mcp/execute', {
+    tool_name: 'demo__calculator',
+    args: { expression: '2 * (3 + 4)' },
+  });
+  console.log('calculator ->', sum.result.content[0].text, `(${sum.took_ms} ms)`);
+
+  // The namespaced name: a bare `time` is refused (409 TOOL_AMBIGUOUS) once a second server has one.
+  const time = await call<Executed>('POST', '/mcp/execute', {
+    tool_name: 'demo__time',
+    args: { timezone: 'Asia/Tokyo' },
+  });
+  console.log('time ->', time.result.content[0].text);
+}
