@@ -80,4 +80,18 @@ describe('Swagger UI in a real browser', () => {
     expect(status).toBe('200');
     expect(text).toContain('hello from the browser');
   });
+
+  it("runs the servers' add and remove examples as they are prefilled", async () => {
+    // They name the README's remote demo server. None runs here: the add reports it failed
+    // (and keeps nothing), the remove finds no such server; but both bodies are accepted.
+    const added = await tryItOut('servers', 'addServers');
+    expect(added.status).toBe('201');
+    expect(added.text).toMatch(
+      /"failed": \[\s*\{\s*"name": "remote",\s*"error": "[^"]*127\.0\.0\.1:3001/,
+    );
+    const removed = await tryItOut('servers', 'removeServer');
+    expect(removed.status).toBe('404');
+    expect(removed.text).toContain('SERVER_NOT_FOUND');
+    expect(removed.text).toContain("'remote'");
+  });
 });

@@ -1,6 +1,7 @@
 import { RequireScopes } from '../auth/auth.decorators.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -11,6 +12,7 @@ import { ApiScoped } from '../common/http/api-scope.decorator.js';
 import { ErrorDto } from '../common/http/error.dto.js';
 import { SessionId } from '../common/http/session-id.decorator.js';
 import {
+  ADD_SERVERS_EXAMPLES,
   AddServersRequestDto,
   AddServersResponseDto,
   RemoveServerRequestDto,
@@ -43,6 +45,7 @@ export class ServersController {
     operationId: 'addServers',
     summary: 'Connect servers given as {"mcpServers": {...}}; each is reported added or failed',
   })
+  @ApiBody({ type: AddServersRequestDto, examples: ADD_SERVERS_EXAMPLES })
   @ApiCreatedResponse({
     description: 'Each server added or failed (a failed one is not kept)',
     type: AddServersResponseDto,

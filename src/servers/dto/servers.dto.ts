@@ -3,20 +3,32 @@ import { IsOptional, IsString, Length } from 'class-validator';
 import { AtLeastOneOf, ExactlyOneOf } from '../../common/http/body-alternatives.js';
 import { FreeFormObject } from '../../common/http/free-form-object.decorator.js';
 
-const EXAMPLE_CONFIG = {
-  mcpServers: {
-    everything: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] },
+/**
+ * What Swagger UI's "Try it out" sends as it stands: the README's remote demo server
+ * (`npm run demo-server -- --http 3001`). A stdio example would be refused by default
+ * (STDIO_NOT_ALLOWED), and an example on both body forms would be a 400 for giving two.
+ */
+const EXAMPLE_CONFIG = { mcpServers: { remote: { url: 'http://127.0.0.1:3001/mcp' } } };
+/** The body "Try it out" prefills: the object form only (both forms at once are a 400). */
+export const ADD_SERVERS_EXAMPLES = {
+  object: { summary: 'The config as an object', value: { config: EXAMPLE_CONFIG } },
+  text: {
+    summary: "The config as JSON text (the original gateway's form)",
+    value: { config_data: JSON.stringify(EXAMPLE_CONFIG) },
   },
 };
+const EXAMPLE_HINT =
+  'The example adds the demo server started by `npm run demo-server -- --http 3001`.';
 
 /** Exactly one of the two forms; both, or neither, is a 400. */
 @ApiSchema({ description: 'Exactly one of `config` and `config_data`' })
 @ExactlyOneOf('config', 'config_data')
 export class AddServersRequestDto {
   @ApiPropertyOptional({
-    description: "The servers config as JSON text (the original gateway's form)",
+    description:
+      "The servers config as JSON text (the original gateway's form), e.g. " +
+      JSON.stringify(JSON.stringify(EXAMPLE_CONFIG)),
     nullable: true,
-    example: JSON.stringify(EXAMPLE_CONFIG),
     minLength: 2,
     maxLength: 1_000_000,
   })
@@ -26,7 +38,7 @@ export class AddServersRequestDto {
   config_data?: string;
 
   @ApiPropertyOptional({
-    description: 'The servers config as an object: {"mcpServers": {name: spec}}',
+    description: `The servers config as an object: {"mcpServers": {name: spec}}. ${EXAMPLE_HINT}`,
     nullable: true,
     example: EXAMPLE_CONFIG,
   })
@@ -36,10 +48,9 @@ export class AddServersRequestDto {
 
 /** The original gateway's `POST /add-server` body: the config object itself. */
 export class LegacyAddServerDto {
-  @ApiProperty({ example: EXAMPLE_CONFIG.mcpServers }) @FreeFormObject() mcpServers: Record<
-    string,
-    unknown
-  >;
+  @ApiProperty({ example: EXAMPLE_CONFIG.mcpServers, description: EXAMPLE_HINT })
+  @FreeFormObject()
+  mcpServers: Record<string, unknown>;
 }
 
 @ApiSchema({
@@ -50,9 +61,10 @@ export class LegacyAddServerDto {
 })
 @AtLeastOneOf('server_uuid', 'server_name')
 export class RemoveServerRequestDto {
+  // No example: a made-up uuid next to a real name would be a 404 in "Try it out".
   @ApiPropertyOptional({
     nullable: true,
-    example: '5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a',
+    description: 'e.g. 5f1c7c52-8f53-4a53-9d2c-6f3a9f1e2b7a, as GET /mcp/servers gives it',
     minLength: 1,
     maxLength: 64,
   })
@@ -61,7 +73,7 @@ export class RemoveServerRequestDto {
   @Length(1, 64)
   server_uuid?: string;
 
-  @ApiPropertyOptional({ nullable: true, example: 'everything', minLength: 1, maxLength: 64 })
+  @ApiPropertyOptional({ nullable: true, example: 'remote', minLength: 1, maxLength: 64 })
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -123,9 +135,9 @@ export class ServerListDto {
 
 export class AddedServerDto {
   @ApiProperty() uuid: string;
-  @ApiProperty({ example: 'everything' }) name: string;
+  @ApiProperty({ example: 'remote' }) name: string;
   @ApiProperty({ example: 'connected' }) status: string;
-  @ApiProperty({ example: ['everything__echo'] }) tools: string[];
+  @ApiProperty({ example: ['remote__time', 'remote__calculator', 'remote__echo'] }) tools: string[];
 }
 
 export class FailedServerDto {
@@ -140,7 +152,7 @@ export class AddServersResponseDto {
 
 export class RemovedServerDto {
   @ApiProperty() uuid: string;
-  @ApiProperty({ example: 'everything' }) name: string;
+  @ApiProperty({ example: 'remote' }) name: string;
 }
 
 export class RemoveServerResponseDto {
