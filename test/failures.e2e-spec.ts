@@ -717,3 +717,26 @@ describe('a server whose calls pile up', () => {
     expect(after.status).toBe(200);
   });
 });
+
+describe('a stdio server that writes other things than JSON-RPC to stdout', () => {
+  it('fails its start saying so, with the first such line, not only that no handshake came', async () => {
+    const gateway = await startGateway({
+      servers: {
+        chatty: {
+          command: 'node',
+          args: ['-e', 'console.log("Server ready on stdio"); setInterval(() => {}, 1000)'],
+        },
+      },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *', SERVER_CONNECT_TIMEOUT_MS: '1000' },
+    });
+    try {
+      const server = await firstServer(gateway);
+      expect(server.status).toBe('failed');
+      expect(server.error).toMatch(
+        /^failed to start 'node': no MCP handshake within 1000 ms; its stdout carries lines that are not JSON-RPC \(.*"Server rea.*\): a stdio server must log to stderr$/,
+      );
+    } finally {
+      await gateway.close();
+    }
+  });
+});

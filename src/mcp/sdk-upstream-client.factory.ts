@@ -81,7 +81,13 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     // The SDK's reader refuses a message over its limit by closing the connection, and says
     // why only to onerror; the server then looks as if it had just exited.
     let oversized = false;
-    client.onerror = (error) => (oversized ||= isStdioOverflow(error));
+    // A server that writes anything but JSON-RPC to stdout (a banner, logs) never answers the
+    // handshake in a form that can be read: its first such line says why.
+    let notJsonRpc: string | undefined;
+    client.onerror = (error) => {
+      oversized ||= isStdioOverflow(error);
+      if (isUnreadableLine(error)) notJsonRpc ??= errorMessage(error).slice(0, 300);
+    };
     const describeExit = () => {
       if (oversized) {
         return `stdio server '${serverName}' sent a message larger than the stdio limit of ${maxMessageBytes} bytes (4 × MAX_TOOL_RESULT_BYTES, at least 16 MiB); the gateway closed the connection`;
@@ -101,8 +107,11 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
       await client.close().catch(() => undefined);
       const said = stderr.lastLines();
       const reason = oversized ? describeExit() : errorMessage(error);
+      const stdout = notJsonRpc
+        ? `; its stdout carries lines that are not JSON-RPC (${notJsonRpc}): a stdio server must log to stderr`
+        : '';
       throw new Error(
-        `failed to start '${spec.command}': ${reason}${said ? `; stderr: ${said}` : ''}`,
+        `failed to start '${spec.command}': ${reason}${stdout}${said ? `; stderr: ${said}` : ''}`,
         { cause: error },
       );
     }
@@ -226,6 +235,11 @@ function isNoAnswer(error: unknown): boolean {
 }
 
 /** The SDK's stdio reader (shared/stdio.js ReadBuffer) over its maxBufferSize. */
+/** What the SDK's line reader throws for a line that is not JSON, or not JSON-RPC. */
+function isUnreadableLine(error: Error): boolean {
+  return error instanceof SyntaxError || error.name === 'ZodError';
+}
+
 function isStdioOverflow(error: Error): boolean {
   return error.message.startsWith('ReadBuffer exceeded maximum size');
 }
