@@ -2,6 +2,7 @@
 import './common/no-pretenuring.js';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -56,7 +57,8 @@ async function listen(
     const failed = (error: Error) =>
       reject(
         new Error(
-          `cannot listen on GATEWAY_HOST=${JSON.stringify(config.host)} GATEWAY_PORT=${config.port}: ${error.message}`,
+          // The port may have come from PORT (hosting platforms set it), when GATEWAY_PORT is unset.
+          `cannot listen on GATEWAY_HOST=${JSON.stringify(config.host)} GATEWAY_PORT=${config.port} (or PORT, when GATEWAY_PORT is unset): ${error.message}`,
         ),
       );
     server.once('error', failed);
@@ -82,9 +84,19 @@ async function listen(
 function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means "now": the calls in flight are given up, as with a kill.
+      const killed = killAllDescendantsNow();
+      bootLogger.warn(
+        `${signal} received again: exiting now, without waiting for calls in flight (${killed} child process(es) killed)`,
+      );
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
     stopping = true;
-    bootLogger.log(`${signal} received: shutting down`);
+    const since = performance.now();
+    bootLogger.log(
+      `${signal} received: shutting down (calls in flight get up to ${graceMs} ms; send it again to exit now)`,
+    );
     // Whatever hangs, the process ends: grace for requests, then time to close connections;
     // and no stdio server's process tree outlives it.
     setTimeout(() => {
@@ -95,7 +107,10 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
       process.exit(1);
     }, graceMs + 15_000).unref();
     stop().then(
-      () => process.exit(0),
+      () => {
+        bootLogger.log(`Stopped in ${Math.round(performance.now() - since)} ms`);
+        process.exit(0);
+      },
       (error: unknown) => {
         bootLogger.error(`shutdown failed: ${errorMessage(error)}`);
         process.exit(1);

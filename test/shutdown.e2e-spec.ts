@@ -112,6 +112,33 @@ describe('graceful shutdown of a real gateway process', () => {
     const lines = started.output().split('\n').filter(Boolean);
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(lines.some((l) => l.includes('SIGTERM received'))).toBe(true);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      msg: expect.stringMatching(/^Stopped in \d+ ms$/),
+    });
+  });
+
+  it('on a second signal: exits at once, calls in flight given up, no server left behind', async () => {
+    const started = await spawnDemoGateway({ SHUTDOWN_GRACE_MS: '20000' });
+    child = started.child;
+    const serverPids = descendantsRunning(DEMO_SERVER);
+    expect(serverPids.length).toBe(1);
+    const slowCall = fetch(`${started.url}/mcp/execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tool_name: 'demo__echo', args: { message: 'x', delay_ms: 15_000 } }),
+    }).catch((error: unknown) => error);
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    // SIGINT's conventional status, 128 + 2, and not the 20 s grace later.
+    expect(await started.exited).toEqual({ code: 130, signal: null });
+    await slowCall;
+    // Killed, not waited for: gone once the kernel has reaped it.
+    expect(await waitFor(() => serverPids.filter(isAlive).length === 0, 5000)).toBe(true);
+    const lines = started.output().split('\n').filter(Boolean);
+    expect(lines.some((l) => l.includes('send it again to exit now'))).toBe(true);
+    expect(lines.at(-1)).toContain('SIGINT received again: exiting now');
   });
 });
 

@@ -147,7 +147,7 @@ describe('a start that cannot go on says why in one line, naming the variable', 
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'fatal',
-          msg: `mcp-gateway failed to start: cannot listen on GATEWAY_HOST="127.0.0.1" GATEWAY_PORT=${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+          msg: `mcp-gateway failed to start: cannot listen on GATEWAY_HOST="127.0.0.1" GATEWAY_PORT=${port} (or PORT, when GATEWAY_PORT is unset): listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
         }),
       ]);
     } finally {
