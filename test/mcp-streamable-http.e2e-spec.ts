@@ -382,6 +382,44 @@ describe('MCP scope binding with X-Session-ID', () => {
   });
 });
 
+describe('MCP scope binding: a request that does not carry the bound X-Session-ID', () => {
+  it('is told whether the header is missing, another one, or one the session never had', async () => {
+    const gateway = await startGateway({ servers: { demo: demoStdioSpec() } });
+    try {
+      const created = await gateway.post('/sessions/create', {});
+      const bound = new RawMcp(gateway.url, { 'X-Session-ID': created.body.session_id });
+      await bound.initialize();
+      // The same MCP session, without the header.
+      const bare = new RawMcp(gateway.url);
+      bare.sessionId = bound.sessionId;
+      const without = await bare.post({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+      expect(without.status).toBe(400);
+      expect(without.messages[0].error?.message).toMatch(/^X-Session-ID is missing: /);
+      const other = (await gateway.post('/sessions/create', {})).body.session_id as string;
+      const differs = await bound.post(
+        { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+        {
+          'X-Session-ID': other,
+        },
+      );
+      expect(differs.messages[0].error?.message).toMatch(/^X-Session-ID differs from the one/);
+      const global = new RawMcp(gateway.url);
+      await global.initialize();
+      const added = await global.post(
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        {
+          'X-Session-ID': other,
+        },
+      );
+      expect(added.messages[0].error?.message).toMatch(
+        /^This MCP session was opened without X-Session-ID/,
+      );
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('one MCP session served by two replicas', () => {
   let first: TestGateway;
   let second: TestGateway;

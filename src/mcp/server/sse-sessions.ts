@@ -9,6 +9,7 @@ import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { limitOutbound, OutboundBudget } from './outbound-budget.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { currentPrincipal } from '../../common/logging/request-context.js';
+import { scopeMismatch } from './scope-mismatch.js';
 
 export const SSE_PATH = '/sse';
 export const MESSAGES_PATH = '/messages';
@@ -69,13 +70,10 @@ export class SseSessions implements OnApplicationShutdown {
     if (!entry || entry.owner !== currentPrincipal()?.keyId) {
       return replyError(res, 404, -32001, 'Session not found');
     }
-    if (entry.session.scope !== sessionScopeOf(req)) {
-      return replyError(
-        res,
-        400,
-        McpErrorCode.InvalidRequest,
-        'X-Session-ID differs from the one this SSE session was opened with',
-      );
+    const scope = sessionScopeOf(req);
+    if (entry.session.scope !== scope) {
+      const why = scopeMismatch('SSE', entry.session.scope, scope);
+      return replyError(res, 400, McpErrorCode.InvalidRequest, why);
     }
     // The SDK transport answers these in plain text ("Invalid message: [object Object]").
     if (hasNoBody(req)) {

@@ -13,6 +13,7 @@ import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { EndedMcpSessions, endedDigest, MCP_SESSION_MAX_AGE_MS } from './ended-mcp-sessions.js';
 import { handshakeOf, mintSessionId, ownerTag, readSessionId } from './session-token.js';
+import { scopeMismatch } from './scope-mismatch.js';
 
 /** The gateway's own transport, or the SDK's with MCP_HTTP_TRANSPORT=sdk: same surface here. */
 export type DoorTransport = NodeStreamableHttpTransport | StreamableHTTPServerTransport;
@@ -116,7 +117,7 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
         res,
         400,
         McpErrorCode.InvalidRequest,
-        'X-Session-ID differs from the one this MCP session was opened with',
+        scopeMismatch('MCP', live.session.scope, scope),
       );
     }
     live.lastSeen = Date.now();
