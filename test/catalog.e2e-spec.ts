@@ -134,9 +134,21 @@ describe('catalog and execution against real demo servers', () => {
     });
     expect(clash.status).toBe(409);
     expect(clash.body.code).toBe('SERVER_EXISTS');
-    expect(clash.body.message).toContain(
-      "'re_mote' gives the same tool prefix as the server 're mote'",
+    expect(clash.body.message).toBe(
+      "'re_mote' gives the same tool prefix (re_mote__) as the server 're mote' in this scope",
     );
+    // Two such names in one request: the other one is not in the scope yet, and is not added.
+    const both = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { 'a.b': { url: httpDemo.url }, a_b: { url: httpDemo.url } } },
+    });
+    expect(both.status).toBe(409);
+    expect(both.body.message).toBe(
+      "'a_b' gives the same tool prefix (a_b__) as the server 'a.b' named earlier in this request",
+    );
+    const names = ((await gateway.get('/mcp/servers')).body.servers as { name: string }[]).map(
+      (s) => s.name,
+    );
+    expect(names).not.toContain('a.b');
     const tools = (await gateway.get('/mcp/tools')).body.tools as { name: string }[];
     expect(tools.filter((t) => t.name.startsWith('re_mote__')).length).toBeGreaterThan(0);
     // A call names the tool as the catalog does (README, "Names"), not as the servers file does.

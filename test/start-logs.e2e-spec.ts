@@ -120,6 +120,17 @@ describe('a start that cannot go on says why in one line, naming the variable', 
     },
   );
 
+  it('a servers file naming two servers of one tool prefix: refused, naming both', async () => {
+    const servers = join(dir, 'same-prefix.json');
+    const url = 'http://127.0.0.1:9/mcp';
+    writeFileSync(servers, JSON.stringify({ mcpServers: { 'a.b': { url }, a_b: { url } } }));
+    const { code, text } = await refusedStart({ MCP_SERVERS_CONFIG: servers, LOG_FORMAT: 'json' });
+    expect(code).toBe(1);
+    expect(fatalLines(text).map((l) => l.msg)).toEqual([
+      `mcp-gateway failed to start: ${servers}: 'a_b' gives the same tool prefix (a_b__) as the server 'a.b' named earlier in the servers file`,
+    ]);
+  });
+
   it('MCP_SERVERS_CONFIG naming a directory: named, with its path', async () => {
     const servers = join(dir, 'servers-dir');
     mkdirSync(servers, { recursive: true });

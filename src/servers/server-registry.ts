@@ -35,20 +35,36 @@ export class ServerRegistry {
 
   /** Registers then connects every spec concurrently; one failure never blocks the others. */
   async addAll(specs: NamedSpec[], source: ServerSource): Promise<ServerConnection[]> {
-    // Names are compared as tool prefixes: 'my server' and 'my_server' would both name their
-    // tools my_server__*, and one server's tools would hide the other's.
+    this.assertNamesFree(specs, source);
+    return Promise.all(specs.map((named) => this.addOne(named, source)));
+  }
+
+  /**
+   * Throws SERVER_EXISTS, naming every clash, unless each name is free in this scope and
+   * among the others. Names are compared as tool prefixes: 'my server' and 'my_server' would
+   * both name their tools my_server__*, and one server's tools would hide the other's.
+   */
+  assertNamesFree(specs: NamedSpec[], source: ServerSource): void {
     const prefixes = new Map([...this.servers.keys()].map((n) => [sanitizeNamePart(n), n]));
+    const given = new Set<string>();
+    const earlier =
+      source === 'config' ? 'named earlier in the servers file' : 'named earlier in this request';
     const clashes: string[] = [];
     for (const { name } of specs) {
-      const holder = prefixes.get(sanitizeNamePart(name));
-      if (holder === undefined) prefixes.set(sanitizeNamePart(name), name);
-      else if (holder === name) clashes.push(`A server named '${name}' already exists`);
-      else clashes.push(`'${name}' gives the same tool prefix as the server '${holder}'`);
+      const prefix = sanitizeNamePart(name);
+      const holder = prefixes.get(prefix);
+      const where = holder !== undefined && given.has(holder) ? earlier : 'in this scope';
+      if (holder === undefined) {
+        prefixes.set(prefix, name);
+        given.add(name);
+      } else if (holder === name) clashes.push(`A server named '${name}' already exists ${where}`);
+      else {
+        clashes.push(
+          `'${name}' gives the same tool prefix (${prefix}__) as the server '${holder}' ${where}`,
+        );
+      }
     }
-    if (clashes.length > 0) {
-      throw new GatewayError(ErrorCode.SERVER_EXISTS, `${clashes.join('; ')} in this scope`);
-    }
-    return Promise.all(specs.map((named) => this.addOne(named, source)));
+    if (clashes.length > 0) throw new GatewayError(ErrorCode.SERVER_EXISTS, clashes.join('; '));
   }
 
   private async addOne({ name, spec }: NamedSpec, source: ServerSource): Promise<ServerConnection> {

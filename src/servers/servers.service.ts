@@ -62,11 +62,20 @@ export class ServersService implements OnApplicationShutdown {
       );
     } else {
       this.fileSpecs = await readServersFile(path);
+      // Now, so that the start fails saying so: in the connecting below it would be a rejection
+      // no one awaits yet.
+      try {
+        this.scopes.global.assertNamesFree(this.fileSpecs, 'config');
+      } catch (error) {
+        throw new Error(`${path}: ${errorMessage(error)}`, { cause: error });
+      }
       this.logger.log(`Servers file ${path}: ${this.fileSpecs.length} server(s)`);
     }
     this.initialConnect = this.scopes.global.addAll(this.fileSpecs, 'config').then(() => {
       this.initialConnectDone = true;
     });
+    // Handled by whoever waits for it (main fails its start); not a crash before anyone does.
+    this.initialConnect.catch(() => undefined);
   }
 
   /** Settles when every server of the file has connected or failed. */
