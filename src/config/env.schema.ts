@@ -73,6 +73,13 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) @Max(TIMER_MAX_MS) SERVER_PING_INTERVAL_MS = 30_000;
 
   /**
+   * How often a connected server's tools are listed again even though it sent no
+   * list_changed, so that a definition changed quietly is still checked against its pin
+   * (tool pinning). Done at the first ping after it is due. 0: only on connect and on notice.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(TIMER_MAX_MS) TOOLS_RELIST_INTERVAL_MS = 300_000;
+
+  /**
    * Comma-separated command lines that servers added over the API may run, each matched whole;
    * an entry whose last word is `*` takes further arguments.
    */

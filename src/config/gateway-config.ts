@@ -129,6 +129,9 @@ export class GatewayConfig {
   get serverPingIntervalMs(): number {
     return this.env.SERVER_PING_INTERVAL_MS;
   }
+  get toolsRelistIntervalMs(): number {
+    return this.env.TOOLS_RELIST_INTERVAL_MS;
+  }
   get mcpHttpTransport(): McpHttpTransport {
     return this.env.MCP_HTTP_TRANSPORT;
   }

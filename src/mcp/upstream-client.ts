@@ -137,6 +137,11 @@ export interface ConnectOptions {
   /** How often a connected server is pinged; 0: never. */
   pingIntervalMs: number;
   /**
+   * How long after its last listing a server's tools are listed again, at its next ping,
+   * without a list_changed; 0 or absent: never.
+   */
+  relistIntervalMs?: number;
+  /**
    * How long a closed stdio server gets to exit once its stdin ends, and then between SIGTERM
    * and SIGKILL to its process group.
    */

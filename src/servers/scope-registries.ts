@@ -9,6 +9,12 @@ import { ServerRegistry } from './server-registry.js';
 import { SharedConnections } from './shared-connections.js';
 import { StdioProcessBudget } from './stdio-process-budget.js';
 
+/** A server's tools as the catalog names them: those it offers, and those tool pinning holds back. */
+export interface ServerToolNames {
+  listed: string[];
+  quarantined: string[];
+}
+
 /** What the sessions feature provides to the servers feature (which cannot import it). */
 export abstract class SessionScopes {
   /** Throws SESSION_NOT_FOUND for an unknown or expired id. */
@@ -34,7 +40,7 @@ export class ScopeRegistries implements OnApplicationShutdown {
   readonly shared: SharedConnections;
   readonly stdioProcesses: StdioProcessBudget;
   private sessionScopes?: SessionScopes;
-  private toolNames?: (registry: ServerRegistry, server: string) => string[];
+  private toolNames?: (registry: ServerRegistry, server: string) => ServerToolNames;
 
   constructor(
     private readonly factory: UpstreamClientFactory,
@@ -54,12 +60,12 @@ export class ScopeRegistries implements OnApplicationShutdown {
   }
 
   /** The catalog (tools/) names a server's tools; servers/ only shows them. */
-  useToolNames(namesOf: (registry: ServerRegistry, server: string) => string[]): void {
+  useToolNames(namesOf: (registry: ServerRegistry, server: string) => ServerToolNames): void {
     this.toolNames = namesOf;
   }
 
-  toolNamesOf(registry: ServerRegistry, server: string): string[] {
-    return this.toolNames?.(registry, server) ?? [];
+  toolNamesOf(registry: ServerRegistry, server: string): ServerToolNames {
+    return this.toolNames?.(registry, server) ?? { listed: [], quarantined: [] };
   }
 
   useSessions(scopes: SessionScopes): void {
@@ -86,6 +92,7 @@ export class ScopeRegistries implements OnApplicationShutdown {
     return {
       timeoutMs: this.config.serverConnectTimeoutMs,
       pingIntervalMs: this.config.serverPingIntervalMs,
+      relistIntervalMs: this.config.toolsRelistIntervalMs,
       killGraceMs: this.config.stdioKillGraceMs,
       maxTools: this.config.maxToolsPerServer,
     };

@@ -57,6 +57,8 @@ export class ServerConnection {
   private reconnectAttempts = 0;
   private pingTimer?: NodeJS.Timeout;
   private pingsMissed = 0;
+  /** When the tools were last listed (connect, notice or re-listing). */
+  private listedAt = 0;
   /** A ping sent because a call could not reach the server; one at a time. */
   private checking?: Promise<void>;
   private refreshing?: Promise<void>;
@@ -367,6 +369,9 @@ export class ServerConnection {
       try {
         await ping(Math.min(this.options.timeoutMs, interval, PING_TIMEOUT_MAX_MS));
         this.pingsMissed = 0;
+        // A server may change a tool without saying so: its pin is checked at a listing.
+        const relist = this.options.relistIntervalMs ?? 0;
+        if (relist > 0 && Date.now() - this.listedAt >= relist) void this.refreshTools();
       } catch (error) {
         if (stale()) return;
         this.pingsMissed++;
@@ -411,6 +416,7 @@ export class ServerConnection {
    * the same reason, last time: a refresh does not repeat them.
    */
   private take(listing: ToolListing): void {
+    this.listedAt = Date.now();
     const before = new Set(this.skippedTools.map(skipKey));
     this.skippedTools = listing.skipped.map((s) => ({
       tool: redact(s.tool, this.secrets),

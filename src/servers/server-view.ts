@@ -3,6 +3,7 @@ import type { SkippedTool } from '../mcp/upstream-client.js';
 import { redactArguments } from './argument-secrets.js';
 import { isStdioSpec, redactUrl, type ServerSpec, type TransportKind } from './server-spec.js';
 import type { ServerConnection } from './server-connection.js';
+import type { ServerToolNames } from './scope-registries.js';
 
 /**
  * A spec as answers show it: env and header values never leave the gateway, nor do URL
@@ -39,6 +40,8 @@ export interface ServerView {
   tools: string[];
   tool_count: number;
   error?: string;
+  /** Tools held back by tool pinning (GET /mcp/tools/quarantined); absent when none. */
+  quarantined_tools?: string[];
   /** Tools the server listed with an invalid definition, left out; absent when none. */
   skipped_tools?: SkippedTool[];
   config: Record<string, unknown>;
@@ -49,7 +52,7 @@ export interface ServerView {
  * answers, the connection's transport is `auto`, which is no transport at all: the view shows
  * the one tried first, within API.md's values, and says that it is not settled yet.
  */
-export function serverView(server: ServerConnection, toolNames: string[]): ServerView {
+export function serverView(server: ServerConnection, names: ServerToolNames): ServerView {
   const negotiated = server.transport !== 'auto';
   return {
     uuid: server.uuid,
@@ -58,8 +61,9 @@ export function serverView(server: ServerConnection, toolNames: string[]): Serve
     transport_negotiated: negotiated,
     status: server.status,
     source: server.source,
-    tools: toolNames,
-    tool_count: toolNames.length,
+    tools: names.listed,
+    tool_count: names.listed.length,
+    ...(names.quarantined.length ? { quarantined_tools: names.quarantined } : {}),
     ...(server.error ? { error: server.error } : {}),
     ...(server.skippedTools.length ? { skipped_tools: server.skippedTools } : {}),
     config: publicConfig(server.spec),

@@ -20,7 +20,13 @@ import {
 } from './upstream-address-policy.js';
 
 export interface AddServersResult {
-  added: { uuid: string; name: string; status: string; tools: string[] }[];
+  added: {
+    uuid: string;
+    name: string;
+    status: string;
+    tools: string[];
+    quarantined_tools?: string[];
+  }[];
   failed: { name: string; error: string }[];
 }
 
@@ -227,6 +233,7 @@ export class ServersService implements OnApplicationShutdown {
         name: view.name,
         status: view.status,
         tools: view.tools,
+        ...(view.quarantined_tools ? { quarantined_tools: view.quarantined_tools } : {}),
       });
       this.logger.log(`audit: server '${server.name}' added in scope ${registry.scopeId}`);
     }

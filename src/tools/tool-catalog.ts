@@ -112,6 +112,11 @@ export class ToolCatalog {
     return this.parts.get(server)?.names ?? [];
   }
 
+  /** A server's tools held back by tool pinning, by the names they would have. */
+  quarantinedNamesOf(server: string): string[] {
+    return [...(this.parts.get(server)?.quarantined.values() ?? [])].map((tool) => tool.name);
+  }
+
   subscribe(listener: (change: CatalogChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

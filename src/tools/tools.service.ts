@@ -91,7 +91,10 @@ export class ToolsService {
     private readonly rateLimit: ToolRateLimit,
     private readonly serverSlots: ServerCallSlots,
   ) {
-    scopes.useToolNames((registry, server) => this.catalogOf(registry).namesOf(server));
+    scopes.useToolNames((registry, server) => {
+      const catalog = this.catalogOf(registry);
+      return { listed: catalog.namesOf(server), quarantined: catalog.quarantinedNamesOf(server) };
+    });
   }
 
   async catalog(sessionId?: string): Promise<ToolCatalog> {

@@ -111,6 +111,12 @@ export class ServerDto {
   @ApiProperty({ example: 'config', enum: ['config', 'api'] }) source: string;
   @ApiProperty({ example: ['demo__time', 'demo__calculator', 'demo__echo'] }) tools: string[];
   @ApiProperty({ type: 'integer', example: 3 }) tool_count: number;
+  @ApiPropertyOptional({
+    example: ['demo__echo'],
+    description:
+      'Tools held back by tool pinning: their definition changed since it was pinned (GET /mcp/tools/quarantined); absent when none',
+  })
+  quarantined_tools?: string[];
   @ApiPropertyOptional({ example: "failed to start 'nope': spawn nope ENOENT" }) error?: string;
   @ApiPropertyOptional({
     type: [SkippedToolDto],
@@ -138,6 +144,12 @@ export class AddedServerDto {
   @ApiProperty({ example: 'remote' }) name: string;
   @ApiProperty({ example: 'connected' }) status: string;
   @ApiProperty({ example: ['remote__time', 'remote__calculator', 'remote__echo'] }) tools: string[];
+  @ApiPropertyOptional({
+    example: ['remote__echo'],
+    description:
+      'Tools held back by tool pinning, not in `tools`: their definition changed since it was pinned (GET /mcp/tools/quarantined); absent when none',
+  })
+  quarantined_tools?: string[];
 }
 
 export class FailedServerDto {
