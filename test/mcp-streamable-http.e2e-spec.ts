@@ -131,7 +131,7 @@ describe('the gateway as an MCP server over streamable HTTP (/mcp)', () => {
   it('answers an unknown tool name with a protocol error', async () => {
     // Prefixed once, by the client's own McpError; the gateway sends the words alone.
     await expect(client.callTool({ name: 'nope__nothing' })).rejects.toThrow(
-      /^MCP error -32602: Tool 'nope__nothing' not found/,
+      /^MCP error -32602: Tool 'nope__nothing' not found in this scope \(tools\/list, or search_tools, lists them\)$/,
     );
   });
 

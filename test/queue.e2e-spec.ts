@@ -96,7 +96,10 @@ describe('the queue door on Redis Streams', () => {
       error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining('sess_doesnotexist') },
       took_ms: expect.any(Number),
     });
-    expect(await code('err-tool')).toBe('TOOL_NOT_FOUND');
+    expect((await client.answerOf('err-tool')).error).toEqual({
+      code: 'TOOL_NOT_FOUND',
+      message: "Tool 'demo__nope' not found in this scope (the 'list_tools' op lists them)",
+    });
     expect(await code('err-args')).toBe('INVALID_ARGUMENTS');
     expect(await code('err-request')).toBe('INVALID_REQUEST');
   });

@@ -2,6 +2,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { ServerConnection } from '../servers/server-connection.js';
 import type { ServerRegistry } from '../servers/server-registry.js';
+import type { Door } from './tools.service.js';
 import { NAMESPACE_SEPARATOR, namespaceTools, sanitizeNamePart } from './tool-naming.js';
 
 /**
@@ -12,7 +13,11 @@ import { NAMESPACE_SEPARATOR, namespaceTools, sanitizeNamePart } from './tool-na
  * unknown tool), but the answer says which server and why, rather than only "not found".
  * `server.error` is the text GET /mcp/servers shows: its secret values are already replaced.
  */
-export function missingToolError(registry: ServerRegistry, name: string): MissingToolError {
+export function missingToolError(
+  registry: ServerRegistry,
+  name: string,
+  door: Door = 'rest',
+): MissingToolError {
   const owner = missingToolOwner(registry, name);
   if (owner?.tool !== undefined) {
     const { server } = owner;
@@ -39,9 +44,16 @@ export function missingToolError(registry: ServerRegistry, name: string): Missin
   return new MissingToolError(
     undefined,
     ErrorCode.TOOL_NOT_FOUND,
-    `Tool '${name}' not found in this scope (GET /mcp/tools lists them)`,
+    `Tool '${name}' not found in this scope (${LISTED_BY[door]} lists them)`,
   );
 }
+
+/** Where a caller of each door finds the names it may call. */
+const LISTED_BY: Record<Door, string> = {
+  rest: 'GET /mcp/tools',
+  mcp: 'tools/list, or search_tools,',
+  queue: "the 'list_tools' op",
+};
 
 /** A server that is not connected, which a name missing from the catalog belongs to. */
 export interface MissingToolOwner {

@@ -183,7 +183,7 @@ export class ToolsService {
    */
   private resolveCounted(registry: ServerRegistry, name: string, usage: CallUsage): CatalogTool {
     try {
-      const tool = this.resolve(registry, name);
+      const tool = this.resolve(registry, name, usage.door);
       usage.tool = tool.name;
       usage.server = tool.server;
       return tool;
@@ -301,7 +301,7 @@ export class ToolsService {
    * A catalog name, the `<server>__<tool>` form of one under TOOL_NAME_PREFIX auto/never, or
    * a bare upstream name when it is unique in scope.
    */
-  resolve(registry: ServerRegistry, name: string): CatalogTool {
+  resolve(registry: ServerRegistry, name: string, door: Door = 'rest'): CatalogTool {
     const catalog = this.catalogOf(registry);
     const exact = catalog.get(name);
     if (exact) return exact;
@@ -323,7 +323,7 @@ export class ToolsService {
         `Tool '${name}' changed its definition since it was first seen and is quarantined; an admin can review and approve it (POST /mcp/tools/approve)`,
       );
     }
-    throw missingToolError(registry, name);
+    throw missingToolError(registry, name, door);
   }
 }
 
