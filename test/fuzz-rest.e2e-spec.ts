@@ -7,8 +7,18 @@ const RUNS = 150;
 
 /** JSON-ish values, including the shapes each body expects with wrong types mixed in. */
 const anyJson = fc.jsonValue({ maxDepth: 4 });
+/** Objects keyed by names every object inherits, at any depth a typed field may hold them. */
+const memberKeyed = fc.letrec((tie) => ({
+  node: fc.dictionary(
+    fc.constantFrom('constructor', 'prototype', 'toString', 'valueOf', 'x'),
+    fc.oneof({ depthSize: 'small' }, anyJson, tie('node'), fc.array(tie('node'), { maxLength: 2 })),
+    { minKeys: 1, maxKeys: 3 },
+  ),
+})).node;
 const field = fc.oneof(
   anyJson,
+  memberKeyed,
+  fc.array(memberKeyed, { maxLength: 2 }),
   fc.string(),
   fc.integer(),
   fc.constant(null),

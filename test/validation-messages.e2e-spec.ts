@@ -114,4 +114,42 @@ describe('validation messages say what is wrong, once', () => {
       'property __defineGetter__ should not exist',
     );
   });
+
+  it('answers a constructor or prototype key nested in a typed or unknown field with 400, not 500', async () => {
+    const cases: [string, unknown, string][] = [
+      ['/mcp/execute', { tool_name: { constructor: 1 } }, 'tool_name must be a string'],
+      [
+        '/mcp/execute',
+        { tool_name: { constructor: { prototype: {} } } },
+        'tool_name must be a string',
+      ],
+      [
+        '/mcp/execute',
+        { tool_name: 'demo__time', timeout_ms: { constructor: 1 } },
+        'timeout_ms must be an integer number',
+      ],
+      [
+        '/mcp/search',
+        { query: 'x', servers: [{ constructor: 1 }] },
+        'each value in servers must be a string',
+      ],
+      ['/mcp/servers/add', { config_data: { constructor: 1 } }, 'config_data must be a string'],
+      ['/mcp/servers/remove', { server_name: { prototype: 1 } }, 'server_name must be a string'],
+      ['/sessions/create', { x: { constructor: 1 } }, 'property x should not exist'],
+      ['/add-server', { mcpServers: {}, x: [{ constructor: 1 }] }, 'property x should not exist'],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await gateway.post(path, body);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(res.body.code).toBe('INVALID_REQUEST');
+      expect(res.body.message).toContain(message);
+    }
+    // In a tool's arguments the same keys are data, passed on (free-form-bodies.e2e-spec).
+    const echoed = await gateway.post('/mcp/execute', {
+      tool_name: 'demo__echo',
+      args: { message: 'm', constructor: { prototype: 1 } },
+    });
+    expect(echoed.status).toBe(200);
+    expect(echoed.body.result.content[0].text).toBe('m');
+  });
 });

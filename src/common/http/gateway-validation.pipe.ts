@@ -76,7 +76,7 @@ export class GatewayValidationPipe extends ValidationPipe {
     const fast = wholeBody && isJsonObject(value) ? this.fastCheck(metadata.metatype) : undefined;
     if (fast) {
       const body = value as Record<string, unknown>;
-      this.stripProtoKeys(body);
+      this.stripProtoKeys(body, false);
       if (fast(body)) {
         const Metatype = metadata.metatype as new () => object;
         return Object.assign(new Metatype(), body);
@@ -87,7 +87,7 @@ export class GatewayValidationPipe extends ValidationPipe {
     // Free-form objects sit out the transformation behind a stand-in of the same kind, so
     // that the validation still sees an object, an array, null or a primitive where they were.
     const body = value;
-    this.stripProtoKeys(body);
+    this.stripProtoKeys(body, false);
     const held = new Map<string, unknown>();
     for (const key of keys) {
       if (!Object.hasOwn(body, key)) continue;
@@ -106,13 +106,15 @@ export class GatewayValidationPipe extends ValidationPipe {
 
   /**
    * Nest deletes `__proto__`, `prototype` and `constructor` at every depth. Inside a tool's
-   * arguments or session metadata the last two are ordinary data (a schema may well have a
-   * `constructor` property) and the MCP door passes them on, so here they go only from the
-   * body's own level, where the class is built; `__proto__`, the key that pollutes a
-   * prototype when merged, still goes everywhere (the body parser refuses it first: this is
-   * for bodies that came another way).
+   * arguments or session metadata (free-form fields) the last two are ordinary data (a schema
+   * may well have a `constructor` property) and the MCP door passes them on, so before those
+   * fields are set aside (`everywhere` false) they go only from the body's own level;
+   * `__proto__`, the key that pollutes a prototype when merged, still goes everywhere (the
+   * body parser refuses it first: this is for bodies that came another way). Nest's own call,
+   * once free-form fields are set aside, takes all three at every depth: class-transformer
+   * walks a typed field's value and throws (a 500) on a nested `constructor` it cannot build.
    */
-  protected override stripProtoKeys(value: unknown): void {
+  protected override stripProtoKeys(value: unknown, everywhere = true): void {
     if (typeof value !== 'object' || value === null) return;
     Reflect.deleteProperty(value, 'prototype');
     Reflect.deleteProperty(value, 'constructor');
@@ -123,6 +125,10 @@ export class GatewayValidationPipe extends ValidationPipe {
       if (typeof current !== 'object' || current === null || seen.has(current)) continue;
       seen.add(current);
       if (Object.hasOwn(current, '__proto__')) Reflect.deleteProperty(current, '__proto__');
+      if (everywhere && current !== value) {
+        Reflect.deleteProperty(current, 'prototype');
+        Reflect.deleteProperty(current, 'constructor');
+      }
       for (const child of Object.values(current)) stack.push(child);
     }
   }
