@@ -362,3 +362,65 @@ describe('a server repeating its secret encoded in an error', () => {
     expectNoSecret(gateway.transcript.join('\n'));
   });
 });
+
+describe('a remote server answering a call with JSON that is not its JSON-RPC answer', () => {
+  let gateway: TestGateway;
+  let upstream: import('node:http').Server;
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    // Speaks MCP over streamable HTTP in JSON, until tools/call: then `{"hello": ...}`.
+    upstream = createServer((req, res) => {
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const message = JSON.parse(body) as { id?: number; method: string };
+        if (message.id === undefined) return void res.writeHead(202).end();
+        const results: Record<string, unknown> = {
+          initialize: {
+            protocolVersion: '2025-06-18',
+            capabilities: { tools: {} },
+            serverInfo: { name: 'odd', version: '1' },
+          },
+          'tools/list': { tools: [tool('t')] },
+        };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const result = results[message.method];
+        res.end(
+          JSON.stringify(
+            result ? { jsonrpc: '2.0', id: message.id, result } : { hello: `token ${CANARY}` },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
+    const { port } = upstream.address() as import('node:net').AddressInfo;
+    gateway = await startGateway({
+      servers: {
+        odd: {
+          url: `http://127.0.0.1:${port}/mcp`,
+          transport: 'streamable-http',
+          headers: { Authorization: `Bearer ${CANARY}` },
+        },
+      },
+      env: { TOOL_CALL_TIMEOUT_MS: '60000' },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await new Promise((ok) => upstream?.close(ok));
+  });
+
+  it('fails the call at once with 502 saying so, not after the 60 s timeout, its secret redacted', async () => {
+    const call = await gateway.post('/mcp/execute', { tool_name: 'odd__t', args: {} });
+    expect(call.status).toBe(502);
+    expect(call.body.code).toBe('UPSTREAM_ERROR');
+    expect(call.body.message).toMatch(
+      /^Upstream error \(server 'odd', tool 't'\): the server's JSON answer holds no JSON-RPC answer to request \d+: \{"hello":"token \[redacted\]"\}$/,
+    );
+    expect(call.text).not.toContain(CANARY);
+    expect((await server(gateway, 'odd')).status).toBe('connected');
+  });
+});

@@ -18,6 +18,7 @@ import {
 } from './dispatched-request.js';
 import { cancelledRequestId, isJsonRpcEnvelope, isRequest, isResponse } from './json-rpc-shape.js';
 import { readSseMessages, type SseReadOutcome } from './sse-messages.js';
+import { UpstreamProtocolError } from './upstream-errors.js';
 
 /** How often, and how patiently, a dropped server-to-client stream is reopened (as the SDK). */
 const RECONNECT = { firstDelayMs: 1000, maxDelayMs: 30_000, growth: 1.5, maxRetries: 2 };
@@ -157,7 +158,18 @@ export class PooledHttpTransport implements Transport {
       } else if (type === 'application/json') {
         const text = await readCapped(response.body, this.maxMessageBytes, 'answer');
         const data: unknown = JSON.parse(text);
-        for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
+        let answered = false;
+        for (const item of Array.isArray(data) ? data : [data]) {
+          answered ||= isAnswerTo(item, id);
+          this.deliver(item);
+        }
+        // A JSON answer is the whole exchange: without the answer to this request in it, the
+        // call would wait out its timeout for one that cannot come.
+        if (!answered) {
+          throw new UpstreamProtocolError(
+            `the server's JSON answer holds no JSON-RPC answer to request ${JSON.stringify(id)}: ${text.slice(0, 200)}`,
+          );
+        }
       } else {
         await response.body.dump();
         throw new UpstreamHttpError(-1, `Unexpected content type: ${type ?? 'none'}`);
@@ -396,4 +408,9 @@ async function readCapped(
 function header(headers: DispatchedResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** A JSON-RPC result or error for the request `id`. */
+function isAnswerTo(value: unknown, id: RequestId | undefined): boolean {
+  return isJsonRpcEnvelope(value) && isResponse(value) && (value as { id?: unknown }).id === id;
 }

@@ -49,6 +49,12 @@ export function isSdkTimeout(error: unknown): boolean {
 }
 
 /**
+ * A server's answer that reached the gateway whole but is not MCP (JSON without the JSON-RPC
+ * answer to the request): the server's fault, as an error it answered, not an outage.
+ */
+export class UpstreamProtocolError extends Error {}
+
+/**
  * Translates what the SDK throws on a tool call, or on another request passed through
  * (`method`: resources/read, prompts/get...), into the gateway's error codes.
  */
@@ -106,6 +112,9 @@ export function toGatewayError(
     );
   }
   const message = errorMessage(error);
+  if (error instanceof UpstreamProtocolError) {
+    return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Upstream error (${where}): ${message}`);
+  }
   return new GatewayError(
     ErrorCode.UPSTREAM_UNAVAILABLE,
     `Upstream unavailable (${where}): ${message}`,
