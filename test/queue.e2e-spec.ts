@@ -123,6 +123,28 @@ describe('the queue door on Redis Streams', () => {
     });
   });
 
+  it('dead-letters an entry giving "payload" twice, with both, rather than run one and lose the other', async () => {
+    const first = JSON.stringify({ id: 'twice-1', op: 'list_servers' });
+    const second = JSON.stringify({ id: 'twice-2', op: 'list_servers' });
+    const entry = await client.redis.xadd(
+      client.streams.requests,
+      '*',
+      'payload',
+      first,
+      'payload',
+      second,
+    );
+    await client.send({ id: 'after-twice', op: 'list_servers' });
+    expect((await client.answerOf('after-twice')).ok).toBe(true);
+    const dead = (await client.deadLetters()).find((d) => d.source_id === entry);
+    expect(dead).toMatchObject({
+      reason: 'the entry gives "payload" 2 times; send one request per entry',
+      fields: JSON.stringify({ payload: [first, second] }),
+    });
+    const answered = await client.redis.xrange(client.streams.responses, '-', '+');
+    expect(JSON.stringify(answered)).not.toMatch(/twice-[12]/);
+  });
+
   it('does not run a request whose deadline has passed', async () => {
     executions.mockClear();
     await client.send({

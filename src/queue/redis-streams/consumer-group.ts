@@ -170,7 +170,8 @@ export class ConsumerGroup {
       source_id: entry.id,
       deliveries: String(deliveries),
       consumer: this.consumer,
-      fields: cutDown(JSON.stringify(entry.fields)),
+      // Every value of a repeated field, so nothing of the entry is lost with it.
+      fields: cutDown(JSON.stringify({ ...entry.fields, ...entry.repeated })),
     };
     const written = await DEAD_LETTER.run(
       this.redis.commands,

@@ -184,6 +184,13 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     let holdsSlot = true;
     try {
       if (this.stopping || !this.handler) return;
+      const payloads = entry.repeated?.payload;
+      if (payloads) {
+        // Each would be a request; running the last alone would lose the others unanswered.
+        const reason = `the entry gives "payload" ${payloads.length} times; send one request per entry`;
+        await this.deadLetter(entry, reason, deliveries);
+        return;
+      }
       const accepted = this.handler.accept(entry.fields.payload);
       if (accepted.kind === 'poison') {
         await this.deadLetter(entry, accepted.reason, deliveries);

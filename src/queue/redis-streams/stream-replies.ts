@@ -2,7 +2,10 @@
 
 export interface StreamEntry {
   id: string;
+  /** Each field's value; the last one of a field given more than once. */
   fields: Record<string, string>;
+  /** Every value of each field given more than once (XADD allows it); absent when none is. */
+  repeated?: Record<string, string[]>;
 }
 
 /** One entry, `[id, [field, value, ...]]`; a deleted entry has no field list. */
@@ -11,8 +14,17 @@ export function toEntry(raw: unknown): StreamEntry | undefined {
   const flat: unknown = raw[1];
   if (!Array.isArray(flat)) return undefined;
   const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
-  return { id: raw[0], fields };
+  let repeated: Record<string, string[]> | undefined;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = String(flat[i]);
+    const value = String(flat[i + 1]);
+    if (Object.hasOwn(fields, name)) {
+      repeated ??= {};
+      (repeated[name] ??= [fields[name]]).push(value);
+    }
+    fields[name] = value;
+  }
+  return repeated ? { id: raw[0], fields, repeated } : { id: raw[0], fields };
 }
 
 /** XREADGROUP on one stream: `[[stream, [entry, ...]]]`, or null when BLOCK timed out. */
