@@ -201,6 +201,34 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
     expect({ status: alone.status, text: alone.text }).toEqual({ status: 202, text: '' });
   });
 
+  it('POST /mcp with an initialize too large to fit a session id: 400, -32602 with its id, no session', async () => {
+    const initialize = (name: string) => ({
+      jsonrpc: '2.0',
+      id: 'init-big',
+      method: 'initialize',
+      params: {
+        protocolVersion: RawMcp.PROTOCOL,
+        capabilities: {},
+        clientInfo: { name, version: '1' },
+      },
+    });
+    const big = await new RawMcp(gateway.url).post(initialize('x'.repeat(20_000)));
+    expect(big.headers.get('mcp-session-id')).toBeNull();
+    expect(errorOf(big)).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/json'),
+      id: 'init-big',
+      code: -32602,
+      message: expect.stringMatching(/^initialize params too large: .* over the 4096 allowed/),
+    });
+    // A long name that fits still opens a session, whose id is then usable.
+    const fits = new RawMcp(gateway.url);
+    const opened = await fits.post(initialize('y'.repeat(2_000)));
+    expect(opened.status).toBe(200);
+    fits.sessionId = opened.headers.get('mcp-session-id')!;
+    expect((await fits.request('tools/list')).status).toBe(200);
+  });
+
   it('POST /mcp with an initialize whose params are an array: 400, -32602 with its id, no session', async () => {
     const fresh = new RawMcp(gateway.url);
     const answer = await fresh.post({

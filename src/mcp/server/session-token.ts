@@ -36,6 +36,20 @@ export function mintSessionId(
   return `${randomBytes(16).toString('base64url')}${SEPARATOR}${payload}`;
 }
 
+/**
+ * Why a handshake cannot go into a session id, or undefined when it can. The id travels in a
+ * header on every request: one over MAX_LENGTH would be refused by readSessionId on another
+ * replica, and one over the HTTP server's header limit by the gateway itself.
+ */
+export function handshakeTooLarge(
+  handshake: SessionHandshake,
+  keyId: string | undefined,
+): string | undefined {
+  const length = mintSessionId(handshake, keyId, 0).length;
+  if (length <= MAX_LENGTH) return undefined;
+  return `initialize params too large: clientInfo and capabilities would make a ${length}-character Mcp-Session-Id, over the ${MAX_LENGTH} allowed (about ${Math.floor(((MAX_LENGTH - 80) * 3) / 4)} bytes of JSON for both)`;
+}
+
 /** A key's tag in session ids: a digest, so the id names no key. */
 export function ownerTag(keyId: string | undefined): string | undefined {
   if (keyId === undefined) return undefined;

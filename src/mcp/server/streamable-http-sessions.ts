@@ -12,7 +12,13 @@ import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { EndedMcpSessions, endedDigest, MCP_SESSION_MAX_AGE_MS } from './ended-mcp-sessions.js';
-import { handshakeOf, mintSessionId, ownerTag, readSessionId } from './session-token.js';
+import {
+  handshakeOf,
+  handshakeTooLarge,
+  mintSessionId,
+  ownerTag,
+  readSessionId,
+} from './session-token.js';
 import { scopeMismatch } from './scope-mismatch.js';
 
 /** The gateway's own transport, or the SDK's with MCP_HTTP_TRANSPORT=sdk: same surface here. */
@@ -98,6 +104,11 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
         return replyError(res, 400, McpErrorCode.InvalidRequest, withoutSessionProblem(req));
       }
       const keyId = currentPrincipal()?.keyId;
+      const tooLarge = handshakeTooLarge(handshake, keyId);
+      if (tooLarge) {
+        const requestId = (req.body as { id?: string | number }).id;
+        return replyError(res, 400, McpErrorCode.InvalidParams, tooLarge, undefined, requestId);
+      }
       return this.open(req, res, scope, () => mintSessionId(handshake, keyId));
     }
     let live = this.live.get(id);
