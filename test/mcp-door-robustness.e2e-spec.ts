@@ -141,7 +141,12 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
     [
       'an id past 2^53',
       '{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}',
-      'Invalid Request: id 9007199254740992 is outside ±(2^53 - 1)',
+      'Invalid Request: id is an integer outside ±(2^53 - 1)',
+    ],
+    [
+      'a member JSON-RPC does not have',
+      '{"jsonrpc":"2.0","id":5,"method":"tools/list","extra":1}',
+      'Invalid Request: "extra" is not a member of a JSON-RPC 2.0 message (jsonrpc, id, method, params, result, error)',
     ],
     [
       'a null id in a batch',
@@ -178,6 +183,22 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
       });
     },
   );
+
+  it('POST /mcp with a request whose _meta the envelope refuses: -32602 with its id, naming it', async () => {
+    const answer = await raw.post({
+      jsonrpc: '2.0',
+      id: 'm-1',
+      method: 'tools/call',
+      params: { name: 'demo__echo', arguments: { message: 'hi' }, _meta: { progressToken: {} } },
+    });
+    expect(errorOf(answer)).toEqual({
+      status: 200,
+      type: expect.stringContaining('text/event-stream'),
+      id: 'm-1',
+      code: -32602,
+      message: expect.stringMatching(/^Invalid params for tools\/call: _meta\.progressToken: /),
+    });
+  });
 
   it('POST /mcp with such a request in a batch: the others run, and a notification gets nothing', async () => {
     const answer = await raw.post([

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import {
   InitializeRequestParamsSchema,
   JSONRPCMessageSchema,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -61,8 +63,15 @@ export function messageProblem(value: unknown): string | undefined {
   }
   if ('method' in value && typeof value.method !== 'string') return 'method must be a string';
   if ('params' in value && !isJsonObject(value.params)) return 'params must be an object';
+  const unknown = Object.keys(value).filter((key) => !ENVELOPE_MEMBERS.has(key));
+  if (unknown.length > 0) {
+    return `${unknown.map((key) => JSON.stringify(key.slice(0, 100))).join(', ')} ${unknown.length > 1 ? 'are not members' : 'is not a member'} of a JSON-RPC 2.0 message (${[...ENVELOPE_MEMBERS].join(', ')})`;
+  }
   return 'not a JSON-RPC 2.0 request, notification or response (a member is missing, of the wrong type, or not one of theirs)';
 }
+
+/** The members a JSON-RPC 2.0 message may have, one kind of message or another. */
+const ENVELOPE_MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
 
 /** A request or notification that is a message but for its params; see misplacedParams. */
 export interface BadParams {
@@ -74,19 +83,37 @@ export interface BadParams {
 }
 
 /**
- * A message whose only fault is params that are not an object (an array, a string, null). JSON
- * allows positional params, MCP takes none: its methods' params are objects. Such a message is
+ * A message whose only fault is params that are not an object (an array, a string, null), or
+ * an object the envelope refuses (a `_meta.progressToken` that is neither a string nor a
+ * number). JSON allows positional params, MCP takes none: its methods' params are objects. Such a message is
  * readable, so a request is answered -32602 (Invalid params) with its own id, as any method
  * answers params it cannot take, rather than -32600 with a null id as if it could not be read.
  * A notification gets no answer. Undefined for any other message.
  */
 export function misplacedParams(value: unknown): BadParams | undefined {
-  if (!isJsonObject(value) || !('params' in value) || isJsonObject(value.params)) return undefined;
+  if (!isJsonObject(value) || !('params' in value)) return undefined;
+  // A message as it is (its params, if wrong, are for its method to refuse), or not one even
+  // with other params.
+  if (JSONRPCMessageSchema.safeParse(value).success) return undefined;
   if (!JSONRPCMessageSchema.safeParse({ ...value, params: {} }).success) return undefined;
   if (typeof value.method !== 'string') return undefined;
-  const message = `Invalid params for ${value.method}: params must be an object, not ${shown(value.params)}`;
   const id = 'id' in value ? requestIdOf(value) : undefined;
-  return { id: id ?? undefined, method: value.method, message };
+  // An object the envelope refuses: its _meta (a progressToken of the wrong type, say).
+  const why = isJsonObject(value.params)
+    ? envelopeParamsProblem(value)
+    : `params must be an object, not ${shown(value.params)}`;
+  return {
+    id: id ?? undefined,
+    method: value.method,
+    message: `Invalid params for ${value.method}: ${why}`,
+  };
+}
+
+/** What the JSON-RPC envelope's own schema refuses in a message's params object. */
+function envelopeParamsProblem(value: Record<string, unknown>): string {
+  const schema = 'id' in value ? JSONRPCRequestSchema : JSONRPCNotificationSchema;
+  const parsed = schema.safeParse(value);
+  return parsed.success ? 'they do not match the schema' : describeIssues(parsed.error);
 }
 
 /**
@@ -96,7 +123,8 @@ export function misplacedParams(value: unknown): BadParams | undefined {
 function idProblem(id: unknown): string | undefined {
   if (typeof id === 'string' || Number.isSafeInteger(id)) return undefined;
   if (Number.isInteger(id)) {
-    return `id ${shown(id)} is outside ±(2^53 - 1), where JSON numbers lose precision, so its answer could not be matched to it; use a smaller integer or a string`;
+    // Not quoted: what JSON parsing made of it is already another number than the one sent.
+    return `id is an integer outside ±(2^53 - 1), where JSON numbers lose precision, so its answer could not be matched to it; use a smaller integer or a string`;
   }
   return `id must be a string or an integer, not ${shown(id)}`;
 }
