@@ -80,12 +80,15 @@ describe('the gateway over the older HTTP+SSE transport (/sse, /messages)', () =
     expect(unknown.status).toBe(404);
   });
 
-  it('answers /messages without a sessionId 400 naming it, and an unknown one 404', async () => {
+  it('answers /messages without a sessionId, or with two, 400 naming it, and an unknown one 404', async () => {
     const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
     const missing = await gateway.postRaw('/messages', ping);
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toContain('sessionId query parameter is required');
     expect((await gateway.postRaw('/messages?sessionId=nope', ping)).status).toBe(404);
+    const twice = await gateway.postRaw('/messages?sessionId=a&sessionId=b', ping);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.message).toContain('sessionId query parameter is given more than once');
   });
 });
 

@@ -58,6 +58,15 @@ export class SseSessions implements OnApplicationShutdown {
 
   async postMessage(req: Request, res: Response): Promise<void> {
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
+    if (Array.isArray(req.query.sessionId)) {
+      // Which one a proxy in front read is a guess: neither is taken.
+      return replyError(
+        res,
+        400,
+        McpErrorCode.InvalidRequest,
+        'Bad Request: the sessionId query parameter is given more than once; give it once',
+      );
+    }
     if (id === '') {
       return replyError(
         res,
