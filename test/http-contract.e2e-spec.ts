@@ -305,6 +305,18 @@ describe('HTTP contract: bad input gets a clear 4xx JSON error', () => {
     const twice = await raw('GET /mcp/tools HTTP/1.1\r\nHost: localhost\r\nHost: evil.example');
     expect(twice).toMatch(/^HTTP\/1\.1 400 /);
     expect(twice).toContain('The Host header is sent twice');
+    // Two Content-Types, in either order: no reading of the body wins over the other.
+    for (const [first, second] of [
+      ['application/json', 'text/plain'],
+      ['text/plain', 'application/json'],
+    ]) {
+      const body = '{"tool_name":"demo__echo","args":{"message":"m"}}';
+      const types = await raw(
+        `POST /mcp/execute HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${first}\r\nContent-Type: ${second}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      expect(types).toMatch(/^HTTP\/1\.1 400 /);
+      expect(types).toContain('The Content-Type header is sent twice');
+    }
     // Node's own answer to a missing Host would be a bare 400 with no body.
     const missing = await raw('GET /mcp/tools HTTP/1.1');
     expect(missing).toMatch(/^HTTP\/1\.1 400 /);

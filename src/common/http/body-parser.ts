@@ -5,6 +5,7 @@ import { duplicateMemberName, jsonShapeProblem, MAX_JSON_DEPTH } from '../json-s
 import { nonObjectJsonBody } from './body-shape.js';
 import { answerEarly } from './early-errors.js';
 import { routeMissError } from './unmatched-route.js';
+import { countHeader } from './header-count.js';
 
 /**
  * JSON bodies up to `limit` bytes, nested at most MAX_JSON_DEPTH deep. Problems with a body
@@ -39,7 +40,14 @@ function requireJsonMediaType(req: Request, _res: Response, next: NextFunction):
   const hasBody =
     req.headers['transfer-encoding'] !== undefined ||
     Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || req.is(['application/json', '+json'])) return next();
+  if (!hasBody) return next();
+  // Node keeps the first of two; a proxy in front, or the tool behind, may read the other.
+  if (countHeader(req.rawHeaders, 'content-type') > 1) {
+    return next(
+      new GatewayError(ErrorCode.INVALID_REQUEST, 'The Content-Type header is sent twice'),
+    );
+  }
+  if (req.is(['application/json', '+json'])) return next();
   const given = req.headers['content-type'] ?? 'none';
   next(
     new GatewayError(
