@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Ajv } from 'ajv';
 import { startDemoHttpServer, type RunningHttpServer } from './helpers/demo-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { connectStreamableHttp, textOf } from './helpers/mcp-clients.js';
 import { demoStdioSpec } from './helpers/paths.js';
+import { PinoLoggerService } from '../src/common/logging/pino-logger.js';
 
 describe('catalog and execution against real demo servers', () => {
   let gateway: TestGateway;
@@ -186,6 +187,10 @@ describe('catalog and execution against real demo servers', () => {
   });
 
   it('adds the servers it can reach and lists one whose host does not resolve as failed', async () => {
+    const warned: string[] = [];
+    const spy = jest
+      .spyOn(PinoLoggerService.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warned.push(String(message)));
     const res = await gateway.post('/mcp/servers/add', {
       config: {
         mcpServers: {
@@ -199,9 +204,25 @@ describe('catalog and execution against real demo servers', () => {
     expect(res.body.failed).toEqual([
       { name: 'nowhere', error: expect.stringContaining("Cannot resolve 'nonexistent.invalid'") },
     ]);
+    spy.mockRestore();
+    // No connection is tried, so none logs it: the add does.
+    expect(warned).toContainEqual(
+      expect.stringMatching(/^server 'nowhere' not added: Cannot resolve 'nonexistent\.invalid'/),
+    );
     expect((await gateway.post('/mcp/servers/remove', { server_name: 'reachable' })).status).toBe(
       200,
     );
+  });
+
+  it('refuses an add whose every server is disabled, saying so rather than that it names none', async () => {
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { off: { url: httpDemo.url, disabled: true } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_SERVER_CONFIG');
+    expect(res.body.message).toContain('every server "mcpServers" names is disabled');
+    const none = await gateway.post('/mcp/servers/add', { config: { mcpServers: {} } });
+    expect(none.body.message).toBe('Invalid server config: "mcpServers" names no server');
   });
 
   it("leaves out the tools a server's disabledTools names", async () => {

@@ -163,9 +163,13 @@ export class ServersService implements OnApplicationShutdown {
     const session = this.scopes.sessions(sessionId);
     const specs = parseServersConfig(configInput);
     if (specs.length === 0) {
+      // parseServersConfig took the shape; what it left out were disabled entries.
+      const named = Object.keys((configInput as { mcpServers: object }).mcpServers).length;
       throw new GatewayError(
         ErrorCode.INVALID_SERVER_CONFIG,
-        'Invalid server config: "mcpServers" names no server',
+        named > 0
+          ? `Invalid server config: every server "mcpServers" names is disabled ("disabled": true or "enabled": false); nothing to add`
+          : 'Invalid server config: "mcpServers" names no server',
       );
     }
     const { allowPrivateUpstreams } = this.config.security;
@@ -184,6 +188,8 @@ export class ServersService implements OnApplicationShutdown {
           });
         } catch (error) {
           if (!(error instanceof HostNotResolved)) throw error;
+          // Said here: no connection is made, so none logs it as a refused one would be.
+          this.logger.warn(`server '${name}' not added: ${error.message}`);
           result.failed.push({ name, error: error.message });
           continue;
         }
