@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   const { url, bound } = await listen(app, config);
   bootLogger.log(`Listening on ${url} (bound to ${bound}; Swagger UI at ${url}/docs)`);
   await app.get(ServersService).waitForInitialConnect();
-  bootLogger.log(`Ready in ${Math.round(performance.now() - started)} ms`);
+  // A stop asked for meanwhile has said so; "Ready" after it would read as a restart.
+  if (!app.get(DrainService).isDraining) {
+    bootLogger.log(`Ready in ${Math.round(performance.now() - started)} ms`);
+  }
 }
 
 /**

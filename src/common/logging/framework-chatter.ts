@@ -2,11 +2,20 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 
 /**
  * Nest's start-up narration: one line per module, controller and route (about fifty on this
- * app). Useful when debugging the wiring, noise in an operator's logs on every start, so
- * it is written at debug level; the gateway's own lines and Nest's warnings and errors are
- * untouched.
+ * app), and "Starting Nest application", "Nest application successfully started" and "Nest
+ * microservice successfully started" (the queue consumer, in-process without Redis: a reader
+ * would look for a Redis it never configured). Useful when debugging the wiring, noise in an
+ * operator's logs on every start, where the gateway's own "Listening on" and "Ready in" say
+ * it; so it is written at debug level. Nest's warnings and errors are untouched.
  */
-const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+const CHATTY_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+]);
 
 /**
  * A logger in front of another that moves Nest's start-up narration from info to debug.
