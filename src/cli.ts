@@ -13,6 +13,7 @@ import './common/no-pretenuring.js';
 import 'reflect-metadata';
 import { createGatewayApp } from './app.factory.js';
 import { reportStartFailure } from './common/logging/start-failure.js';
+import { GatewayConfig } from './config/gateway-config.js';
 import { serveStdio } from './mcp/server/stdio-door.js';
 import { ServersService } from './servers/servers.service.js';
 
@@ -42,6 +43,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
 
 async function runStdio(session: string | undefined): Promise<void> {
   const app = await createGatewayApp({ logTo: 'stderr', consumeQueue: false });
+  // Said before any server is started: without a shared store, the session cannot be here.
+  if (session !== undefined && !app.get(GatewayConfig).redis) {
+    await app.close();
+    throw new Error(
+      `--session ${session.slice(0, 80)}: gateway sessions are shared between processes only through Redis (REDIS_URL); without it they live in the process that created them, and this is a new one`,
+    );
+  }
   await app.init();
   // Answer the client's first tools/list with every server of the file, not a partial list.
   await app.get(ServersService).waitForInitialConnect();

@@ -214,6 +214,21 @@ describe('catalog and execution against real demo servers', () => {
     );
   });
 
+  it("says a port fetch refuses is fetch's doing, when the SSE fallback cannot use it", async () => {
+    // 10080 is one of the Fetch standard's "bad ports"; nothing needs to listen on it.
+    const res = await gateway.post('/mcp/servers/add', {
+      config: { mcpServers: { badport: { url: 'http://127.0.0.1:10080/mcp' } } },
+    });
+    expect(res.body.failed).toEqual([
+      {
+        name: 'badport',
+        error: expect.stringMatching(
+          /; SSE: .*bad port.*: fetch, which the SSE client uses, refuses this port whatever listens on it/,
+        ),
+      },
+    ]);
+  });
+
   it('refuses an add whose every server is disabled, saying so rather than that it names none', async () => {
     const res = await gateway.post('/mcp/servers/add', {
       config: { mcpServers: { off: { url: httpDemo.url, disabled: true } } },

@@ -14,6 +14,7 @@ import {
 import { DEMO_SERVER, demoStdioSpec } from './helpers/paths.js';
 import { descendantsRunning, waitFor } from './helpers/processes.js';
 import { INITIALIZE, type JsonRpcMessage } from './helpers/security.js';
+import { testRedisUrl, uniquePrefix } from './helpers/redis.js';
 
 /**
  * Writes each message on a line of its own to `mcp-gateway --stdio` and collects the lines it
@@ -231,16 +232,33 @@ describe('mcp-gateway --stdio', () => {
     expect(await waitFor(() => descendantsRunning(DEMO_SERVER).length === 0)).toBe(true);
   });
 
-  it('refuses to start bound to an unknown gateway session', () => {
-    const run = spawnSync(process.execPath, [GATEWAY_CLI, '--stdio', '--session', 'sess_nope'], {
-      env: { PATH: process.env.PATH ?? '', MCP_SERVERS_CONFIG: serversFile, LOG_LEVEL: 'error' },
-      input: '',
-      encoding: 'utf8',
-      timeout: 20_000,
+  it('refuses to start bound to an unknown gateway session', async () => {
+    const bound = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [GATEWAY_CLI, '--stdio', '--session', 'sess_nope'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          MCP_SERVERS_CONFIG: serversFile,
+          LOG_LEVEL: 'error',
+          ...env,
+        },
+        input: '',
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const shared = bound({
+      REDIS_URL: await testRedisUrl(),
+      REDIS_KEY_PREFIX: uniquePrefix('cli'),
     });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain("Session 'sess_nope' not found");
-    expect(run.stdout).toBe('');
+    expect(shared.status).toBe(1);
+    expect(shared.stderr).toContain("Session 'sess_nope' not found");
+    expect(shared.stdout).toBe('');
+    // Without Redis no other process's session can be here: said as such, not as not found.
+    const alone = bound({});
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toContain(
+      '--session sess_nope: gateway sessions are shared between processes only through Redis (REDIS_URL)',
+    );
+    expect(alone.stdout).toBe('');
   });
 });
 

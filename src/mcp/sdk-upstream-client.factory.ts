@@ -260,7 +260,14 @@ function describeNetworkError(error: unknown): string {
     const code = (cause as { code?: unknown }).code;
     details.push(typeof code === 'string' ? code : errorMessage(cause));
   }
-  return details.length ? `${errorMessage(error)} (${details.join(': ')})` : errorMessage(error);
+  const said = details.length
+    ? `${errorMessage(error)} (${details.join(': ')})`
+    : errorMessage(error);
+  // fetch's own refusal of ports such as 6000 or 10080 (the Fetch standard's "bad ports"),
+  // which reads like a fault of the server: the SSE client is built on fetch, streamable HTTP is not.
+  return /\bbad port\b/.test(said)
+    ? `${said}: fetch, which the SSE client uses, refuses this port whatever listens on it`
+    : said;
 }
 
 /** An inferred transport: both were tried, and each failure is worth saying. */
