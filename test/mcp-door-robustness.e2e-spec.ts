@@ -131,6 +131,18 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
     };
   }
 
+  /** An initialize refused as bad params: -32602 with its own id, and no session opened. */
+  function expectInitializeRefused(answer: McpAnswer, id: string, message: unknown): void {
+    expect(answer.headers.get('mcp-session-id')).toBeNull();
+    expect(errorOf(answer)).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/json'),
+      id,
+      code: -32602,
+      message,
+    });
+  }
+
   it.each([
     ['an empty batch', '[]', 'Invalid Request: the batch is empty'],
     [
@@ -234,14 +246,11 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
       },
     });
     const big = await new RawMcp(gateway.url).post(initialize('x'.repeat(20_000)));
-    expect(big.headers.get('mcp-session-id')).toBeNull();
-    expect(errorOf(big)).toEqual({
-      status: 400,
-      type: expect.stringContaining('application/json'),
-      id: 'init-big',
-      code: -32602,
-      message: expect.stringMatching(/^initialize params too large: .* over the 4096 allowed/),
-    });
+    expectInitializeRefused(
+      big,
+      'init-big',
+      expect.stringMatching(/^initialize params too large: .* over the 4096 allowed/),
+    );
     // A long name that fits still opens a session, whose id is then usable.
     const fits = new RawMcp(gateway.url);
     const opened = await fits.post(initialize('y'.repeat(2_000)));
@@ -258,14 +267,11 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
       method: 'initialize',
       params: [],
     });
-    expect(answer.headers.get('mcp-session-id')).toBeNull();
-    expect(errorOf(answer)).toEqual({
-      status: 400,
-      type: expect.stringContaining('application/json'),
-      id: 'init-2',
-      code: -32602,
-      message: 'Invalid params for initialize: params must be an object, not an array',
-    });
+    expectInitializeRefused(
+      answer,
+      'init-2',
+      'Invalid params for initialize: params must be an object, not an array',
+    );
   });
 
   it.each([
@@ -308,14 +314,11 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
       method: 'initialize',
       params: { protocolVersion: '2025-11-25', capabilities: {} },
     });
-    expect(answer.headers.get('mcp-session-id')).toBeNull();
-    expect(errorOf(answer)).toEqual({
-      status: 400,
-      type: expect.stringContaining('application/json'),
-      id: 'init-1',
-      code: -32602,
-      message: expect.stringMatching(/^Invalid params for initialize: clientInfo: /),
-    });
+    expectInitializeRefused(
+      answer,
+      'init-1',
+      expect.stringMatching(/^Invalid params for initialize: clientInfo: /),
+    );
   });
 
   describe('POST /messages (HTTP+SSE)', () => {
