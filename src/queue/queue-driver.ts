@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-code.js';
 import type { QueueResponse } from './queue-message.js';
 
 /** What the transport makes of one entry's `payload` field. */
@@ -12,8 +13,11 @@ export type AcceptedEntry =
       kind: 'request';
       id: string;
       answer(): Promise<QueueResponse>;
-      /** The error response for a request the driver gives up on without running it. */
-      abandon(reason: string): QueueResponse;
+      /**
+       * The error response for a request the driver gives up on without running it: INTERNAL
+       * unless `code` says otherwise (INVALID_REQUEST for an entry that cannot be taken).
+       */
+      abandon(reason: string, code?: ErrorCode): QueueResponse;
     };
 
 /** The queue transport's side of the port: the protocol and the @MessagePattern handlers. */

@@ -71,7 +71,7 @@ export class QueueTransport
           kind: 'request',
           id: parsed.id,
           answer: () => Promise.resolve(logged({}, errorResponse(parsed.id, error, startedAt))),
-          abandon: (reason) => abandoned(parsed.id, reason, startedAt),
+          abandon: (reason, code) => abandoned(parsed.id, reason, startedAt, code),
         };
       }
       case 'request': {
@@ -80,7 +80,7 @@ export class QueueTransport
           kind: 'request',
           id: request.id,
           answer: async () => logged(request, await this.run(request)),
-          abandon: (reason) => abandoned(request.id, reason, startedAt),
+          abandon: (reason, code) => abandoned(request.id, reason, startedAt, code),
         };
       }
     }
@@ -124,6 +124,11 @@ function logged(request: Partial<QueueRequest>, response: QueueResponse): QueueR
   return response;
 }
 
-function abandoned(id: string, reason: string, startedAt: number): QueueResponse {
-  return errorResponse(id, new GatewayError(ErrorCode.INTERNAL, reason), startedAt);
+function abandoned(
+  id: string,
+  reason: string,
+  startedAt: number,
+  code = ErrorCode.INTERNAL,
+): QueueResponse {
+  return errorResponse(id, new GatewayError(code, reason), startedAt);
 }

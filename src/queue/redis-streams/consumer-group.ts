@@ -157,12 +157,12 @@ export class ConsumerGroup {
     return written === 1;
   }
 
-  /** Dead-letters an entry, answering `answer` too when the entry has a usable request id. */
+  /** Dead-letters an entry, writing `answers` too: one per usable request id it carries. */
   async deadLetter(
     entry: StreamEntry,
     reason: string,
     deliveries: number,
-    answer?: { requestId: string; payload: string },
+    answers: { requestId: string; payload: string }[] = [],
   ): Promise<boolean> {
     const s = this.settings;
     const fields = {
@@ -179,15 +179,15 @@ export class ConsumerGroup {
         s.requestStream,
         s.deadLetterStream,
         s.responseStream,
-        this.keys.done(answer?.requestId ?? ''),
+        ...answers.map((a) => this.keys.done(a.requestId)),
       ],
       [
         CONSUMER_GROUP,
         entry.id,
         s.responseMaxLen,
-        answer?.requestId ?? '',
-        answer?.payload ?? '',
         s.idempotencyTtlSeconds,
+        answers.length,
+        ...answers.flatMap((a) => [a.requestId, a.payload]),
         ...Object.entries(fields).flat(),
       ],
     );

@@ -40,18 +40,21 @@ return 1
 `);
 
 /**
- * Moves an entry to the dead-letter stream; when its request id is known, also answers it
- * with the given error response, so its client does not wait forever.
- * KEYS: request stream, dead-letter stream, response stream, done key.
- * ARGV: group, entry id, MAXLEN, request id or '', response JSON or '', done TTL (s),
- * then the dead letter's field/value pairs.
+ * Moves an entry to the dead-letter stream; for each request id it is known to carry (one,
+ * or one per payload of an entry that gave several), also answers it with the given error
+ * response, so its client does not wait forever.
+ * KEYS: request stream, dead-letter stream, response stream, then one done key per answer.
+ * ARGV: group, entry id, MAXLEN, done TTL (s), the number of answers n, then n pairs of
+ * request id and response JSON, then the dead letter's field/value pairs.
  */
 export const DEAD_LETTER = new LuaScript(`
 if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) == 0 then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 7))
-if ARGV[4] ~= '' then
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'id', ARGV[4], 'payload', ARGV[5])
-  redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6])
+local n = tonumber(ARGV[5])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 6 + 2 * n))
+for i = 1, n do
+  local id, payload = ARGV[4 + 2 * i], ARGV[5 + 2 * i]
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'id', id, 'payload', payload)
+  redis.call('SET', KEYS[3 + i], payload, 'EX', ARGV[4])
 end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])

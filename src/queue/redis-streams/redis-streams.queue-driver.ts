@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { errorMessage } from '../../common/errors/error-message.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
 import type { RedisConnections } from '../../common/redis/redis-connections.js';
 import type { QueueSettings } from '../../config/gateway-config.js';
 import { DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REQUEST_STREAM } from '../../config/env.schema.js';
@@ -187,8 +188,9 @@ export class RedisStreamsQueueDriver extends QueueDriver {
       const payloads = entry.repeated?.payload;
       if (payloads) {
         // Each would be a request; running the last alone would lose the others unanswered.
+        // None runs: each with a usable id is answered, and the entry kept as a dead letter.
         const reason = `the entry gives "payload" ${payloads.length} times; send one request per entry`;
-        await this.deadLetter(entry, reason, deliveries);
+        await this.deadLetter(entry, reason, deliveries, this.refusals(payloads, reason));
         return;
       }
       const accepted = this.handler.accept(entry.fields.payload);
@@ -225,10 +227,9 @@ export class RedisStreamsQueueDriver extends QueueDriver {
         // Each earlier delivery ended with its consumer dying or losing Redis mid-request.
         const reason = `Gave up after ${deliveries - 1} deliveries without an answer (QUEUE_MAX_ATTEMPTS); the request is in ${this.settings.deadLetterStream}`;
         const answer = JSON.stringify(accepted.abandon(reason));
-        await this.deadLetter(entry, reason, deliveries, {
-          requestId: accepted.id,
-          payload: answer,
-        });
+        await this.deadLetter(entry, reason, deliveries, [
+          { requestId: accepted.id, payload: answer },
+        ]);
         return;
       }
       const response = await accepted.answer();
@@ -288,11 +289,23 @@ export class RedisStreamsQueueDriver extends QueueDriver {
     entry: StreamEntry,
     reason: string,
     deliveries: number,
-    answer?: { requestId: string; payload: string },
+    answers: { requestId: string; payload: string }[] = [],
   ): Promise<void> {
-    if (await this.group.deadLetter(entry, reason, deliveries, answer)) {
+    if (await this.group.deadLetter(entry, reason, deliveries, answers)) {
       this.logger.warn(`Entry ${entry.id} moved to ${this.settings.deadLetterStream}: ${reason}`);
     }
+  }
+
+  /** An INVALID_REQUEST answer for each distinct usable request id among `payloads`. */
+  private refusals(payloads: string[], reason: string): { requestId: string; payload: string }[] {
+    const answers = new Map<string, string>();
+    for (const payload of payloads) {
+      const accepted = this.handler!.accept(payload);
+      if (accepted.kind !== 'request' || answers.has(accepted.id)) continue;
+      const refused = accepted.abandon(`Not run: ${reason}`, ErrorCode.INVALID_REQUEST);
+      answers.set(accepted.id, JSON.stringify(refused));
+    }
+    return [...answers].map(([requestId, payload]) => ({ requestId, payload }));
   }
 
   /** Keeps running entries ours, then takes over entries abandoned by dead consumers. */
