@@ -14,8 +14,8 @@ const mutable = (description?: string) => ({
   ...(description ? { env: { MUTABLE_DESCRIPTION: description } } : {}),
 });
 
-/** The tools the mutable server lists: greet, mutate, mutate_quietly, flood, lists_served. */
-const MUTABLE_TOOLS = 5;
+/** The mutable server's tools: greet, mutate, mutate_quietly, flood, lists_served, break_listing. */
+const MUTABLE_TOOLS = 6;
 
 async function listed(gateway: TestGateway): Promise<string[]> {
   return ((await gateway.get('/mcp/tools')).body.tools as { name: string }[]).map((t) => t.name);
@@ -98,6 +98,28 @@ describe('tool pinning (rug-pull guard)', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await listed(unseen)).toContain('mut__greet');
     expect((await unseen.get('/mcp/tools/quarantined')).body.count).toBe(0);
+  });
+
+  it('re-lists a server whose listing fails once per TOOLS_RELIST_INTERVAL_MS, not at every ping', async () => {
+    const gateway = await startGateway({
+      servers: { mut: mutable() },
+      env: { SERVER_PING_INTERVAL_MS: '50', TOOLS_RELIST_INTERVAL_MS: '1000' },
+    });
+    gateways.push(gateway);
+    const served = async () =>
+      Number(
+        (await gateway.post('/mcp/execute', { tool_name: 'mut__lists_served' })).body.result
+          .content[0].text,
+      );
+    await gateway.post('/mcp/execute', { tool_name: 'mut__break_listing' });
+    const before = await served();
+    await new Promise((r) => setTimeout(r, 2_500));
+    // About 50 pings in that time: a failed listing retried at each would be about 50 more.
+    const tried = (await served()) - before;
+    expect(tried).toBeGreaterThanOrEqual(1);
+    expect(tried).toBeLessThanOrEqual(4);
+    // The tools it listed before stay offered meanwhile.
+    expect(await listed(gateway)).toContain('mut__greet');
   });
 
   it('approves a quarantined tool by its bare name when unique, and answers 409 when not', async () => {

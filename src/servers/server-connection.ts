@@ -57,8 +57,10 @@ export class ServerConnection {
   private reconnectAttempts = 0;
   private pingTimer?: NodeJS.Timeout;
   private pingsMissed = 0;
-  /** When the tools were last listed (connect, notice or re-listing). */
+  /** When the tools were last listed, or a re-listing was last tried. */
   private listedAt = 0;
+  /** The tool count past MAX_TOOLS_PER_SERVER last warned about: said once, not at each listing. */
+  private cappedFrom?: number;
   /** A ping sent because a call could not reach the server; one at a time. */
   private checking?: Promise<void>;
   private refreshing?: Promise<void>;
@@ -369,9 +371,14 @@ export class ServerConnection {
       try {
         await ping(Math.min(this.options.timeoutMs, interval, PING_TIMEOUT_MAX_MS));
         this.pingsMissed = 0;
-        // A server may change a tool without saying so: its pin is checked at a listing.
+        // A server may change a tool without saying so: its pin is checked at a listing. The
+        // attempt counts as a listing, so one that fails waits the interval too, and a listing
+        // still running is not asked for again.
         const relist = this.options.relistIntervalMs ?? 0;
-        if (relist > 0 && Date.now() - this.listedAt >= relist) void this.refreshTools();
+        if (relist > 0 && !this.refreshing && Date.now() - this.listedAt >= relist) {
+          this.listedAt = Date.now();
+          void this.refreshTools();
+        }
       } catch (error) {
         if (stale()) return;
         this.pingsMissed++;
@@ -434,10 +441,16 @@ export class ServerConnection {
   /** The first MAX_TOOLS_PER_SERVER tools, in the server's order; a longer list is logged. */
   private capped(tools: UpstreamTool[]): UpstreamTool[] {
     const max = this.options.maxTools;
-    if (tools.length <= max) return tools;
-    this.logger.warn(
-      `lists more than ${max} tools; the first ${max} are offered, the rest left out (MAX_TOOLS_PER_SERVER)`,
-    );
+    if (tools.length <= max) {
+      this.cappedFrom = undefined;
+      return tools;
+    }
+    if (this.cappedFrom !== tools.length) {
+      this.logger.warn(
+        `lists more than ${max} tools; the first ${max} are offered, the rest left out (MAX_TOOLS_PER_SERVER)`,
+      );
+    }
+    this.cappedFrom = tools.length;
     return tools.slice(0, max);
   }
 
