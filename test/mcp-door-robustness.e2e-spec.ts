@@ -13,6 +13,8 @@ import {
 import { demoStdioSpec } from './helpers/paths.js';
 import { waitFor } from './helpers/processes.js';
 import { RawMcp, type JsonRpcMessage, type McpAnswer } from './helpers/security.js';
+import { mintSessionId, readSessionId } from '../src/mcp/server/session-token.js';
+import { ANONYMOUS_ADMIN } from '../src/auth/scopes.js';
 
 /** An SDK client declaring only `capabilities`, noting every request the gateway sends it. */
 function clientDeclaring(capabilities: ClientCapabilities) {
@@ -251,12 +253,20 @@ describe('JSON-RPC answers to bodies that are JSON but not a message the doors t
       'init-big',
       expect.stringMatching(/^initialize params too large: .* over the 4096 allowed/),
     );
-    // A long name that fits still opens a session, whose id is then usable.
+    // At the edge: the longest name whose id fits opens a session that reads back; the next
+    // one that makes a longer id is refused.
+    const idFor = (length: number) =>
+      mintSessionId(initialize('y'.repeat(length)).params, ANONYMOUS_ADMIN.keyId).length;
+    let longest = 2_000;
+    while (idFor(longest + 1) <= 4096) longest++;
     const fits = new RawMcp(gateway.url);
-    const opened = await fits.post(initialize('y'.repeat(2_000)));
+    const opened = await fits.post(initialize('y'.repeat(longest)));
     expect(opened.status).toBe(200);
     fits.sessionId = opened.headers.get('mcp-session-id')!;
+    expect(readSessionId(fits.sessionId)).toBeDefined();
     expect((await fits.request('tools/list')).status).toBe(200);
+    const over = await new RawMcp(gateway.url).post(initialize('y'.repeat(longest + 1)));
+    expectInitializeRefused(over, 'init-big', expect.stringContaining('over the 4096 allowed'));
   });
 
   it('POST /mcp with an initialize whose params are an array: 400, -32602 with its id, no session', async () => {

@@ -37,17 +37,13 @@ export function mintSessionId(
 }
 
 /**
- * Why a handshake cannot go into a session id, or undefined when it can. The id travels in a
- * header on every request: one over MAX_LENGTH would be refused by readSessionId on another
- * replica, and one over the HTTP server's header limit by the gateway itself.
+ * Why a session id cannot be handed out, or undefined when it can. It travels in a header on
+ * every request: one over MAX_LENGTH would be refused by readSessionId on another replica, and
+ * a much longer one by the HTTP server's header limit. Given the id itself, as minted.
  */
-export function handshakeTooLarge(
-  handshake: SessionHandshake,
-  keyId: string | undefined,
-): string | undefined {
-  const length = mintSessionId(handshake, keyId, 0).length;
-  if (length <= MAX_LENGTH) return undefined;
-  return `initialize params too large: clientInfo and capabilities would make a ${length}-character Mcp-Session-Id, over the ${MAX_LENGTH} allowed (about ${Math.floor(((MAX_LENGTH - 80) * 3) / 4)} bytes of JSON for both)`;
+export function sessionIdTooLong(id: string): string | undefined {
+  if (id.length <= MAX_LENGTH) return undefined;
+  return `initialize params too large: clientInfo and capabilities would make a ${id.length}-character Mcp-Session-Id, over the ${MAX_LENGTH} allowed (about ${Math.floor(((MAX_LENGTH - 100) * 3) / 4)} bytes of JSON for both)`;
 }
 
 /** A key's tag in session ids: a digest, so the id names no key. */

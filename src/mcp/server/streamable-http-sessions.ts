@@ -7,14 +7,14 @@ import type { GatewayMcpSession } from './gateway-mcp-session.js';
 import { GatewayMcpSessions } from './gateway-mcp-sessions.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
-import { misplacedParams } from './json-rpc-envelope.js';
+import { misplacedParams, requestIdOf } from './json-rpc-envelope.js';
 import { replayHandshake } from './replay-handshake.js';
 import { replyError, replyOpenFailure } from './json-rpc-reply.js';
 import { sessionScopeOf } from '../../common/http/session-id.decorator.js';
 import { EndedMcpSessions, endedDigest, MCP_SESSION_MAX_AGE_MS } from './ended-mcp-sessions.js';
 import {
   handshakeOf,
-  handshakeTooLarge,
+  sessionIdTooLong,
   mintSessionId,
   ownerTag,
   readSessionId,
@@ -104,12 +104,14 @@ export class StreamableHttpSessions implements OnApplicationShutdown {
         return replyError(res, 400, McpErrorCode.InvalidRequest, withoutSessionProblem(req));
       }
       const keyId = currentPrincipal()?.keyId;
-      const tooLarge = handshakeTooLarge(handshake, keyId);
-      if (tooLarge) {
-        const requestId = (req.body as { id?: string | number }).id;
-        return replyError(res, 400, McpErrorCode.InvalidParams, tooLarge, undefined, requestId);
+      // Minted here, once: what is checked is the id handed out.
+      const sessionId = mintSessionId(handshake, keyId);
+      const tooLong = sessionIdTooLong(sessionId);
+      if (tooLong) {
+        const requestId = requestIdOf(req.body);
+        return replyError(res, 400, McpErrorCode.InvalidParams, tooLong, undefined, requestId);
       }
-      return this.open(req, res, scope, () => mintSessionId(handshake, keyId));
+      return this.open(req, res, scope, () => sessionId);
     }
     let live = this.live.get(id);
     if (!live) {
