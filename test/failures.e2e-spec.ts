@@ -719,6 +719,30 @@ describe('a server whose calls pile up', () => {
 });
 
 describe('a stdio server that writes other things than JSON-RPC to stdout', () => {
+  it('says what a JSON logger on stdout wrote, in one line', async () => {
+    const gateway = await startGateway({
+      servers: {
+        logger: {
+          command: 'node',
+          args: [
+            '-e',
+            'console.log(JSON.stringify({ level: 30, msg: "started" })); setInterval(() => {}, 1000)',
+          ],
+        },
+      },
+      env: { GATEWAY_STDIO_ALLOWLIST: 'node *', SERVER_CONNECT_TIMEOUT_MS: '1000' },
+    });
+    try {
+      const server = await firstServer(gateway);
+      expect(server.error).toMatch(
+        /its stdout carries lines that are not JSON-RPC \(JSON that is not JSON-RPC: [^\n]*\): a stdio server must log to stderr$/,
+      );
+      expect(server.error!.length).toBeLessThan(700);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('fails its start saying so, with the first such line, not only that no handshake came', async () => {
     const gateway = await startGateway({
       servers: {

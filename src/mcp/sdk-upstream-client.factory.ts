@@ -29,6 +29,7 @@ import {
 } from './upstream-client.js';
 import { errorCause, errorMessage } from '../common/errors/error-message.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { describeIssues } from './server/schema-issues.js';
 
 const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
@@ -86,7 +87,7 @@ export class SdkUpstreamClientFactory extends UpstreamClientFactory {
     let notJsonRpc: string | undefined;
     client.onerror = (error) => {
       oversized ||= isStdioOverflow(error);
-      if (isUnreadableLine(error)) notJsonRpc ??= errorMessage(error).slice(0, 300);
+      notJsonRpc ??= unreadableLine(error);
     };
     const describeExit = () => {
       if (oversized) {
@@ -234,12 +235,23 @@ function isNoAnswer(error: unknown): boolean {
   );
 }
 
-/** The SDK's stdio reader (shared/stdio.js ReadBuffer) over its maxBufferSize. */
-/** What the SDK's line reader throws for a line that is not JSON, or not JSON-RPC. */
-function isUnreadableLine(error: Error): boolean {
-  return error instanceof SyntaxError || error.name === 'ZodError';
+/**
+ * What the SDK's line reader throws for a stdout line that is not JSON (a banner: the parser's
+ * message quotes its start) or JSON that is not JSON-RPC (a JSON logger: its schema issues, in
+ * one line); undefined for any other error.
+ */
+function unreadableLine(error: Error): string | undefined {
+  if (error instanceof SyntaxError) return oneLine(error.message);
+  if (error.name === 'ZodError')
+    return `JSON that is not JSON-RPC: ${oneLine(describeIssues(error))}`;
+  return undefined;
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 300);
+}
+
+/** The SDK's stdio reader (shared/stdio.js ReadBuffer) over its maxBufferSize. */
 function isStdioOverflow(error: Error): boolean {
   return error.message.startsWith('ReadBuffer exceeded maximum size');
 }

@@ -42,4 +42,24 @@ describe('StderrTail', () => {
   it('says nothing when the server said nothing', async () => {
     expect((await tailOf()).lastLines()).toBe('');
   });
+
+  it('is not misled by ordinary words, nor by the usage words after a weak complaint', async () => {
+    const usage =
+      'usage: server [options]\nEach option may also be set in the environment\n  --name   required\n  -h help\n  -v version\n';
+    expect((await tailOf('Error: unknown flag --tokn\n', usage)).lastLines()).toBe(
+      'Error: unknown flag --tokn | … | --name   required | -h help | -v version',
+    );
+    expect((await tailOf("Unknown argument '--x'\n", usage, 'missing nothing\n')).lastLines()).toBe(
+      "Unknown argument '--x' | … | -h help | -v version | missing nothing",
+    );
+  });
+
+  it('forgets an error line hundreds of lines old: a later crash is its own', async () => {
+    const tail = await tailOf(
+      'Error: a warm-up hiccup\n',
+      'served a request\n'.repeat(300),
+      'bye\n',
+    );
+    expect(tail.lastLines()).toBe('served a request | served a request | bye');
+  });
 });
