@@ -410,7 +410,12 @@ function header(headers: DispatchedResponse['headers'], name: string): string | 
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** A JSON-RPC result or error for the request `id`. */
+/**
+ * A JSON-RPC result or error for the request `id`, matched as the SDK's Client matches it
+ * (`Number(id)`): a server that answers request 3 with id "3" is answered, not refused.
+ */
 function isAnswerTo(value: unknown, id: RequestId | undefined): boolean {
-  return isJsonRpcEnvelope(value) && isResponse(value) && (value as { id?: unknown }).id === id;
+  if (!isJsonRpcEnvelope(value) || !isResponse(value)) return false;
+  const answered = (value as { id?: unknown }).id;
+  return answered === id || (typeof id === 'number' && Number(answered) === id);
 }
