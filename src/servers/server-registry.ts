@@ -1,5 +1,5 @@
 import { ErrorCode } from '../common/errors/error-code.js';
-import { sanitizeNamePart } from '../tools/tool-naming.js';
+import { NAMESPACE_SEPARATOR, sanitizeNamePart } from '../tools/tool-naming.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { ConnectOptions, UpstreamClientFactory } from '../mcp/upstream-client.js';
 import type { NamedSpec } from './server-spec.parser.js';
@@ -60,7 +60,7 @@ export class ServerRegistry {
       } else if (holder === name) clashes.push(`A server named '${name}' already exists ${where}`);
       else {
         clashes.push(
-          `'${name}' gives the same tool prefix (${prefix}__) as the server '${holder}' ${where}`,
+          `'${name}' gives the same tool prefix (${prefix}${NAMESPACE_SEPARATOR}) as the server '${holder}' ${where}`,
         );
       }
     }
