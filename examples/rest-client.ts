@@ -11,7 +11,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   }).catch((error: unknown) => {
-    throw new Error(`cannot reach the gateway at ${base} (is \`npm start\` running?): ${error}`);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot reach the gateway at ${base} (is \`npm start\` running?): ${why}`, {
+      cause: error,
+    });
   });
   const json = (await res.json()) as T & { message?: string; code?: string };
   if (!res.ok)
