@@ -51,7 +51,14 @@ const LOG_LEVELS = [
   'emergency',
 ];
 
-const anyJson = fc.jsonValue({ maxDepth: 3 });
+/**
+ * Without `__proto__` members: the door refuses those before reading the message (400, -32600;
+ * http-contract.e2e-spec), so a property about what the message says would fail on them for
+ * another reason, on the seeds that happen to make one.
+ */
+const anyJson = fc
+  .jsonValue({ maxDepth: 3 })
+  .filter((value) => !JSON.stringify(value).includes('"__proto__"'));
 const validId = fc.oneof(fc.integer({ min: -1e9, max: 1e9 }), fc.string({ maxLength: 20 }));
 const oddId = fc.oneof(
   fc.constant(null),
