@@ -89,11 +89,8 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       // A second Ctrl-C means "now": the calls in flight are given up, as with a kill.
-      const killed = killAllDescendantsNow();
-      bootLogger.warn(
-        `${signal} received again: exiting now, without waiting for calls in flight (${killed} child process(es) killed)`,
-      );
-      process.exit(128 + (osConstants.signals[signal] ?? 0));
+      const why = `${signal} received again: exiting now, without waiting for calls in flight`;
+      return exitNow('warn', why, 128 + (osConstants.signals[signal] ?? 0));
     }
     stopping = true;
     const since = performance.now();
@@ -102,13 +99,10 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
     );
     // Whatever hangs, the process ends: grace for requests, then time to close connections;
     // and no stdio server's process tree outlives it.
-    setTimeout(() => {
-      const killed = killAllDescendantsNow();
-      bootLogger.error(
-        `shutdown did not finish in time; exiting (${killed} child process(es) killed)`,
-      );
-      process.exit(1);
-    }, graceMs + 15_000).unref();
+    setTimeout(
+      () => exitNow('error', 'shutdown did not finish in time; exiting', 1),
+      graceMs + 15_000,
+    ).unref();
     stop().then(
       () => {
         bootLogger.log(`Stopped in ${Math.round(performance.now() - since)} ms`);
@@ -124,6 +118,13 @@ function stopOnSignals(stop: () => Promise<void>, graceMs: number): void {
   process.on('SIGINT', onSignal);
   // A closed terminal: its stdio servers, each in a process group of its own, would not get it.
   process.on('SIGHUP', onSignal);
+}
+
+/** Ends the process at once, with every descendant it can still find: nothing outlives it. */
+function exitNow(level: 'warn' | 'error', why: string, code: number): never {
+  const killed = killAllDescendantsNow();
+  bootLogger[level](`${why} (${killed} child process(es) killed)`);
+  process.exit(code);
 }
 
 function sleep(ms: number): Promise<void> {
