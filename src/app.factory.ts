@@ -7,6 +7,7 @@ import { checkConfiguration, type ConfigOptions } from './config/config.module.j
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { answerClientErrorsInJson } from './common/http/client-errors.js';
 import { jsonBodyParser } from './common/http/body-parser.js';
+import { middlewareChain } from './common/http/middleware-chain.js';
 import { GatewayExpressAdapter } from './common/http/express-adapter.js';
 import { GatewayValidationPipe } from './common/http/gateway-validation.pipe.js';
 import { HostOriginPolicy, hostOriginMiddleware } from './common/http/host-origin-policy.js';
@@ -65,16 +66,21 @@ export async function createGatewayApp(options: GatewayAppOptions = {}): Promise
   app.disable('x-powered-by');
   // Express then takes req.ip from X-Forwarded-For, counting back this many hops, no more.
   if (config.trustedProxies > 0) app.set('trust proxy', config.trustedProxies);
-  app.use(requestIdMiddleware);
-  app.use(httpMetricsMiddleware(app.get(GatewayMetrics)));
-  // Logged before the Host/Origin check: a refused foreign Host is a DNS-rebinding signal.
-  app.use(accessLogMiddleware);
-  app.use(hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)));
-  app.use(app.get(DrainService).middleware);
-  app.use(authenticateEarly(app));
-  app.use(...jsonBodyParser(config.maxBodyBytes));
-  app.use(requestContextMiddleware);
-  app.use(rejectBlankSessionId);
+  // What every request passes before routing, in this order, as one layer of Express's router.
+  app.use(
+    middlewareChain([
+      requestIdMiddleware,
+      httpMetricsMiddleware(app.get(GatewayMetrics)),
+      // Logged before the Host/Origin check: a refused foreign Host is a DNS-rebinding signal.
+      accessLogMiddleware,
+      hostOriginMiddleware(new HostOriginPolicy(config.host, config.allowedHosts)),
+      app.get(DrainService).middleware,
+      authenticateEarly(app),
+      ...jsonBodyParser(config.maxBodyBytes),
+      requestContextMiddleware,
+      rejectBlankSessionId,
+    ]),
+  );
   app.useGlobalPipes(
     new GatewayValidationPipe({
       whitelist: true,
