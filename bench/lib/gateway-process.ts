@@ -39,35 +39,41 @@ export interface GatewayProcess {
 /**
  * Starts the built gateway (dist/src/main.js) as a real process and waits until it is ready.
  * A launcher (e.g. `['valgrind', '--tool=callgrind', ...]`) runs Node under another program.
+ * `main`, else `BENCH_GATEWAY_MAIN`, starts another build instead (a copy of `dist` made before
+ * a change: `cp -r dist dist-before`, in the repository, where the bundle finds node_modules), so any benchmark can run both builds for an A/B.
  */
 export async function startGatewayProcess(
   env: Record<string, string> = {},
   launcher: string[] = [],
+  main: string | undefined = process.env.BENCH_GATEWAY_MAIN,
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
   const [command, ...prefix] = [...launcher, process.execPath];
-  const main = resolve(REPO_ROOT, 'dist/src/main.js');
   // Under valgrind the gateway starts many times slower than the minute allowed otherwise.
   const readyWithinMs = launcher.length > 0 ? 600_000 : 60_000;
-  const child = spawn(command, [...prefix, ...startFlags(), main], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(port),
-      // A benchmark is one caller sending as fast as it can: abuse limits would measure themselves.
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_TOOL_PER_MINUTE: '0',
-      MAX_CONCURRENT_CALLS: '100000',
-      MAX_CONCURRENT_CALLS_PER_KEY: '100000',
-      MAX_CONCURRENT_CALLS_PER_SERVER: '100000',
-      LOG_LEVEL: 'warn',
-      ...env,
+  const child = spawn(
+    command,
+    [...prefix, ...startFlags(), resolve(REPO_ROOT, main ?? 'dist/src/main.js')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: String(port),
+        // A benchmark is one caller sending as fast as it can: abuse limits would measure themselves.
+        RATE_LIMIT_PER_MINUTE: '0',
+        RATE_LIMIT_TOOL_PER_MINUTE: '0',
+        MAX_CONCURRENT_CALLS: '100000',
+        MAX_CONCURRENT_CALLS_PER_KEY: '100000',
+        MAX_CONCURRENT_CALLS_PER_SERVER: '100000',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
     try {

@@ -177,6 +177,8 @@ export async function startGateway(
   upstream: GatewayUpstream,
   env: Record<string, string> = {},
   launcher: string[] = [],
+  /** Another build's `src/main.js` (see startGatewayProcess). */
+  main?: string,
 ): Promise<RunningTarget & { readyMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
   const file = join(dir, 'servers.json');
@@ -185,7 +187,7 @@ export async function startGateway(
       ? { url: upstream.url, transport: 'streamable-http' }
       : { command: process.execPath, args: [DEMO_SERVER] };
   writeFileSync(file, JSON.stringify({ mcpServers: { demo } }));
-  const gateway = await startGatewayProcess({ MCP_SERVERS_CONFIG: file, ...env }, launcher);
+  const gateway = await startGatewayProcess({ MCP_SERVERS_CONFIG: file, ...env }, launcher, main);
   return {
     origin: gateway.url,
     readyMs: gateway.readyMs,
