@@ -37,12 +37,23 @@ export function jsonBodyParser(limit: number) {
   ] as const;
 }
 
-const UTF8_CHARSET_RE = /;\s*charset\s*=\s*"?utf-8"?\s*(?:;|$)/i;
+/**
+ * The media types read here, lower-cased: JSON in UTF-8, said or implied, and no other
+ * parameter. Anything else, other spellings of these included, goes to body-parser, which
+ * reads the charset its own way (the first one given, names in any case).
+ */
+const PLAIN_JSON_TYPES = new Set([
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json;charset=utf-8',
+  'application/json; charset="utf-8"',
+]);
 
 /**
  * A body body-parser would read as plain bytes: a Content-Length within the limit, no
- * Content-Encoding, and UTF-8 (said or implied). Every tool call's body is one. Anything else
- * (chunked, compressed, another charset, too large) goes to body-parser, which words those cases.
+ * Content-Encoding, and one of the media types above. Every tool call's body is one. Anything
+ * else (chunked, compressed, another charset or type, too large, a request already read) goes
+ * to body-parser, which words those cases.
  */
 function isPlainJsonBody(req: Request, limit: number): boolean {
   const { headers } = req;
@@ -51,8 +62,8 @@ function isPlainJsonBody(req: Request, limit: number): boolean {
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
   const length = Number(headers['content-length']);
   if (!Number.isInteger(length) || length <= 0 || length > limit) return false;
-  const type = headers['content-type'] ?? '';
-  return !type.includes('charset') || UTF8_CHARSET_RE.test(type);
+  if (req.readableEnded || req.destroyed) return false;
+  return PLAIN_JSON_TYPES.has((headers['content-type'] ?? '').toLowerCase());
 }
 
 /**
@@ -60,21 +71,22 @@ function isPlainJsonBody(req: Request, limit: number): boolean {
  * media type and charset parsed again, iconv): about 3% of an MCP-door tool call's
  * instructions under callgrind. The outcomes are body-parser's, down to its errors' `type`,
  * which the error handler answers from: a UTF-8 BOM is skipped, bad JSON and a top-level value
- * other than an object or array are `entity.parse.failed` with the text (strict mode), and a
- * body cut short by the client is `request.aborted`.
+ * other than an object or array are `entity.parse.failed` with the text (strict mode), a body
+ * cut short by the client is `request.aborted` and a stream error a 400.
  */
 function readPlainJson(req: Request, next: NextFunction): void {
   const chunks: Buffer[] = [];
   const onData = (chunk: Buffer) => chunks.push(chunk);
-  // A client gone before the end of its body: 'aborted', or on some paths only 'close'.
+  // A client gone before the end of its body: 'aborted', or on some paths only 'close'
+  // (after 'end', done() has removed this listener).
   const onAborted = () => {
-    if (req.complete) return;
     done();
     next(bodyError('request aborted', 'request.aborted'));
   };
+  // A stream error is the client's, a 400 with the stream's words, as body-parser makes it.
   const onError = (error: Error) => {
     done();
-    next(error);
+    next(Object.assign(error, { status: 400, statusCode: 400, expose: true }));
   };
   const onEnd = () => {
     done();
