@@ -48,6 +48,15 @@ const recovers =
     (res.locals.seen ??= []).push(`${name}(${error.message})`);
     next();
   };
+const skipsToRoute =
+  (name: string) =>
+  (_req: Request, res: Response, next: NextFunction): void => {
+    (res.locals.seen ??= []).push(name);
+    next('route');
+  };
+function fiveParameters(_a: unknown, _b: unknown, _c: unknown, _d: unknown, _e: unknown): void {
+  throw new Error('ran');
+}
 const answersError =
   (name: string) =>
   (error: Error, _req: Request, res: Response, _next: NextFunction): void => {
@@ -69,6 +78,11 @@ describe('middlewareChain runs middleware as Express would, layer by layer', () 
       'an error past the last handler goes on to the app',
       [mark('a'), answersError('h'), fails('b', 'next'), mark('c')],
     ],
+    ["next('route') from a middleware is no error", [mark('a'), skipsToRoute('r'), mark('b')]],
+    [
+      'a function of five parameters never runs',
+      [mark('a'), fiveParameters, fails('b', 'next'), fiveParameters, answersError('h')],
+    ],
   ];
   it.each(cases)('%s', async (_label, handlers) => {
     const layered = await answer(handlers, false);
@@ -79,5 +93,7 @@ describe('middlewareChain runs middleware as Express would, layer by layer', () 
     expect(await answer(cases[2][1], true)).toBe('400 h answered from b a,b');
     expect(await answer(cases[5][1], true)).toBe('200 route a,r(from a),b');
     expect(await answer(cases[6][1], true)).toBe('500 unhandled from b a,b');
+    expect(await answer(cases[7][1], true)).toBe('200 route a,r,b');
+    expect(await answer(cases[8][1], true)).toBe('400 h answered from b a,b');
   });
 });

@@ -8,22 +8,24 @@ export type Middleware = RequestHandler | ErrorRequestHandler;
  * those; a throw or a rejected promise is an error; what is left goes on to the routes.
  *
  * Why: every request passes the same dozen functions before routing, and Express's router
- * pays for each as a layer of its own (its `next`, path matching, the layer's call wrapper):
- * in callgrind about as much as the functions themselves do for a tool call.
+ * pays for each as a layer of its own (its `next`, path matching, the layer's call wrapper).
+ * What is lost: the router's diagnostics-channel events name this chain, not each function.
  */
 export function middlewareChain(handlers: readonly Middleware[]): RequestHandler {
   return (req: Request, res: Response, done: NextFunction): void => {
     let index = 0;
-    const next = (error?: unknown): void => {
-      // Only a router gives these a meaning: the one this chain sits in.
-      if (error === 'route' || error === 'router') return done(error);
+    const next = (given?: unknown): void => {
+      // As the router takes them from a middleware: 'route' means no error, 'router' leaves
+      // the router (the one this chain sits in).
+      if (given === 'router') return done(given);
+      const error = given === 'route' ? undefined : given;
       while (index < handlers.length) {
         const handler = handlers[index++];
-        const handlesErrors = handler.length === 4;
-        if (Boolean(error) !== handlesErrors) continue;
+        // The router's test: four parameters handle errors, more than three never a request.
+        if (error ? handler.length !== 4 : handler.length > 3) continue;
         let result: unknown;
         try {
-          result = handlesErrors
+          result = error
             ? (handler as ErrorRequestHandler)(error, req, res, next)
             : (handler as RequestHandler)(req, res, next);
         } catch (thrown) {
