@@ -66,8 +66,7 @@ export class StderrTail {
   private errorLine(): string | undefined {
     const pending = this.pending.trim();
     if (pending && isStrong(pending)) return pending.slice(0, MAX_LINE_CHARS);
-    const recent = (said?: Said) =>
-      said && this.lines - said.at <= RECENT_LINES ? said : undefined;
+    const recent = (said?: Said) => (this.isRecent(said) ? said : undefined);
     return (recent(this.lastStrong) ?? recent(this.firstWeak))?.text;
   }
 
@@ -76,12 +75,13 @@ export class StderrTail {
     if (!text) return;
     this.lines++;
     if (isStrong(text)) this.lastStrong = { text, at: this.lines };
-    else if (
-      WEAK.test(text) &&
-      !(this.firstWeak && this.lines - this.firstWeak.at <= RECENT_LINES)
-    ) {
+    else if (WEAK.test(text) && !this.isRecent(this.firstWeak)) {
       this.firstWeak = { text, at: this.lines };
     }
+  }
+
+  private isRecent(said: Said | undefined): said is Said {
+    return said !== undefined && this.lines - said.at <= RECENT_LINES;
   }
 }
 

@@ -20,13 +20,7 @@ import {
 } from './upstream-address-policy.js';
 
 export interface AddServersResult {
-  added: {
-    uuid: string;
-    name: string;
-    status: string;
-    tools: string[];
-    quarantined_tools?: string[];
-  }[];
+  added: Pick<ServerView, 'uuid' | 'name' | 'status' | 'tools' | 'quarantined_tools'>[];
   failed: { name: string; error: string }[];
 }
 
@@ -233,13 +227,13 @@ export class ServersService implements OnApplicationShutdown {
       release?.();
     }
     for (const server of kept) {
-      const view = this.view(registry, server);
+      const { uuid, name, status, tools, quarantined_tools } = this.view(registry, server);
       result.added.push({
-        uuid: view.uuid,
-        name: view.name,
-        status: view.status,
-        tools: view.tools,
-        ...(view.quarantined_tools ? { quarantined_tools: view.quarantined_tools } : {}),
+        uuid,
+        name,
+        status,
+        tools,
+        ...(quarantined_tools && { quarantined_tools }),
       });
       this.logger.log(`audit: server '${server.name}' added in scope ${registry.scopeId}`);
     }

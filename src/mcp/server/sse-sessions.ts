@@ -88,8 +88,11 @@ export class SseSessions implements OnApplicationShutdown {
     if (hasNoBody(req)) {
       return replyError(res, 400, McpErrorCode.ParseError, 'Parse error: the body is empty');
     }
-    const misplaced = misplacedParams(req.body);
-    if (misplaced) {
+    const problem = postedProblem(req.body);
+    if (problem) {
+      // Only a message refused can be one whose params alone are wrong: a valid one skips this.
+      const misplaced = misplacedParams(req.body);
+      if (!misplaced) return replyError(res, 400, McpErrorCode.InvalidRequest, problem);
       // Answered where its answer is awaited, on the stream, as the transport answers requests.
       const { id, message } = misplaced;
       const error = { code: McpErrorCode.InvalidParams, message };
@@ -99,8 +102,6 @@ export class SseSessions implements OnApplicationShutdown {
       res.writeHead(202).end('Accepted');
       return;
     }
-    const problem = postedProblem(req.body);
-    if (problem) return replyError(res, 400, McpErrorCode.InvalidRequest, problem);
     await entry.transport.handlePostMessage(req, res, req.body);
   }
 
